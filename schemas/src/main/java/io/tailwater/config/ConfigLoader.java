@@ -1,0 +1,288 @@
+package io.tailwater.config;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads a stream's YAML file, substitutes {@code ${ENV_VAR}} (and {@code ${ENV_VAR:-default}}),
+ * and validates every key before anything starts. Each problem is a {@link ConfigException}
+ * that names the key.
+ */
+public final class ConfigLoader {
+    private static final Pattern ENV = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?}");
+    private static final Pattern STREAM_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,100}");
+    private static final Set<String> TOP_KEYS = Set.of("stream", "kafka", "registry", "leader", "followers", "topics");
+    private static final Set<String> REGISTRY_KEYS = Set.of("url", "user", "password", "truststore", "truststore-password", "timeout");
+    private static final Set<String> LEADER_KEYS = Set.of("jdbc-url", "user", "password", "tables", "debezium");
+    private static final Set<String> FOLLOWER_KEYS = Set.of("jdbc-url", "user", "password", "max-group-rows", "max-group-delay");
+    private static final Set<String> TOPICS_KEYS = Set.of("replication-factor");
+
+    private final Function<String, String> environment;
+
+    public ConfigLoader() {
+        this(System::getenv);
+    }
+
+    /** A loader that looks variables up in {@code environment} instead of the process environment. */
+    public ConfigLoader(Function<String, String> environment) {
+        this.environment = environment;
+    }
+
+    public StreamConfig load(Path file) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException("", "config file " + file + " does not exist");
+        } catch (IOException e) {
+            throw new ConfigException("", "cannot read config file " + file + ": " + e.getMessage());
+        }
+        return parse(text);
+    }
+
+    public StreamConfig parse(String yaml) {
+        JsonNode root;
+        try {
+            root = new ObjectMapper(new YAMLFactory()).readTree(yaml);
+        } catch (JacksonException e) {
+            throw new ConfigException("", "the file is not valid YAML (line " + e.getLocation().getLineNr() + "): "
+                    + e.getOriginalMessage());
+        }
+        if (root == null || !root.isObject()) {
+            throw new ConfigException("", "the file must be a YAML mapping with at least 'stream', 'kafka', 'registry' and 'leader'");
+        }
+        checkKeys(root, "", TOP_KEYS);
+
+        String stream = requiredText(root, "stream");
+        if (!STREAM_NAME.matcher(stream).matches()) {
+            throw new ConfigException("stream", "'" + stream + "' is not a valid stream name: use letters, digits, '_' and '-'"
+                    + " (it becomes part of Kafka topic names)");
+        }
+
+        Map<String, String> kafka = flatten(object(root, "kafka", true), "kafka");
+        if (!kafka.containsKey("bootstrap.servers")) {
+            throw new ConfigException("kafka.bootstrap.servers", "missing; set it to the Kafka brokers, e.g. localhost:9092");
+        }
+
+        int replicationFactor = 3;
+        JsonNode topics = object(root, "topics", false);
+        if (topics != null) {
+            checkKeys(topics, "topics", TOPICS_KEYS);
+            replicationFactor = optionalInt(topics, "topics", "replication-factor", 3, 1, 16);
+        }
+
+        JsonNode registryNode = object(root, "registry", true);
+        checkKeys(registryNode, "registry", REGISTRY_KEYS);
+        String registryUrl = requiredText(registryNode, "registry", "url");
+        if (!registryUrl.startsWith("http://") && !registryUrl.startsWith("https://")) {
+            throw new ConfigException("registry.url", "must start with http:// or https://");
+        }
+        RegistryConfig registry = new RegistryConfig(registryUrl,
+                Optional.ofNullable(optionalText(registryNode, "registry", "user")),
+                secret(registryNode, "registry", "password"),
+                Optional.ofNullable(optionalText(registryNode, "registry", "truststore")),
+                secret(registryNode, "registry", "truststore-password"),
+                optionalDuration(registryNode, "registry", "timeout", Duration.ofSeconds(30)));
+
+        JsonNode leaderNode = object(root, "leader", true);
+        checkKeys(leaderNode, "leader", LEADER_KEYS);
+        String leaderUrl = requiredText(leaderNode, "leader", "jdbc-url");
+        if (!leaderUrl.startsWith("jdbc:postgresql://")) {
+            throw new ConfigException("leader.jdbc-url", "the leader must be PostgreSQL: jdbc:postgresql://host:port/database");
+        }
+        List<String> tables = new ArrayList<>();
+        JsonNode tablesNode = leaderNode.get("tables");
+        if (tablesNode == null || !tablesNode.isArray() || tablesNode.isEmpty()) {
+            throw new ConfigException("leader.tables", "missing or empty; list the tables to replicate, e.g. [public.customers, public.orders]");
+        }
+        for (int i = 0; i < tablesNode.size(); i++) {
+            JsonNode t = tablesNode.get(i);
+            if (!t.isTextual() || t.asText().isBlank()) {
+                throw new ConfigException("leader.tables[" + i + "]", "must be a table name or a regular expression");
+            }
+            String table = substitute(t.asText(), "leader.tables[" + i + "]");
+            try {
+                Pattern.compile(table);
+            } catch (RuntimeException e) {
+                throw new ConfigException("leader.tables[" + i + "]", "'" + table + "' is not a valid regular expression: " + e.getMessage());
+            }
+            tables.add(table);
+        }
+        LeaderConfig leader = new LeaderConfig(leaderUrl, optionalText(leaderNode, "leader", "user"),
+                secret(leaderNode, "leader", "password"), List.copyOf(tables),
+                flatten(object(leaderNode, "debezium", false), "leader.debezium"));
+
+        Map<String, FollowerConfig> followers = new LinkedHashMap<>();
+        JsonNode followersNode = object(root, "followers", false);
+        if (followersNode != null) {
+            Iterator<Map.Entry<String, JsonNode>> it = followersNode.fields();
+            while (it.hasNext()) {
+                Map.Entry<String, JsonNode> e = it.next();
+                String name = e.getKey();
+                String path = "followers." + name;
+                if (!STREAM_NAME.matcher(name).matches()) {
+                    throw new ConfigException(path, "'" + name + "' is not a valid follower name: use letters, digits, '_' and '-'");
+                }
+                JsonNode f = e.getValue();
+                if (f == null || !f.isObject()) {
+                    throw new ConfigException(path, "must be a mapping with at least 'jdbc-url'");
+                }
+                checkKeys(f, path, FOLLOWER_KEYS);
+                FollowerConfig follower = new FollowerConfig(name, requiredText(f, path, "jdbc-url"),
+                        optionalText(f, path, "user"), secret(f, path, "password"),
+                        optionalInt(f, path, "max-group-rows", 10_000, 1, 10_000_000),
+                        optionalDuration(f, path, "max-group-delay", Duration.ofMillis(100)));
+                follower.kind(); // validates the URL now, not on first use
+                followers.put(name, follower);
+            }
+        }
+        return new StreamConfig(stream, kafka, replicationFactor, registry, leader, followers);
+    }
+
+    private static void checkKeys(JsonNode node, String path, Set<String> allowed) {
+        Iterator<String> names = node.fieldNames();
+        while (names.hasNext()) {
+            String name = names.next();
+            if (!allowed.contains(name)) {
+                throw new ConfigException(join(path, name), "unknown key; expected one of " + new java.util.TreeSet<>(allowed));
+            }
+        }
+    }
+
+    private static JsonNode object(JsonNode parent, String name, boolean required) {
+        JsonNode node = parent.get(name);
+        if (node == null || node.isNull()) {
+            if (required) {
+                throw new ConfigException(name, "missing");
+            }
+            return null;
+        }
+        if (!node.isObject()) {
+            throw new ConfigException(name, "must be a mapping of keys to values");
+        }
+        return node;
+    }
+
+    private Map<String, String> flatten(JsonNode node, String path) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (node == null) {
+            return out;
+        }
+        flattenInto(node, "", path, out);
+        return out;
+    }
+
+    private void flattenInto(JsonNode node, String prefix, String path, Map<String, String> out) {
+        Iterator<Map.Entry<String, JsonNode>> it = node.fields();
+        while (it.hasNext()) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String key = prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey();
+            JsonNode v = e.getValue();
+            if (v.isObject()) {
+                flattenInto(v, key, path, out);
+            } else if (v.isValueNode() && !v.isNull()) {
+                out.put(key, substitute(v.asText(), path + "." + key));
+            } else {
+                throw new ConfigException(path + "." + key, "must be a single value");
+            }
+        }
+    }
+
+    private String requiredText(JsonNode node, String name) {
+        return requiredText(node, "", name);
+    }
+
+    private String requiredText(JsonNode node, String path, String name) {
+        String value = optionalText(node, path, name);
+        if (value == null || value.isBlank()) {
+            throw new ConfigException(join(path, name), "missing");
+        }
+        return value;
+    }
+
+    private String optionalText(JsonNode node, String path, String name) {
+        JsonNode v = node.get(name);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isValueNode()) {
+            throw new ConfigException(join(path, name), "must be a single value");
+        }
+        return substitute(v.asText(), join(path, name));
+    }
+
+    private Secret secret(JsonNode node, String path, String name) {
+        String value = optionalText(node, path, name);
+        return value == null ? Secret.NONE : new Secret(value);
+    }
+
+    private int optionalInt(JsonNode node, String path, String name, int dflt, int min, int max) {
+        String text = optionalText(node, path, name);
+        if (text == null) {
+            return dflt;
+        }
+        try {
+            int v = Integer.parseInt(text.trim());
+            if (v < min || v > max) {
+                throw new ConfigException(join(path, name), v + " is out of range [" + min + ", " + max + "]");
+            }
+            return v;
+        } catch (NumberFormatException e) {
+            throw new ConfigException(join(path, name), "'" + text + "' is not a whole number");
+        }
+    }
+
+    private Duration optionalDuration(JsonNode node, String path, String name, Duration dflt) {
+        String text = optionalText(node, path, name);
+        if (text == null) {
+            return dflt;
+        }
+        try {
+            return Durations.parse(text);
+        } catch (DateTimeParseException | IllegalArgumentException e) {
+            throw new ConfigException(join(path, name), "'" + text + "' is not a duration; write e.g. 500ms, 10s, 5m");
+        }
+    }
+
+    /** Replaces {@code ${VAR}} and {@code ${VAR:-default}}; a missing variable without default is an error naming the key. */
+    String substitute(String value, String key) {
+        Matcher m = ENV.matcher(value);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String var = m.group(1);
+            String resolved = environment.apply(var);
+            if (resolved == null) {
+                if (m.group(2) == null) {
+                    throw new ConfigException(key, "environment variable " + var + " is not set");
+                }
+                resolved = m.group(3);
+            }
+            m.appendReplacement(out, Matcher.quoteReplacement(resolved));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    private static String join(String path, String name) {
+        return path.isEmpty() ? name : path + "." + name;
+    }
+}

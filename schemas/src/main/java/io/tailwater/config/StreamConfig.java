@@ -1,0 +1,50 @@
+package io.tailwater.config;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Everything about one stream: the Kafka cluster, the registry, the leader and its followers.
+ * Loaded and validated at start by {@link ConfigLoader}; immutable afterwards.
+ *
+ * @param stream the stream's name; topics are {@code <stream>.log} and {@code <stream>.positions}
+ * @param kafka Kafka client properties, passed to every producer, consumer and admin client
+ * @param replicationFactor replication factor for the topics capture creates (capped at the cluster size)
+ * @param registry the schema registry
+ * @param leader the leader database
+ * @param followers followers by name, in file order
+ */
+public record StreamConfig(String stream, Map<String, String> kafka, int replicationFactor,
+                           RegistryConfig registry, LeaderConfig leader, Map<String, FollowerConfig> followers) {
+
+    public StreamConfig {
+        kafka = Map.copyOf(kafka);
+        followers = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(followers));
+    }
+
+    /** The replication log topic. */
+    public String logTopic() {
+        return stream + ".log";
+    }
+
+    /** The compacted topic where appliers publish their positions. */
+    public String positionsTopic() {
+        return stream + ".positions";
+    }
+
+    /** A fresh copy of the Kafka client properties. */
+    public Properties kafkaProperties() {
+        Properties props = new Properties();
+        props.putAll(kafka);
+        return props;
+    }
+
+    public FollowerConfig follower(String name) {
+        FollowerConfig follower = followers.get(name);
+        if (follower == null) {
+            throw new ConfigException("followers", "no follower named '" + name + "'; the config has " + followers.keySet());
+        }
+        return follower;
+    }
+}

@@ -1,0 +1,162 @@
+package io.tailwater.schemas;
+
+import org.apache.avro.LogicalTypes;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaBuilder;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The Avro schemas of the replication log: one typed row envelope per table version, and the
+ * control records. Row envelopes carry everything a follower needs to create a faithful table
+ * as schema properties ({@code tailwater.*}), so any Avro consumer can also read the stream.
+ *
+ * <pre>
+ * record io.tailwater.row.&lt;table&gt; { op: Op, before: [null, Value], after: [null, Value], source: Source }
+ * </pre>
+ */
+public final class AvroSchemas {
+    public static final String NAMESPACE = "io.tailwater";
+    public static final String ROW_NAMESPACE = "io.tailwater.row";
+
+    public static final String PROP_TABLE_SCHEMA = "tailwater.table.schema";
+    public static final String PROP_TABLE_NAME = "tailwater.table.name";
+    public static final String PROP_COLUMN = "tailwater.column";
+    public static final String PROP_TYPE = "tailwater.type";
+    public static final String PROP_SOURCE_TYPE = "tailwater.source.type";
+    public static final String PROP_LENGTH = "tailwater.source.length";
+    public static final String PROP_SCALE = "tailwater.source.scale";
+    public static final String PROP_KEY = "tailwater.key";
+
+    public static final Schema OP = SchemaBuilder.enumeration("Op").namespace(NAMESPACE).symbols("r", "c", "u", "d");
+
+    public static final Schema SOURCE = SchemaBuilder.record("Source").namespace(NAMESPACE)
+            .doc("Where on the leader the event comes from.")
+            .fields()
+            .name("epoch").doc("leader epoch").type().intType().noDefault()
+            .name("lsn").doc("PostgreSQL LSN").type().longType().noDefault()
+            .name("txId").doc("leader transaction id, -1 for snapshot reads").type().longType().noDefault()
+            .name("tsMicros").doc("leader commit time, microseconds since the epoch").type().longType().noDefault()
+            .name("snapshot").type().booleanType().noDefault()
+            .endRecord();
+
+    public static final Schema TX_END = SchemaBuilder.record("TransactionEnd").namespace(NAMESPACE)
+            .doc("Closes a leader transaction; carries the Debezium source offset capture resumes from.")
+            .fields()
+            .name("txId").type().stringType().noDefault()
+            .name("source").type(SOURCE).noDefault()
+            .name("eventCount").type().longType().noDefault()
+            .name("sourceOffset").doc("Debezium source offset, JSON").type().stringType().noDefault()
+            .endRecord();
+
+    public static final Schema TRUNCATE = SchemaBuilder.record("Truncate").namespace(NAMESPACE)
+            .fields()
+            .name("schema").type().stringType().noDefault()
+            .name("table").type().stringType().noDefault()
+            .name("source").type(SOURCE).noDefault()
+            .endRecord();
+
+    public static final Schema HEARTBEAT = SchemaBuilder.record("Heartbeat").namespace(NAMESPACE)
+            .fields()
+            .name("source").type(SOURCE).noDefault()
+            .endRecord();
+
+    private AvroSchemas() {
+    }
+
+    /** The row envelope schema for one table version. */
+    public static Schema rowEnvelope(TableSchema table) {
+        String name = AvroNames.of(table.id().schema()) + "__" + AvroNames.of(table.id().table());
+        List<Schema.Field> fields = new ArrayList<>();
+        java.util.Set<String> used = new java.util.HashSet<>();
+        for (Column c : table.columns()) {
+            String fieldName = AvroNames.of(c.name());
+            while (!used.add(fieldName)) {
+                fieldName = fieldName + "_";
+            }
+            Schema type = valueSchema(c);
+            Schema.Field f = c.optional()
+                    ? new Schema.Field(fieldName, Schema.createUnion(Schema.create(Schema.Type.NULL), type), null, Schema.Field.NULL_DEFAULT_VALUE)
+                    : new Schema.Field(fieldName, type);
+            f.addProp(PROP_COLUMN, c.name());
+            f.addProp(PROP_TYPE, c.type().name());
+            f.addProp(PROP_SOURCE_TYPE, c.sourceType());
+            f.addProp(PROP_LENGTH, c.length());
+            f.addProp(PROP_SCALE, c.scale());
+            f.addProp(PROP_KEY, c.key());
+            fields.add(f);
+        }
+        Schema value = Schema.createRecord(name + "_Value", null, ROW_NAMESPACE, false, fields);
+        Schema nullableValue = Schema.createUnion(Schema.create(Schema.Type.NULL), value);
+        Schema envelope = SchemaBuilder.record(name).namespace(ROW_NAMESPACE)
+                .doc("Row change of " + table.id())
+                .prop(PROP_TABLE_SCHEMA, table.id().schema())
+                .prop(PROP_TABLE_NAME, table.id().table())
+                .fields()
+                .name("op").type(OP).noDefault()
+                .name("before").type(nullableValue).withDefault(null)
+                .name("after").type(nullableValue).withDefault(null)
+                .name("source").type(SOURCE).noDefault()
+                .endRecord();
+        return envelope;
+    }
+
+    /** Reads the table back from a row envelope schema (any version this project wrote). */
+    public static TableSchema tableOf(Schema envelope) {
+        String schema = envelope.getProp(PROP_TABLE_SCHEMA);
+        String table = envelope.getProp(PROP_TABLE_NAME);
+        if (schema == null || table == null) {
+            throw new IllegalArgumentException("schema " + envelope.getFullName() + " is not a Tailwater row envelope");
+        }
+        Schema value = nonNull(envelope.getField("after").schema());
+        List<Column> columns = new ArrayList<>();
+        for (Schema.Field f : value.getFields()) {
+            columns.add(new Column(
+                    (String) f.getObjectProp(PROP_COLUMN),
+                    ColumnType.valueOf((String) f.getObjectProp(PROP_TYPE)),
+                    (String) f.getObjectProp(PROP_SOURCE_TYPE),
+                    ((Number) f.getObjectProp(PROP_LENGTH)).intValue(),
+                    ((Number) f.getObjectProp(PROP_SCALE)).intValue(),
+                    f.schema().getType() == Schema.Type.UNION,
+                    Boolean.TRUE.equals(f.getObjectProp(PROP_KEY))));
+        }
+        return new TableSchema(new TableId(schema, table), columns);
+    }
+
+    /** Whether a schema is a row envelope (as opposed to a control record). */
+    public static boolean isRowEnvelope(Schema schema) {
+        return ROW_NAMESPACE.equals(schema.getNamespace()) && schema.getProp(PROP_TABLE_NAME) != null;
+    }
+
+    static Schema nonNull(Schema s) {
+        if (s.getType() != Schema.Type.UNION) {
+            return s;
+        }
+        for (Schema t : s.getTypes()) {
+            if (t.getType() != Schema.Type.NULL) {
+                return t;
+            }
+        }
+        throw new IllegalArgumentException("union without a non-null branch: " + s);
+    }
+
+    static Schema valueSchema(Column c) {
+        return switch (c.type()) {
+            case BOOLEAN -> Schema.create(Schema.Type.BOOLEAN);
+            case INT16, INT32 -> Schema.create(Schema.Type.INT);
+            case INT64 -> Schema.create(Schema.Type.LONG);
+            case FLOAT32 -> Schema.create(Schema.Type.FLOAT);
+            case FLOAT64 -> Schema.create(Schema.Type.DOUBLE);
+            case DECIMAL -> LogicalTypes.decimal(Math.max(c.length(), Math.max(c.scale(), 1)), Math.max(c.scale(), 0))
+                    .addToSchema(Schema.create(Schema.Type.BYTES));
+            case NUMERIC, STRING, JSON, INTERVAL -> Schema.create(Schema.Type.STRING);
+            case BYTES -> Schema.create(Schema.Type.BYTES);
+            case DATE -> LogicalTypes.date().addToSchema(Schema.create(Schema.Type.INT));
+            case TIME -> LogicalTypes.timeMicros().addToSchema(Schema.create(Schema.Type.LONG));
+            case TIMESTAMP -> LogicalTypes.localTimestampMicros().addToSchema(Schema.create(Schema.Type.LONG));
+            case TIMESTAMPTZ -> LogicalTypes.timestampMicros().addToSchema(Schema.create(Schema.Type.LONG));
+            case UUID -> LogicalTypes.uuid().addToSchema(Schema.create(Schema.Type.STRING));
+        };
+    }
+}

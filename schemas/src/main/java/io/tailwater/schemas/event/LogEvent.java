@@ -1,0 +1,36 @@
+package io.tailwater.schemas.event;
+
+/**
+ * One record of the replication log. The log holds row changes, and control records that
+ * frame and annotate them: a {@link TransactionEnd} after the last row of each leader transaction,
+ * {@link Truncate} and {@link Heartbeat}.
+ */
+public sealed interface LogEvent permits RowChange, TransactionEnd, Truncate, Heartbeat {
+
+    /** The kind, as carried in the {@link LogHeaders#KIND} header so routing needs no decoding. */
+    Kind kind();
+
+    /** The kinds of log record. */
+    enum Kind {
+        ROW("row"), TX_END("tx-end"), TRUNCATE("truncate"), HEARTBEAT("heartbeat");
+
+        private final String header;
+
+        Kind(String header) {
+            this.header = header;
+        }
+
+        public String header() {
+            return header;
+        }
+
+        public static Kind fromHeader(String value) {
+            for (Kind k : values()) {
+                if (k.header.equals(value)) {
+                    return k;
+                }
+            }
+            throw new IllegalArgumentException("unknown record kind '" + value + "'");
+        }
+    }
+}
