@@ -1,0 +1,332 @@
+package io.tailwater.applier;
+
+import io.tailwater.applier.dialect.Dialect;
+import io.tailwater.applier.dialect.Dialects;
+import io.tailwater.applier.jdbc.AppliedPosition;
+import io.tailwater.applier.jdbc.ApplyFailure;
+import io.tailwater.applier.jdbc.FollowerStore;
+import io.tailwater.config.FollowerConfig;
+import io.tailwater.config.StreamConfig;
+import io.tailwater.log.FollowerPosition;
+import io.tailwater.log.FollowerState;
+import io.tailwater.log.KafkaClients;
+import io.tailwater.log.KafkaUnavailableException;
+import io.tailwater.schemas.event.Heartbeat;
+import io.tailwater.schemas.event.LogEvent;
+import io.tailwater.schemas.event.RowChange;
+import io.tailwater.schemas.event.TransactionEnd;
+import io.tailwater.schemas.event.Truncate;
+import io.tailwater.schemas.registry.SchemaRegistryClient;
+import io.tailwater.schemas.serde.LogRecordSerde;
+import io.tailwater.schemas.serde.UndecodableRecordException;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The applier of one follower: reads the replication log (read_committed, its single partition
+ * assigned manually) and applies whole leader transactions to the follower database, grouping
+ * small ones into one follower transaction. The follower's position is stored in the follower,
+ * in the same transaction as the rows, and the applier resumes from it on start.
+ *
+ * <p>Lifecycle: {@link #start()} connects and seeks, then applies on its own thread until
+ * {@link #close()}, or until an error it cannot get past, which it reports with the log offset.
+ * A follower that goes away briefly is retried with backoff from its stored position.
+ */
+public final class Applier implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Applier.class);
+    private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
+    private static final int MAX_POLL_RECORDS = 5000;
+
+    private final StreamConfig config;
+    private final FollowerConfig follower;
+    private final Dialect dialect;
+    private final TopicPartition partition;
+    private final ApplierMetrics metrics = new ApplierMetrics();
+    private final TransactionGroup group = new TransactionGroup();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private final Duration startupTimeout;
+
+    private FollowerStore store;
+    private KafkaConsumer<byte[], byte[]> consumer;
+    private KafkaProducer<byte[], byte[]> positions;
+    private LogRecordSerde serde;
+    private Thread thread;
+    private volatile boolean running;
+    private volatile FollowerState state = FollowerState.CATCHING_UP;
+    private volatile AppliedPosition applied;
+    private long lastPublishNanos;
+
+    public Applier(StreamConfig config, String followerName) {
+        this(config, followerName, STARTUP_TIMEOUT);
+    }
+
+    public Applier(StreamConfig config, String followerName, Duration startupTimeout) {
+        this.config = config;
+        this.follower = config.follower(followerName);
+        this.dialect = Dialects.of(follower.kind());
+        this.partition = new TopicPartition(config.logTopic(), 0);
+        this.startupTimeout = startupTimeout;
+    }
+
+    /** Connects to the follower and Kafka, seeks to the stored position and starts applying. */
+    public void start() {
+        try {
+            store = FollowerStore.open(follower, dialect, config.stream(), startupTimeout);
+            applied = store.position().orElse(null);
+        } catch (SQLException e) {
+            throw new ApplierException("cannot open follower '" + follower.name() + "': " + e.getMessage()
+                    + "; check followers." + follower.name() + ".jdbc-url, user and password", -1, e);
+        }
+        serde = new LogRecordSerde(new SchemaRegistryClient(config.registry()));
+        consumer = KafkaClients.consumer(config, "tailwater-apply-" + config.stream() + "-" + follower.name(),
+                Map.of("max.poll.records", MAX_POLL_RECORDS, "default.api.timeout.ms", (int) startupTimeout.toMillis()));
+        positions = KafkaClients.producer(config, "tailwater-positions-" + config.stream() + "-" + follower.name(),
+                Map.of("linger.ms", 0, "max.block.ms", 5000), Map.of());
+        try {
+            consumer.assign(List.of(partition));
+            seekToStoredPosition();
+        } catch (KafkaException e) {
+            closeClients();
+            throw new KafkaUnavailableException("cannot read '" + config.logTopic() + "' from Kafka at "
+                    + config.kafka().get("bootstrap.servers") + ": " + e.getMessage(), e);
+        } catch (ApplierException e) {
+            closeClients();
+            throw e;
+        }
+        running = true;
+        thread = new Thread(this::run, "tailwater-apply-" + follower.name());
+        thread.start();
+        LOG.info("Applier of follower '{}' started at log offset {}", follower.name(),
+                applied == null ? "(beginning)" : applied.logOffset() + 1);
+    }
+
+    private void seekToStoredPosition() {
+        long begin = consumer.beginningOffsets(List.of(partition)).get(partition);
+        long next = applied == null ? begin : applied.logOffset() + 1;
+        if (next < begin) {
+            throw new ApplierException("follower '" + follower.name() + "' stopped at log offset " + applied.logOffset()
+                    + ", but the log now starts at offset " + begin + " (retention removed what it has not applied);"
+                    + " it cannot catch up and must be rebuilt from a fresh copy of the leader", applied.logOffset(), null);
+        }
+        consumer.seek(partition, next);
+    }
+
+    private void run() {
+        try {
+            while (running) {
+                ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(100));
+                for (ConsumerRecord<byte[], byte[]> r : records) {
+                    read(r);
+                    if (group.isReady() && group.rows() >= follower.maxGroupRows()) {
+                        flush();
+                    }
+                }
+                boolean drained = records.count() < MAX_POLL_RECORDS;
+                if (group.isReady() && (drained || group.ageNanos() >= follower.maxGroupDelay().toNanos())) {
+                    flush();
+                }
+                OptionalLong lag = consumer.currentLag(partition);
+                state = lag.isPresent() && lag.getAsLong() == 0 ? FollowerState.STREAMING : FollowerState.CATCHING_UP;
+                if (System.nanoTime() - lastPublishNanos > 1_000_000_000L) {
+                    publish(null);
+                }
+            }
+            state = FollowerState.STOPPED;
+            publish(null);
+        } catch (WakeupException e) {
+            state = FollowerState.STOPPED;
+            publish(null);
+        } catch (ApplierException e) {
+            fail(e);
+        } catch (RuntimeException e) {
+            fail(new ApplierException("applier of follower '" + follower.name() + "' stopped unexpectedly after log offset "
+                    + (applied == null ? -1 : applied.logOffset()) + ": " + e, applied == null ? -1 : applied.logOffset(), e));
+        } finally {
+            closeClients();
+            stopped.countDown();
+        }
+    }
+
+    private void read(ConsumerRecord<byte[], byte[]> r) {
+        LogEvent event;
+        try {
+            event = serde.deserialize(r.value());
+        } catch (UndecodableRecordException e) {
+            throw new ApplierException("follower '" + follower.name() + "' stopped at log offset " + r.offset() + " of '"
+                    + config.logTopic() + "': the record cannot be decoded: " + e.getMessage()
+                    + ". Nothing after it was applied; the follower stays at offset "
+                    + (applied == null ? -1 : applied.logOffset()) + ". Inspect the record, fix the producer or registry, and restart",
+                    r.offset(), e);
+        }
+        switch (event) {
+            case RowChange rc -> group.addToOpen(r.offset(), rc);
+            case Truncate t -> group.addToOpen(r.offset(), t);
+            case TransactionEnd t -> group.closeTransaction(new AppliedPosition(r.offset(), t.source().lsn(), t.txId(),
+                    t.source().timestampMicros()));
+            case Heartbeat h -> group.advanceIdle(new AppliedPosition(r.offset(), h.source().lsn(),
+                    applied == null ? null : applied.txId(), h.source().timestampMicros()));
+        }
+    }
+
+    private void flush() {
+        long backoff = 200;
+        while (running) {
+            try {
+                store.apply(group.events(), group.position());
+                applied = group.position();
+                metrics.applied(group.rows(), group.transactions());
+                group.clearApplied();
+                publish(null);
+                return;
+            } catch (SQLException e) {
+                if (!dialect.isTransient(e)) {
+                    ApplyFailure f = store.diagnose(group.events(), e);
+                    throw new ApplierException(f.getMessage() + ". The follower stays at log offset "
+                            + (applied == null ? -1 : applied.logOffset()) + "; fix the follower table and restart the applier",
+                            f.offset(), f);
+                }
+                metrics.retried();
+                LOG.warn("Follower '{}' is unavailable ({}); retrying from its stored position in {} ms",
+                        follower.name(), e.getMessage(), backoff);
+                sleep(backoff);
+                backoff = Math.min(backoff * 2, 10_000);
+                if (reconnect()) {
+                    return; // re-read from the stored position; the group is read again
+                }
+            }
+        }
+    }
+
+    /** Reopens the follower and seeks back to its stored position. Returns false while it is still unreachable. */
+    private boolean reconnect() {
+        store.close();
+        try {
+            store = FollowerStore.open(follower, dialect, config.stream(), Duration.ZERO);
+            applied = store.position().orElse(null);
+        } catch (SQLException e) {
+            return false;
+        }
+        group.reset();
+        seekToStoredPosition();
+        LOG.info("Follower '{}' is back; resuming at log offset {}", follower.name(), applied == null ? 0 : applied.logOffset() + 1);
+        return true;
+    }
+
+    private void fail(ApplierException e) {
+        failure.compareAndSet(null, e);
+        state = FollowerState.FAILED;
+        LOG.error("{}", e.getMessage());
+        publish(e.getMessage());
+    }
+
+    private void publish(String error) {
+        lastPublishNanos = System.nanoTime();
+        if (positions == null) {
+            return;
+        }
+        AppliedPosition a = applied;
+        long consumed;
+        try {
+            consumed = group.isReady() || !group.events().isEmpty() ? (a == null ? 0 : a.logOffset() + 1) : consumer.position(partition);
+        } catch (RuntimeException e) {
+            consumed = a == null ? 0 : a.logOffset() + 1;
+        }
+        FollowerPosition p = new FollowerPosition(follower.name(), a == null ? -1 : a.logOffset(), consumed,
+                a == null ? -1 : a.lsn(), a == null ? null : a.txId(), a == null ? 0 : a.commitMicros(),
+                System.currentTimeMillis(), state, error);
+        try {
+            positions.send(new ProducerRecord<>(config.positionsTopic(), follower.name().getBytes(StandardCharsets.UTF_8), p.toJson()));
+        } catch (RuntimeException e) {
+            LOG.debug("Could not publish the position of follower '{}': {}", follower.name(), e.toString());
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Blocks until the applier stops; returns the error that stopped it, if any. */
+    public Optional<Throwable> awaitTermination() throws InterruptedException {
+        stopped.await();
+        return Optional.ofNullable(failure.get());
+    }
+
+    public boolean isRunning() {
+        return stopped.getCount() > 0;
+    }
+
+    public Optional<Throwable> failure() {
+        return Optional.ofNullable(failure.get());
+    }
+
+    public FollowerState state() {
+        return state;
+    }
+
+    /** The last log offset applied to the follower, or -1. */
+    public long appliedOffset() {
+        AppliedPosition a = applied;
+        return a == null ? -1 : a.logOffset();
+    }
+
+    public ApplierMetrics metrics() {
+        return metrics;
+    }
+
+    public String followerName() {
+        return follower.name();
+    }
+
+    private void closeClients() {
+        if (positions != null) {
+            positions.close(Duration.ofSeconds(2));
+            positions = null;
+        }
+        if (consumer != null) {
+            consumer.close(Duration.ofSeconds(2));
+            consumer = null;
+        }
+        if (store != null) {
+            store.close();
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        if (thread != null) {
+            try {
+                thread.join(30_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        } else {
+            closeClients();
+            stopped.countDown();
+        }
+        LOG.info("Applier of follower '{}' stopped at log offset {}", follower.name(), appliedOffset());
+    }
+}

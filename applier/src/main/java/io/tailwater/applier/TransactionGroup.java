@@ -1,0 +1,85 @@
+package io.tailwater.applier;
+
+import io.tailwater.applier.jdbc.AppliedPosition;
+import io.tailwater.applier.jdbc.PositionedEvent;
+import io.tailwater.schemas.event.LogEvent;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Complete leader transactions waiting to be applied together in one follower transaction, and
+ * the rows of the leader transaction still being read. A follower only ever receives complete
+ * transactions: rows join the group when their transaction-end record is read.
+ */
+final class TransactionGroup {
+    private final List<PositionedEvent> open = new ArrayList<>();
+    private final List<PositionedEvent> complete = new ArrayList<>();
+    private AppliedPosition position;
+    private long firstCompleteNanos;
+    private int transactions;
+
+    void addToOpen(long offset, LogEvent event) {
+        open.add(new PositionedEvent(offset, event));
+    }
+
+    /** Closes the open leader transaction; the group now ends at {@code end}. */
+    void closeTransaction(AppliedPosition end) {
+        if (complete.isEmpty() && position == null) {
+            firstCompleteNanos = System.nanoTime();
+        }
+        complete.addAll(open);
+        open.clear();
+        position = end;
+        transactions++;
+    }
+
+    /** Moves the position past a record that changes no rows (a heartbeat), if no transaction is open. */
+    boolean advanceIdle(AppliedPosition end) {
+        if (!open.isEmpty()) {
+            return false;
+        }
+        if (position == null) {
+            firstCompleteNanos = System.nanoTime();
+        }
+        position = end;
+        return true;
+    }
+
+    boolean isReady() {
+        return position != null;
+    }
+
+    int rows() {
+        return complete.size();
+    }
+
+    int transactions() {
+        return transactions;
+    }
+
+    long ageNanos() {
+        return position == null ? 0 : System.nanoTime() - firstCompleteNanos;
+    }
+
+    List<PositionedEvent> events() {
+        return complete;
+    }
+
+    AppliedPosition position() {
+        return position;
+    }
+
+    /** Forgets the applied part; the open transaction stays. */
+    void clearApplied() {
+        complete.clear();
+        position = null;
+        transactions = 0;
+    }
+
+    /** Forgets everything, after a seek back to the stored position. */
+    void reset() {
+        clearApplied();
+        open.clear();
+    }
+}

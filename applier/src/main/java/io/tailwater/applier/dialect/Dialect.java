@@ -1,0 +1,50 @@
+package io.tailwater.applier.dialect;
+
+import io.tailwater.schemas.Column;
+import io.tailwater.schemas.TableId;
+import org.jooq.Name;
+import org.jooq.SQLDialect;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Properties;
+
+/**
+ * What differs between follower databases: column types, how values are bound and read back,
+ * how a leader table is named, and connection settings. SQL text itself is rendered by jOOQ for
+ * {@link #jooqDialect()}. A dialect knows nothing of Kafka.
+ */
+public interface Dialect {
+
+    SQLDialect jooqDialect();
+
+    /** The follower's name for a leader table. */
+    Name tableName(TableId leaderTable);
+
+    /** The follower column type for a leader column (DDL text, e.g. {@code numeric(12,2)}). */
+    String columnType(Column column);
+
+    /** The value to pass to {@code PreparedStatement.setObject} for a non-null Java value (see {@code ColumnType}). */
+    Object bind(Column column, Object value);
+
+    /** Reads a column back in the canonical text form used to compare followers with the leader. */
+    String canonical(ResultSet rs, int index, Column column) throws SQLException;
+
+    /** Extra JDBC connection properties. */
+    default Properties connectionProperties() {
+        return new Properties();
+    }
+
+    /** Session settings applied once per new connection. */
+    default void configure(Connection connection) throws SQLException {
+    }
+
+    /** Whether an error means the database or connection is briefly unavailable, so a retry may succeed. */
+    default boolean isTransient(SQLException e) {
+        String state = e.getSQLState();
+        return e instanceof java.sql.SQLTransientException || e instanceof java.sql.SQLRecoverableException
+                || (state != null && (state.startsWith("08") || state.equals("40001") || state.equals("40P01")
+                || state.equals("57P01") || state.equals("57P02") || state.equals("57P03") || state.equals("53300")));
+    }
+}

@@ -1,0 +1,18 @@
+package io.tailwater.applier.dialect;
+
+import io.tailwater.applier.dialect.postgres.PostgresDialect;
+import io.tailwater.applier.dialect.sqlite.SqliteDialect;
+import io.tailwater.config.FollowerKind;
+
+/** The dialect for each kind of follower. */
+public final class Dialects {
+    private Dialects() {
+    }
+
+    public static Dialect of(FollowerKind kind) {
+        return switch (kind) {
+            case POSTGRESQL -> new PostgresDialect();
+            case SQLITE -> new SqliteDialect();
+        };
+    }
+}

@@ -1,0 +1,121 @@
+package io.tailwater.applier.dialect.sqlite;
+
+import io.tailwater.applier.dialect.CanonicalValues;
+import io.tailwater.applier.dialect.Dialect;
+import io.tailwater.schemas.Column;
+import io.tailwater.schemas.TableId;
+import org.jooq.Name;
+import org.jooq.SQLDialect;
+import org.jooq.impl.DSL;
+
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Properties;
+
+/**
+ * SQLite followers. SQLite has no schemas: a table of the leader's {@code public} schema keeps
+ * its name, any other becomes {@code <schema>_<table>}. Where SQLite has no equivalent type the
+ * value is stored losslessly as text:
+ * decimals as plain decimal text, dates {@code 2024-01-31}, times {@code 13:45:00.123456},
+ * timestamps {@code 2024-01-31 13:45:00.123456}, timestamptz in UTC as {@code 2024-01-31T13:45:00.123456Z},
+ * uuid as 36 characters, json and intervals (ISO-8601) as text; booleans are 0/1.
+ */
+public final class SqliteDialect implements Dialect {
+    private static final DateTimeFormatter INSTANT = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'")
+            .withZone(java.time.ZoneOffset.UTC);
+
+    @Override
+    public SQLDialect jooqDialect() {
+        return SQLDialect.SQLITE;
+    }
+
+    @Override
+    public Name tableName(TableId t) {
+        return DSL.name(t.schema().equals("public") ? t.table() : t.schema() + "_" + t.table());
+    }
+
+    @Override
+    public String columnType(Column c) {
+        return switch (c.type()) {
+            case BOOLEAN, INT16, INT32, INT64 -> "INTEGER";
+            case FLOAT32, FLOAT64 -> "REAL";
+            case BYTES -> "BLOB";
+            default -> "TEXT";
+        };
+    }
+
+    @Override
+    public Object bind(Column c, Object v) {
+        return switch (c.type()) {
+            case BOOLEAN -> ((Boolean) v) ? 1 : 0;
+            case DECIMAL, NUMERIC -> ((BigDecimal) v).toPlainString();
+            case DATE -> v.toString();
+            case TIME -> CanonicalValues.time((LocalTime) v);
+            case TIMESTAMP -> CanonicalValues.timestamp((LocalDateTime) v);
+            case TIMESTAMPTZ -> INSTANT.format((Instant) v);
+            case UUID -> v.toString();
+            default -> v;
+        };
+    }
+
+    @Override
+    public String canonical(ResultSet rs, int i, Column c) throws SQLException {
+        return switch (c.type()) {
+            case BOOLEAN -> CanonicalValues.bool(rs.getInt(i) != 0, rs.wasNull());
+            case INT16, INT32, INT64 -> {
+                long v = rs.getLong(i);
+                yield rs.wasNull() ? null : Long.toString(v);
+            }
+            case FLOAT32 -> {
+                double v = rs.getDouble(i);
+                yield rs.wasNull() ? null : Float.toString((float) v);
+            }
+            case FLOAT64 -> {
+                double v = rs.getDouble(i);
+                yield rs.wasNull() ? null : Double.toString(v);
+            }
+            case DECIMAL, NUMERIC -> {
+                String s = rs.getString(i);
+                yield s == null ? null : CanonicalValues.decimal(new BigDecimal(s));
+            }
+            case BYTES -> CanonicalValues.bytes(rs.getBytes(i));
+            case DATE -> {
+                String s = rs.getString(i);
+                yield s == null ? null : LocalDate.parse(s).toString();
+            }
+            case TIMESTAMPTZ -> {
+                String s = rs.getString(i);
+                yield s == null ? null : CanonicalValues.instant(Instant.parse(s));
+            }
+            default -> rs.getString(i);
+        };
+    }
+
+    @Override
+    public Properties connectionProperties() {
+        Properties p = new Properties();
+        p.setProperty("busy_timeout", "10000");
+        return p;
+    }
+
+    @Override
+    public void configure(Connection connection) throws SQLException {
+        try (Statement s = connection.createStatement()) {
+            s.execute("PRAGMA journal_mode=WAL");
+            s.execute("PRAGMA synchronous=NORMAL");
+        }
+    }
+
+    @Override
+    public boolean isTransient(SQLException e) {
+        return e.getErrorCode() == 5 || e.getErrorCode() == 6 || Dialect.super.isTransient(e); // SQLITE_BUSY, SQLITE_LOCKED
+    }
+}

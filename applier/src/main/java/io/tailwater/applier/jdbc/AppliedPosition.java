@@ -1,0 +1,13 @@
+package io.tailwater.applier.jdbc;
+
+/**
+ * How far a follower has applied the log, stored in the follower's {@code tailwater_position}
+ * table in the same transaction as the rows.
+ *
+ * @param logOffset offset of the last log record applied (a transaction end or heartbeat)
+ * @param lsn the leader LSN of that record
+ * @param txId the last applied leader transaction
+ * @param commitMicros the leader commit time of that record, microseconds since the epoch
+ */
+public record AppliedPosition(long logOffset, long lsn, String txId, long commitMicros) {
+}

@@ -1,0 +1,388 @@
+package io.tailwater.applier.jdbc;
+
+import io.tailwater.applier.dialect.Dialect;
+import io.tailwater.config.FollowerConfig;
+import io.tailwater.schemas.Column;
+import io.tailwater.schemas.TableId;
+import io.tailwater.schemas.TableSchema;
+import io.tailwater.schemas.event.Heartbeat;
+import io.tailwater.schemas.event.Op;
+import io.tailwater.schemas.event.RowChange;
+import io.tailwater.schemas.event.TransactionEnd;
+import io.tailwater.schemas.event.Truncate;
+import org.jooq.DSLContext;
+import org.jooq.Name;
+import org.jooq.conf.ParamType;
+import org.jooq.conf.RenderQuotedNames;
+import org.jooq.conf.Settings;
+import org.jooq.impl.DSL;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+
+/**
+ * A follower database, seen through JDBC: it applies groups of leader transactions in one
+ * follower transaction together with the follower's position, creates missing tables and
+ * columns, and reads the stored position back. One connection, used by one thread.
+ */
+public final class FollowerStore implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(FollowerStore.class);
+    public static final String POSITION_TABLE = "tailwater_position";
+
+    private final FollowerConfig config;
+    private final Dialect dialect;
+    private final String stream;
+    private final DSLContext dsl;
+    private final Connection conn;
+    private final Map<TableSchema, TableStatements> statements = new HashMap<>();
+    private final Map<String, PreparedStatement> prepared = new HashMap<>();
+    private final Set<TableSchema> ensured = new HashSet<>();
+    private final String positionUpsert;
+    private final String positionSelect;
+
+    private FollowerStore(FollowerConfig config, Dialect dialect, String stream, Connection conn) throws SQLException {
+        this.config = config;
+        this.dialect = dialect;
+        this.stream = stream;
+        this.conn = conn;
+        this.dsl = DSL.using(dialect.jooqDialect(), new Settings()
+                .withRenderQuotedNames(RenderQuotedNames.ALWAYS)
+                .withParamType(ParamType.INDEXED)
+                .withRenderSchema(true));
+        var t = DSL.table(DSL.name(POSITION_TABLE));
+        var fStream = DSL.field(DSL.name("stream"));
+        var fields = List.of(fStream, DSL.field(DSL.name("log_offset")), DSL.field(DSL.name("source_lsn")),
+                DSL.field(DSL.name("tx_id")), DSL.field(DSL.name("commit_micros")), DSL.field(DSL.name("applied_at_ms")));
+        Map<org.jooq.Field<?>, Object> updates = new java.util.LinkedHashMap<>();
+        for (var f : fields.subList(1, fields.size())) {
+            updates.put(f, DSL.excluded(f));
+        }
+        this.positionUpsert = dsl.render(dsl.insertInto(t).columns(fields)
+                .values(DSL.param(), DSL.param(), DSL.param(), DSL.param(), DSL.param(), DSL.param())
+                .onConflict(fStream).doUpdate().set(updates));
+        this.positionSelect = dsl.render(dsl.select(fields.subList(1, 5)).from(t).where(fStream.eq(DSL.param())));
+        conn.setAutoCommit(false);
+        dialect.configure(conn);
+        conn.commit();
+        ensurePositionTable();
+    }
+
+    /** Connects, retrying with backoff until {@code timeout}; a refused login fails at once. */
+    public static FollowerStore open(FollowerConfig config, Dialect dialect, String stream, Duration timeout) throws SQLException {
+        Properties p = dialect.connectionProperties();
+        if (config.user() != null) {
+            p.setProperty("user", config.user());
+        }
+        if (config.password().isPresent()) {
+            p.setProperty("password", config.password().value());
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long backoff = 200;
+        while (true) {
+            try {
+                return new FollowerStore(config, dialect, stream, DriverManager.getConnection(config.jdbcUrl(), p));
+            } catch (SQLException e) {
+                if (!dialect.isTransient(e) || System.nanoTime() + backoff * 1_000_000 > deadline) {
+                    throw e;
+                }
+                LOG.debug("Follower '{}' not reachable yet, retrying in {} ms: {}", config.name(), backoff, e.getMessage());
+                try {
+                    Thread.sleep(backoff);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new SQLException("interrupted while connecting", ie);
+                }
+                backoff = Math.min(backoff * 2, 5000);
+            }
+        }
+    }
+
+    public Dialect dialect() {
+        return dialect;
+    }
+
+    /** The stored position of this stream on this follower, if it has applied anything. */
+    public Optional<AppliedPosition> position() throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement(positionSelect)) {
+            ps.setString(1, stream);
+            try (ResultSet rs = ps.executeQuery()) {
+                Optional<AppliedPosition> p = rs.next()
+                        ? Optional.of(new AppliedPosition(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getLong(4)))
+                        : Optional.empty();
+                conn.commit();
+                return p;
+            }
+        }
+    }
+
+    /**
+     * Applies the events (rows and truncates of complete leader transactions, in log order) and
+     * stores {@code position}, all in one follower transaction.
+     *
+     * @throws SQLException when the follower fails; nothing of the group is then applied
+     */
+    public void apply(List<PositionedEvent> events, AppliedPosition position) throws SQLException {
+        ensureTables(events);
+        try {
+            PreparedStatement batch = null;
+            int batched = 0;
+            for (PositionedEvent pe : events) {
+                switch (pe.event()) {
+                    case RowChange r -> {
+                        PreparedStatement ps = statementFor(r);
+                        if (ps != batch) {
+                            if (batched > 0) {
+                                batch.executeBatch();
+                            }
+                            batch = ps;
+                            batched = 0;
+                        }
+                        bind(ps, r);
+                        ps.addBatch();
+                        batched++;
+                    }
+                    case Truncate t -> {
+                        if (batched > 0) {
+                            batch.executeBatch();
+                            batched = 0;
+                        }
+                        truncate(t.table());
+                    }
+                    case TransactionEnd ignored -> { }
+                    case Heartbeat ignored -> { }
+                }
+            }
+            if (batched > 0) {
+                batch.executeBatch();
+            }
+            storePosition(position);
+            conn.commit();
+        } catch (SQLException | RuntimeException e) {
+            rollbackQuietly();
+            throw e;
+        }
+    }
+
+    /**
+     * After a failed {@link #apply}, applies the same events one by one (and rolls back) to find
+     * the one the follower refuses; returns a failure naming its offset, table and key.
+     */
+    public ApplyFailure diagnose(List<PositionedEvent> events, Exception original) {
+        try {
+            for (PositionedEvent pe : events) {
+                try {
+                    if (pe.event() instanceof RowChange r) {
+                        try (PreparedStatement ps = conn.prepareStatement(r.op() == Op.DELETE ? statements(r.table()).delete : statements(r.table()).upsert)) {
+                            bind(ps, r);
+                            ps.executeUpdate();
+                        }
+                    } else if (pe.event() instanceof Truncate t) {
+                        truncate(t.table());
+                    }
+                } catch (SQLException | RuntimeException e) {
+                    String what = pe.event() instanceof RowChange r
+                            ? "table " + r.table().id() + " key " + r.table().describeKey(r.keyImage()) + " (" + r.op() + ")"
+                            : "truncate of " + ((Truncate) pe.event()).table();
+                    return new ApplyFailure(pe.offset(), "follower '" + config.name() + "' refused the change at log offset "
+                            + pe.offset() + ": " + what + ": " + message(e), e);
+                }
+            }
+            long first = events.isEmpty() ? -1 : events.get(0).offset();
+            return new ApplyFailure(first, "follower '" + config.name() + "' failed to apply the group starting at log offset "
+                    + first + ": " + message(original), original);
+        } finally {
+            rollbackQuietly();
+        }
+    }
+
+    private static String message(Exception e) {
+        if (e instanceof java.sql.BatchUpdateException b && b.getNextException() != null) {
+            return b.getNextException().getMessage();
+        }
+        return e.getMessage();
+    }
+
+    private void ensurePositionTable() throws SQLException {
+        String ddl = "CREATE TABLE IF NOT EXISTS " + q(DSL.name(POSITION_TABLE)) + " (" + q(DSL.name("stream")) + " VARCHAR(255) NOT NULL PRIMARY KEY, "
+                + q(DSL.name("log_offset")) + " BIGINT NOT NULL, " + q(DSL.name("source_lsn")) + " BIGINT, "
+                + q(DSL.name("tx_id")) + " VARCHAR(64), " + q(DSL.name("commit_micros")) + " BIGINT, "
+                + q(DSL.name("applied_at_ms")) + " BIGINT)";
+        try (Statement s = conn.createStatement()) {
+            s.execute(ddl);
+        }
+        conn.commit();
+    }
+
+    private void storePosition(AppliedPosition p) throws SQLException {
+        PreparedStatement ps = prepared(positionUpsert);
+        ps.setString(1, stream);
+        ps.setLong(2, p.logOffset());
+        ps.setLong(3, p.lsn());
+        ps.setString(4, p.txId());
+        ps.setLong(5, p.commitMicros());
+        ps.setLong(6, System.currentTimeMillis());
+        ps.executeUpdate();
+    }
+
+    private PreparedStatement statementFor(RowChange r) throws SQLException {
+        TableStatements s = statements(r.table());
+        return prepared(r.op() == Op.DELETE ? s.delete : s.upsert);
+    }
+
+    private void bind(PreparedStatement ps, RowChange r) throws SQLException {
+        List<Column> columns = r.table().columns();
+        if (r.op() == Op.DELETE) {
+            int[] keys = statements(r.table()).keyIndexes;
+            Object[] before = r.before();
+            for (int i = 0; i < keys.length; i++) {
+                setValue(ps, i + 1, columns.get(keys[i]), before[keys[i]]);
+            }
+        } else {
+            Object[] after = r.after();
+            for (int i = 0; i < after.length; i++) {
+                setValue(ps, i + 1, columns.get(i), after[i]);
+            }
+        }
+    }
+
+    private void setValue(PreparedStatement ps, int index, Column c, Object v) throws SQLException {
+        if (v == null) {
+            ps.setNull(index, Types.NULL);
+        } else {
+            ps.setObject(index, dialect.bind(c, v));
+        }
+    }
+
+    private void truncate(TableId table) throws SQLException {
+        try (Statement s = conn.createStatement()) {
+            s.executeUpdate("DELETE FROM " + q(dialect.tableName(table)));
+        }
+    }
+
+    private TableStatements statements(TableSchema table) {
+        return statements.computeIfAbsent(table, t -> new TableStatements(t, dialect, dsl));
+    }
+
+    private PreparedStatement prepared(String sql) throws SQLException {
+        PreparedStatement ps = prepared.get(sql);
+        if (ps == null) {
+            ps = conn.prepareStatement(sql);
+            prepared.put(sql, ps);
+        }
+        return ps;
+    }
+
+    /** Creates tables the follower lacks, and adds columns it lacks, outside the data transaction. */
+    private void ensureTables(List<PositionedEvent> events) throws SQLException {
+        for (PositionedEvent pe : events) {
+            if (pe.event() instanceof RowChange r && !ensured.contains(r.table())) {
+                ensureTable(r.table());
+                ensured.add(r.table());
+            }
+        }
+    }
+
+    private void ensureTable(TableSchema table) throws SQLException {
+        Name name = dialect.tableName(table.id());
+        Set<String> existing = existingColumns(name);
+        try (Statement s = conn.createStatement()) {
+            if (existing.isEmpty()) {
+                if (name.qualified()) {
+                    s.execute("CREATE SCHEMA IF NOT EXISTS " + q(DSL.name(name.first())));
+                }
+                StringBuilder ddl = new StringBuilder("CREATE TABLE IF NOT EXISTS ").append(q(name)).append(" (");
+                for (Column c : table.columns()) {
+                    ddl.append(q(DSL.name(c.name()))).append(' ').append(dialect.columnType(c));
+                    if (!c.optional()) {
+                        ddl.append(" NOT NULL");
+                    }
+                    ddl.append(", ");
+                }
+                ddl.append("PRIMARY KEY (");
+                int[] keys = table.keyIndexes();
+                for (int i = 0; i < keys.length; i++) {
+                    ddl.append(i > 0 ? ", " : "").append(q(DSL.name(table.columns().get(keys[i]).name())));
+                }
+                ddl.append("))");
+                s.execute(ddl.toString());
+                LOG.info("Follower '{}': created table {}", config.name(), q(name));
+            } else {
+                for (Column c : table.columns()) {
+                    if (!existing.contains(c.name().toLowerCase(Locale.ROOT))) {
+                        s.execute("ALTER TABLE " + q(name) + " ADD COLUMN " + q(DSL.name(c.name())) + " " + dialect.columnType(c));
+                        LOG.info("Follower '{}': added column {} to table {}", config.name(), q(DSL.name(c.name())), q(name));
+                    }
+                }
+            }
+        }
+        conn.commit();
+    }
+
+    private Set<String> existingColumns(Name name) throws SQLException {
+        DatabaseMetaData md = conn.getMetaData();
+        String esc = md.getSearchStringEscape();
+        String schema = name.qualified() ? escape(name.first(), esc) : null;
+        Set<String> cols = new HashSet<>();
+        try (ResultSet rs = md.getColumns(null, schema, escape(name.last(), esc), null)) {
+            while (rs.next()) {
+                if (rs.getString("TABLE_NAME").equals(name.last())) {
+                    cols.add(rs.getString("COLUMN_NAME").toLowerCase(Locale.ROOT));
+                }
+            }
+        }
+        conn.commit();
+        return cols;
+    }
+
+    private static String escape(String s, String esc) {
+        if (esc == null || esc.isEmpty()) {
+            return s;
+        }
+        return s.replace(esc, esc + esc).replace("_", esc + "_").replace("%", esc + "%");
+    }
+
+    private String q(Name name) {
+        return dsl.render(name);
+    }
+
+    private void rollbackQuietly() {
+        try {
+            conn.rollback();
+        } catch (SQLException e) {
+            LOG.debug("Rollback failed: {}", e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        for (PreparedStatement ps : prepared.values()) {
+            try {
+                ps.close();
+            } catch (SQLException ignored) {
+                // closing anyway
+            }
+        }
+        try {
+            conn.close();
+        } catch (SQLException ignored) {
+            // closing anyway
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package io.tailwater.applier.verify;
+
+import io.tailwater.applier.dialect.Dialect;
+import io.tailwater.schemas.Column;
+import io.tailwater.schemas.ColumnType;
+import io.tailwater.schemas.TableId;
+import io.tailwater.schemas.TableSchema;
+import org.jooq.DSLContext;
+import org.jooq.Name;
+import org.jooq.conf.RenderQuotedNames;
+import org.jooq.conf.Settings;
+import org.jooq.impl.DSL;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Computes {@link TableDigest}s of a leader table and its follower copies, for the demo's final
+ * check, the tests, and later {@code tailwater verify}.
+ */
+public final class TableDigests {
+    private TableDigests() {
+    }
+
+    /** Describes a PostgreSQL leader table from its catalog, in the terms the log uses. */
+    public static TableSchema describePostgres(Connection c, TableId id) throws SQLException {
+        String sql = """
+                SELECT a.attname, t.typname, information_schema._pg_char_max_length(a.atttypid, a.atttypmod),
+                       information_schema._pg_numeric_precision(a.atttypid, a.atttypmod),
+                       information_schema._pg_numeric_scale(a.atttypid, a.atttypmod), NOT a.attnotnull,
+                       EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = cl.oid AND i.indisprimary AND a.attnum = ANY(i.indkey))
+                FROM pg_attribute a JOIN pg_class cl ON cl.oid = a.attrelid JOIN pg_namespace n ON n.oid = cl.relnamespace
+                JOIN pg_type t ON t.oid = a.atttypid
+                WHERE n.nspname = ? AND cl.relname = ? AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum""";
+        List<Column> columns = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, id.schema());
+            ps.setString(2, id.table());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String type = rs.getString(2);
+                    int precision = rs.getObject(4) == null ? -1 : rs.getInt(4);
+                    int scale = rs.getObject(5) == null ? -1 : rs.getInt(5);
+                    columns.add(new Column(rs.getString(1), postgresType(type, precision), type.toUpperCase(Locale.ROOT),
+                            rs.getObject(3) == null ? precision : rs.getInt(3), scale, rs.getBoolean(6), rs.getBoolean(7)));
+                }
+            }
+        }
+        if (columns.isEmpty()) {
+            throw new SQLException("table " + id + " does not exist on the leader");
+        }
+        return new TableSchema(id, columns);
+    }
+
+    static ColumnType postgresType(String typname, int precision) {
+        return switch (typname) {
+            case "bool" -> ColumnType.BOOLEAN;
+            case "int2" -> ColumnType.INT16;
+            case "int4" -> ColumnType.INT32;
+            case "int8" -> ColumnType.INT64;
+            case "float4" -> ColumnType.FLOAT32;
+            case "float8" -> ColumnType.FLOAT64;
+            case "numeric" -> precision > 0 ? ColumnType.DECIMAL : ColumnType.NUMERIC;
+            case "money" -> ColumnType.DECIMAL;
+            case "json", "jsonb" -> ColumnType.JSON;
+            case "interval" -> ColumnType.INTERVAL;
+            case "bytea" -> ColumnType.BYTES;
+            case "date" -> ColumnType.DATE;
+            case "time" -> ColumnType.TIME;
+            case "timestamp" -> ColumnType.TIMESTAMP;
+            case "timestamptz" -> ColumnType.TIMESTAMPTZ;
+            case "uuid" -> ColumnType.UUID;
+            default -> ColumnType.STRING;
+        };
+    }
+
+    /** The digest of {@code table} (named {@code name} in this database), read with {@code dialect}. */
+    public static TableDigest digest(Connection c, Dialect dialect, Name name, TableSchema table) throws SQLException {
+        DSLContext dsl = DSL.using(dialect.jooqDialect(), new Settings().withRenderQuotedNames(RenderQuotedNames.ALWAYS));
+        StringBuilder sql = new StringBuilder("SELECT ");
+        List<Column> columns = table.columns();
+        for (int i = 0; i < columns.size(); i++) {
+            sql.append(i > 0 ? ", " : "").append(dsl.render(DSL.name(columns.get(i).name())));
+        }
+        sql.append(" FROM ").append(dsl.render(name));
+        MessageDigest sha = sha256();
+        long rows = 0;
+        long checksum = 0;
+        try (PreparedStatement ps = c.prepareStatement(sql.toString()); ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                rows++;
+                for (int i = 0; i < columns.size(); i++) {
+                    String v = dialect.canonical(rs, i + 1, columns.get(i));
+                    sha.update(v == null ? new byte[] {0} : ("\u0001" + v).getBytes(StandardCharsets.UTF_8));
+                    sha.update((byte) 0x1f);
+                }
+                checksum += ByteBuffer.wrap(sha.digest()).getLong();
+            }
+        }
+        return new TableDigest(rows, checksum);
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,229 @@
+package io.tailwater.capture;
+
+import io.debezium.embedded.Connect;
+import io.debezium.engine.DebeziumEngine;
+import io.debezium.engine.RecordChangeEvent;
+import io.debezium.engine.format.ChangeEventFormat;
+import io.tailwater.config.StreamConfig;
+import io.tailwater.log.KafkaClients;
+import io.tailwater.log.KafkaUnavailableException;
+import io.tailwater.log.LogTopics;
+import io.tailwater.schemas.event.TransactionEnd;
+import io.tailwater.schemas.registry.SchemaRegistryClient;
+import io.tailwater.schemas.serde.LogRecordSerde;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.postgresql.Driver;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
+
+/**
+ * The capture process of one stream: tails the PostgreSQL leader's write-ahead log with the
+ * Debezium embedded engine (pgoutput) and writes it into {@code <stream>.log}.
+ *
+ * <p>Lifecycle: {@link #start()} checks the leader, creates missing topics, takes over the
+ * stream's fixed transactional id (fencing any earlier capture), finds the resume point in the
+ * log and starts Debezium; {@link #close()} stops it. An empty log starts with the initial
+ * snapshot.
+ */
+public final class Capture implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Capture.class);
+    private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
+
+    private final StreamConfig config;
+    private final CaptureMetrics metrics = new CaptureMetrics();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private final Duration startupTimeout;
+    private ExecutorService executor;
+    private DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
+    private KafkaProducer<byte[], byte[]> producer;
+    private LogWriter writer;
+    private volatile boolean closing;
+
+    public Capture(StreamConfig config) {
+        this(config, STARTUP_TIMEOUT);
+    }
+
+    public Capture(StreamConfig config, Duration startupTimeout) {
+        this.config = config;
+        this.startupTimeout = startupTimeout;
+    }
+
+    public void start() {
+        List<String> tables = LeaderChecks.check(config.leader(), startupTimeout);
+        LOG.info("Leader checked: {} table(s) match for stream '{}'", tables.size(), config.stream());
+        LogTopics.ensure(config, startupTimeout);
+
+        SchemaRegistryClient registry = new SchemaRegistryClient(config.registry());
+        registry.checkReachable();
+        LogRecordSerde serde = new LogRecordSerde(registry);
+
+        producer = KafkaClients.producer(config, "tailwater-capture-" + config.stream(),
+                Map.of(ProducerConfig.LINGER_MS_CONFIG, 2, ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024,
+                        ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 60_000,
+                        ProducerConfig.MAX_BLOCK_MS_CONFIG, startupTimeout.toMillis()),
+                Map.of(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId(config.stream()),
+                        ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true));
+        try {
+            producer.initTransactions(); // fences any earlier capture of this stream and aborts its open transaction
+        } catch (KafkaException e) {
+            producer.close(Duration.ZERO);
+            throw new KafkaUnavailableException("cannot take over the transactional id of stream '" + config.stream()
+                    + "' on Kafka at " + config.kafka().get("bootstrap.servers") + ": " + e.getMessage(), e);
+        }
+
+        Optional<TransactionEnd> resume;
+        try (KafkaConsumer<byte[], byte[]> consumer = KafkaClients.consumer(config, "tailwater-capture-" + config.stream() + "-resume", Map.of())) {
+            resume = ResumePoint.lastTransactionEnd(consumer, config.logTopic(), serde, startupTimeout);
+        }
+        resume.ifPresentOrElse(
+                t -> LOG.info("Resuming capture of stream '{}' after leader transaction {} (LSN {})", config.stream(), t.txId(), t.source().lsn()),
+                () -> LOG.info("The log of stream '{}' is empty: starting with the initial snapshot", config.stream()));
+
+        writer = new LogWriter(producer, serde, config.stream(), metrics);
+        Properties props = debeziumProperties(config, resume.map(TransactionEnd::sourceOffset).orElse(null));
+        engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
+                .using(props)
+                .using((success, message, error) -> {
+                    if (!success && !closing) {
+                        Throwable cause = error != null ? rootCause(error) : new IllegalStateException(message);
+                        failure.compareAndSet(null, cause);
+                        if (cause instanceof ProducerFencedException) {
+                            LOG.error("Capture of stream '{}' was fenced: another capture process took over the stream", config.stream());
+                        } else {
+                            LOG.error("Capture of stream '{}' stopped: {}", config.stream(), message, error);
+                        }
+                    }
+                    stopped.countDown();
+                })
+                .notifying(writer)
+                .build();
+        executor = Executors.newSingleThreadExecutor(r -> new Thread(r, "tailwater-capture-" + config.stream()));
+        executor.execute(engine);
+        LOG.info("Capture of stream '{}' started", config.stream());
+    }
+
+    public static String transactionalId(String stream) {
+        return "tailwater-capture-" + stream;
+    }
+
+    /** Blocks until capture stops; returns the error that stopped it, if any. */
+    public Optional<Throwable> awaitTermination() throws InterruptedException {
+        stopped.await();
+        return Optional.ofNullable(failure.get());
+    }
+
+    public boolean isRunning() {
+        return stopped.getCount() > 0;
+    }
+
+    public Optional<Throwable> failure() {
+        return Optional.ofNullable(failure.get());
+    }
+
+    public CaptureMetrics metrics() {
+        return metrics;
+    }
+
+    @Override
+    public void close() {
+        closing = true;
+        if (engine != null) {
+            try {
+                engine.close();
+            } catch (IOException e) {
+                LOG.warn("Debezium engine did not close cleanly: {}", e.toString());
+            }
+        }
+        if (executor != null) {
+            executor.shutdown();
+            try {
+                executor.awaitTermination(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (writer != null) {
+            writer.abort();
+        }
+        if (producer != null) {
+            producer.close(Duration.ofSeconds(5));
+        }
+        stopped.countDown();
+        LOG.info("Capture of stream '{}' stopped", config.stream());
+    }
+
+    static Properties debeziumProperties(StreamConfig config, String resumeOffset) {
+        Properties url = Driver.parseURL(config.leader().jdbcUrl(), new Properties());
+        if (url == null) {
+            throw new io.tailwater.config.ConfigException("leader.jdbc-url", "not a valid PostgreSQL JDBC URL");
+        }
+        String slot = "tailwater_" + config.stream().toLowerCase().replaceAll("[^a-z0-9_]", "_");
+        Properties p = new Properties();
+        p.setProperty("name", "tailwater-" + config.stream());
+        p.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
+        p.setProperty("offset.storage", LogOffsetStore.class.getName());
+        p.setProperty("offset.flush.interval.ms", "1000");
+        if (resumeOffset != null) {
+            p.setProperty(LogOffsetStore.RESUME_OFFSET, resumeOffset);
+        }
+        p.setProperty("database.hostname", url.getProperty("PGHOST", "localhost").split(",")[0]);
+        p.setProperty("database.port", url.getProperty("PGPORT", "5432").split(",")[0]);
+        p.setProperty("database.dbname", url.getProperty("PGDBNAME"));
+        if (config.leader().user() != null) {
+            p.setProperty("database.user", config.leader().user());
+        }
+        if (config.leader().password().isPresent()) {
+            p.setProperty("database.password", config.leader().password().value());
+        }
+        p.setProperty("topic.prefix", config.stream());
+        p.setProperty("plugin.name", "pgoutput");
+        p.setProperty("slot.name", slot);
+        p.setProperty("publication.name", slot);
+        p.setProperty("publication.autocreate.mode", "filtered");
+        p.setProperty("table.include.list", config.leader().tables().stream()
+                .map(t -> t.matches("[\\w$]+\\.[\\w$]+") ? t.replace(".", "\\.") : t).collect(Collectors.joining(",")));
+        p.setProperty("provide.transaction.metadata", "true");
+        p.setProperty("decimal.handling.mode", "precise");
+        p.setProperty("time.precision.mode", "adaptive_time_microseconds");
+        p.setProperty("interval.handling.mode", "string");
+        p.setProperty("binary.handling.mode", "bytes");
+        p.setProperty("column.propagate.source.type", ".*");
+        p.setProperty("skipped.operations", "none");
+        p.setProperty("tombstones.on.delete", "false");
+        p.setProperty("heartbeat.interval.ms", "1000");
+        p.setProperty("poll.interval.ms", "10");
+        p.setProperty("max.batch.size", "4096");
+        p.setProperty("max.queue.size", "16384");
+        p.setProperty("snapshot.mode", "initial");
+        p.setProperty("errors.max.retries", "0");
+        p.putAll(config.leader().debezium());
+        return p;
+    }
+
+    private static Throwable rootCause(Throwable t) {
+        Throwable c = t;
+        while (c.getCause() != null && c.getCause() != c) {
+            c = c.getCause();
+        }
+        return c instanceof ProducerFencedException || t.getCause() == null ? c : t;
+    }
+}

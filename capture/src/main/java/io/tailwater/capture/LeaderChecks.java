@@ -1,0 +1,131 @@
+package io.tailwater.capture;
+
+import io.tailwater.config.LeaderConfig;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.regex.Pattern;
+
+/**
+ * Checks at start-up that the leader can be captured, and names the exact setting to change
+ * when it cannot: connection and password, {@code wal_level}, replication privilege, and a
+ * usable replica identity for every table in the stream.
+ */
+final class LeaderChecks {
+    private LeaderChecks() {
+    }
+
+    /** Runs every check; returns the leader tables the stream's table list matches. */
+    static List<String> check(LeaderConfig leader, Duration timeout) {
+        try (Connection c = connect(leader, timeout)) {
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW wal_level")) {
+                rs.next();
+                String level = rs.getString(1);
+                if (!"logical".equals(level)) {
+                    throw new LeaderNotReadyException("the leader's wal_level is '" + level
+                            + "'; set wal_level = logical in postgresql.conf (ALTER SYSTEM SET wal_level = logical) and restart PostgreSQL");
+                }
+            }
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+                    "SELECT rolreplication OR rolsuper FROM pg_roles WHERE rolname = current_user")) {
+                if (rs.next() && !rs.getBoolean(1)) {
+                    throw new LeaderNotReadyException("the leader user '" + leader.user()
+                            + "' lacks the REPLICATION attribute; run ALTER ROLE <user> REPLICATION on the leader");
+                }
+            }
+            List<String> matched = new ArrayList<>();
+            List<Pattern> patterns = leader.tables().stream().map(t -> Pattern.compile(tablePattern(t))).toList();
+            String sql = """
+                    SELECT n.nspname, c.relname, c.relreplident,
+                           EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary)
+                    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                    WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+                    ORDER BY 1, 2""";
+            try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String qualified = rs.getString(1) + "." + rs.getString(2);
+                    if (patterns.stream().noneMatch(p -> p.matcher(qualified).matches())) {
+                        continue;
+                    }
+                    String identity = rs.getString(3);
+                    boolean hasPk = rs.getBoolean(4);
+                    if (!hasPk) {
+                        throw new LeaderNotReadyException("table " + quote(rs.getString(1)) + "." + quote(rs.getString(2))
+                                + " has no primary key" + ("f".equals(identity) ? " (REPLICA IDENTITY FULL is not supported yet)" : "")
+                                + "; add a primary key, or leave the table out of leader.tables");
+                    }
+                    matched.add(qualified);
+                }
+            }
+            if (matched.isEmpty()) {
+                throw new LeaderNotReadyException("no table on the leader matches leader.tables " + leader.tables()
+                        + "; write them as schema.table, e.g. public.customers");
+            }
+            return matched;
+        } catch (SQLException e) {
+            throw new LeaderNotReadyException("cannot check the leader: " + e.getMessage(), e);
+        }
+    }
+
+    /** A config entry is a regular expression; a plain {@code schema.table} matches only itself. */
+    static String tablePattern(String entry) {
+        return entry.matches("[\\w$]+\\.[\\w$]+") ? Pattern.quote(entry) : entry;
+    }
+
+    static Connection connect(LeaderConfig leader, Duration timeout) {
+        Properties p = new Properties();
+        if (leader.user() != null) {
+            p.setProperty("user", leader.user());
+        }
+        if (leader.password().isPresent()) {
+            p.setProperty("password", leader.password().value());
+        }
+        p.setProperty("connectTimeout", "5");
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long backoff = 200;
+        while (true) {
+            try {
+                return DriverManager.getConnection(leader.jdbcUrl(), p);
+            } catch (SQLException e) {
+                String state = e.getSQLState() == null ? "" : e.getSQLState();
+                if (state.startsWith("28")) {
+                    throw new LeaderNotReadyException("the leader refused user '" + leader.user()
+                            + "': " + e.getMessage() + "; check leader.user and leader.password", e);
+                }
+                if (state.equals("3D000")) {
+                    throw new LeaderNotReadyException("the leader database does not exist: " + e.getMessage()
+                            + "; check leader.jdbc-url", e);
+                }
+                if (System.nanoTime() + backoff * 1_000_000 > deadline) {
+                    throw new LeaderNotReadyException("cannot connect to the leader at " + hostPart(leader.jdbcUrl()) + " within "
+                            + timeout.toSeconds() + "s: " + e.getMessage() + "; check leader.jdbc-url and that PostgreSQL is up", e);
+                }
+                try {
+                    Thread.sleep(backoff);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new LeaderNotReadyException("interrupted while connecting to the leader", ie);
+                }
+                backoff = Math.min(backoff * 2, 3000);
+            }
+        }
+    }
+
+    /** The JDBC URL without its query string, which may hold a password. */
+    static String hostPart(String url) {
+        int q = url.indexOf('?');
+        return q < 0 ? url : url.substring(0, q);
+    }
+
+    private static String quote(String s) {
+        return '"' + s.replace("\"", "\"\"") + '"';
+    }
+}

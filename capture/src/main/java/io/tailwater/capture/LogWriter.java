@@ -1,0 +1,257 @@
+package io.tailwater.capture;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.debezium.engine.DebeziumEngine;
+import io.debezium.engine.RecordChangeEvent;
+import io.tailwater.schemas.TableId;
+import io.tailwater.schemas.TableSchema;
+import io.tailwater.schemas.connect.ConnectTables;
+import io.tailwater.schemas.event.Heartbeat;
+import io.tailwater.schemas.event.LogEvent;
+import io.tailwater.schemas.event.LogHeaders;
+import io.tailwater.schemas.event.Op;
+import io.tailwater.schemas.event.RowChange;
+import io.tailwater.schemas.event.SourcePosition;
+import io.tailwater.schemas.event.TransactionEnd;
+import io.tailwater.schemas.event.Truncate;
+import io.tailwater.schemas.serde.LogRecordSerde;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.source.SourceRecord;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes Debezium's change events into the replication log inside Kafka transactions.
+ *
+ * <p>A Kafka transaction only ever commits at a leader transaction boundary, so the log never
+ * holds part of a leader transaction, and a crash leaves nothing to repeat. It may span several
+ * Debezium batches (a large leader transaction) and may hold several leader transactions (for
+ * throughput). Records are marked processed for Debezium only after the Kafka transaction that
+ * holds them has committed, so the replication slot never advances past what the log durably
+ * holds. Snapshot reads, which have no leader transaction, are framed in chunks, one per batch.
+ */
+final class LogWriter implements DebeziumEngine.ChangeConsumer<RecordChangeEvent<SourceRecord>> {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final long MAX_KAFKA_TX_AGE_NANOS = 200_000_000L;
+
+    private final Producer<byte[], byte[]> producer;
+    private final LogRecordSerde serde;
+    private final String topic;
+    private final String transactionTopic;
+    private final ConnectTables tables = new ConnectTables();
+    private final CaptureMetrics metrics;
+
+    /** Records written into the open Kafka transaction, to mark processed once it commits. */
+    private final List<RecordChangeEvent<SourceRecord>> uncommitted = new ArrayList<>();
+    /** How many of {@link #uncommitted} belong to complete leader transactions (or chunks). */
+    private int completeUpTo;
+    private boolean kafkaTxOpen;
+    private long kafkaTxStartNanos;
+    private boolean leaderTxOpen;
+    private long leaderTxEvents;
+    private boolean snapshotChunkOpen;
+    private long snapshotChunkEvents;
+    private SourceRecord lastSnapshotRecord;
+
+    LogWriter(Producer<byte[], byte[]> producer, LogRecordSerde serde, String stream, CaptureMetrics metrics) {
+        this.producer = producer;
+        this.serde = serde;
+        this.topic = stream + ".log";
+        this.transactionTopic = stream + ".transaction";
+        this.metrics = metrics;
+    }
+
+    @Override
+    public boolean supportsTombstoneEvents() {
+        return false;
+    }
+
+    @Override
+    public void handleBatch(List<RecordChangeEvent<SourceRecord>> batch,
+                            DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer) throws InterruptedException {
+        int lastBoundary = lastBoundaryIndex(batch);
+        for (int i = 0; i < batch.size(); i++) {
+            RecordChangeEvent<SourceRecord> event = batch.get(i);
+            SourceRecord r = event.record();
+            if (r.topic().equals(transactionTopic)) {
+                Struct v = (Struct) r.value();
+                if ("END".equals(v.getString("status"))) {
+                    closeSnapshotChunk();
+                    write(transactionEnd(v, r), null);
+                    metrics.transactions(1);
+                    uncommitted.add(event);
+                    leaderTxOpen = false;
+                    leaderTxEvents = 0;
+                    completeUpTo = uncommitted.size();
+                    if (i == lastBoundary || System.nanoTime() - kafkaTxStartNanos > MAX_KAFKA_TX_AGE_NANOS) {
+                        commit(committer);
+                    }
+                } else {
+                    closeSnapshotChunk();
+                    uncommitted.add(event);
+                }
+            } else if (r.topic().startsWith("__debezium-heartbeat")) {
+                if (!leaderTxOpen) {
+                    closeSnapshotChunk();
+                    write(new Heartbeat(position(r.sourceOffset(), System.currentTimeMillis() * 1000, false)), null);
+                    uncommitted.add(event);
+                    completeUpTo = uncommitted.size();
+                }
+            } else if (r.value() instanceof Struct value) {
+                Struct source = value.getStruct("source");
+                Op op;
+                String code = value.getString("op");
+                TableId id = new TableId(source.getString("schema"), source.getString("table"));
+                SourcePosition position = rowPosition(source);
+                if ("t".equals(code)) {
+                    closeSnapshotChunk();
+                    leaderTxOpen = true;
+                    write(new Truncate(id, position), id);
+                } else {
+                    op = Op.fromCode(code);
+                    Struct before = value.getStruct("before");
+                    Struct after = value.getStruct("after");
+                    Struct image = after != null ? after : before;
+                    TableSchema table = tables.table(id, image.schema(), r.keySchema());
+                    if (op == Op.READ) {
+                        snapshotChunkOpen = true;
+                        snapshotChunkEvents++;
+                        lastSnapshotRecord = r;
+                    } else {
+                        closeSnapshotChunk();
+                        leaderTxOpen = true;
+                        leaderTxEvents++;
+                    }
+                    write(new RowChange(table, op, ConnectTables.values(table, before), ConnectTables.values(table, after), position), id);
+                }
+                metrics.rows(1);
+                uncommitted.add(event);
+            } else {
+                uncommitted.add(event); // tombstones and anything else without a value: nothing to log
+            }
+        }
+        closeSnapshotChunk();
+        if (!leaderTxOpen) {
+            completeUpTo = uncommitted.size();
+        }
+        if (kafkaTxOpen && !leaderTxOpen) {
+            commit(committer);
+        }
+        committer.markBatchFinished();
+    }
+
+    /** Aborts any open Kafka transaction; its records were never marked processed, so Debezium will send them again. */
+    void abort() {
+        if (kafkaTxOpen) {
+            try {
+                producer.abortTransaction();
+            } catch (RuntimeException ignored) {
+                // fenced or closed: the broker aborts it on its own
+            }
+            kafkaTxOpen = false;
+        }
+    }
+
+    private void closeSnapshotChunk() {
+        if (!snapshotChunkOpen) {
+            return;
+        }
+        Map<String, ?> offset = lastSnapshotRecord.sourceOffset();
+        Struct source = ((Struct) lastSnapshotRecord.value()).getStruct("source");
+        write(new TransactionEnd("snapshot", rowPosition(source), snapshotChunkEvents, json(offset)), null);
+        snapshotChunkOpen = false;
+        snapshotChunkEvents = 0;
+        completeUpTo = uncommitted.size();
+    }
+
+    private void write(LogEvent event, TableId table) {
+        if (!kafkaTxOpen) {
+            producer.beginTransaction();
+            kafkaTxOpen = true;
+            kafkaTxStartNanos = System.nanoTime();
+        }
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(new RecordHeader(LogHeaders.KIND, event.kind().header().getBytes(StandardCharsets.UTF_8)));
+        if (table != null) {
+            headers.add(new RecordHeader(LogHeaders.TABLE, table.qualified().getBytes(StandardCharsets.UTF_8)));
+        }
+        producer.send(new ProducerRecord<>(topic, 0, null, null, serde.serialize(topic, event), headers));
+    }
+
+    private void commit(DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer) throws InterruptedException {
+        if (kafkaTxOpen) {
+            long start = System.nanoTime();
+            producer.commitTransaction();
+            kafkaTxOpen = false;
+            metrics.kafkaCommit(System.nanoTime() - start);
+        }
+        for (int i = 0; i < completeUpTo; i++) {
+            committer.markProcessed(uncommitted.get(i));
+        }
+        uncommitted.subList(0, completeUpTo).clear();
+        completeUpTo = 0;
+    }
+
+    private int lastBoundaryIndex(List<RecordChangeEvent<SourceRecord>> batch) {
+        for (int i = batch.size() - 1; i >= 0; i--) {
+            SourceRecord r = batch.get(i).record();
+            if (r.topic().equals(transactionTopic) && "END".equals(((Struct) r.value()).getString("status"))) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private TransactionEnd transactionEnd(Struct v, SourceRecord r) {
+        String id = v.getString("id");
+        int colon = id.indexOf(':');
+        Long tsMs = v.getInt64("ts_ms");
+        SourcePosition p = position(r.sourceOffset(), tsMs == null ? 0 : tsMs * 1000, false);
+        long txId = parseLong(colon < 0 ? id : id.substring(0, colon));
+        return new TransactionEnd(colon < 0 ? id : id.substring(0, colon),
+                new SourcePosition(p.epoch(), p.lsn(), txId, p.timestampMicros(), false),
+                v.getInt64("event_count"), json(r.sourceOffset()));
+    }
+
+    private static SourcePosition position(Map<String, ?> offset, long fallbackMicros, boolean snapshot) {
+        Object lsn = offset.get("lsn_commit") != null ? offset.get("lsn_commit") : offset.get("lsn");
+        Object tx = offset.get("txId");
+        Object ts = offset.get("ts_usec");
+        return new SourcePosition(0, lsn instanceof Number n ? n.longValue() : -1, tx instanceof Number n ? n.longValue() : -1,
+                ts instanceof Number n ? n.longValue() : fallbackMicros, snapshot);
+    }
+
+    private static SourcePosition rowPosition(Struct source) {
+        Object snap = source.get("snapshot");
+        boolean snapshot = snap != null && !"false".equals(snap.toString());
+        Long lsn = source.getInt64("lsn");
+        Long tx = source.getInt64("txId");
+        Object tsUs = source.schema().field("ts_us") != null ? source.get("ts_us") : null;
+        long micros = tsUs instanceof Number n ? n.longValue() : source.getInt64("ts_ms") * 1000;
+        return new SourcePosition(0, lsn == null ? -1 : lsn, tx == null || snapshot ? -1 : tx, micros, snapshot);
+    }
+
+    private static long parseLong(String s) {
+        try {
+            return Long.parseLong(s);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    private static String json(Map<String, ?> offset) {
+        try {
+            return JSON.writeValueAsString(offset);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write Debezium offset as JSON", e);
+        }
+    }
+}

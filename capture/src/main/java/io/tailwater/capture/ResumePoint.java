@@ -1,0 +1,59 @@
+package io.tailwater.capture;
+
+import io.tailwater.schemas.event.LogEvent;
+import io.tailwater.schemas.event.LogHeaders;
+import io.tailwater.schemas.event.TransactionEnd;
+import io.tailwater.schemas.serde.LogRecordSerde;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Finds where capture resumes: the last committed transaction-end record of the log. Scans
+ * backwards from the end in growing windows, reading committed records only, and decodes just
+ * the one record it needs.
+ */
+final class ResumePoint {
+    private ResumePoint() {
+    }
+
+    static Optional<TransactionEnd> lastTransactionEnd(KafkaConsumer<byte[], byte[]> consumer, String topic,
+                                                       LogRecordSerde serde, Duration timeout) {
+        TopicPartition tp = new TopicPartition(topic, 0);
+        consumer.assign(List.of(tp));
+        long begin = consumer.beginningOffsets(List.of(tp), timeout).get(tp);
+        long end = consumer.endOffsets(List.of(tp), timeout).get(tp);
+        long window = 1000;
+        long to = end;
+        while (to > begin) {
+            long from = Math.max(begin, to - window);
+            consumer.seek(tp, from);
+            byte[] found = null;
+            while (consumer.position(tp, timeout) < to) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    if (r.offset() < to && isTxEnd(r)) {
+                        found = r.value();
+                    }
+                }
+            }
+            if (found != null) {
+                LogEvent event = serde.deserialize(found);
+                return Optional.of((TransactionEnd) event);
+            }
+            to = from;
+            window *= 4;
+        }
+        return Optional.empty();
+    }
+
+    private static boolean isTxEnd(ConsumerRecord<byte[], byte[]> r) {
+        Header h = r.headers().lastHeader(LogHeaders.KIND);
+        return h != null && LogEvent.Kind.TX_END.header().equals(new String(h.value(), StandardCharsets.UTF_8));
+    }
+}

@@ -1,0 +1,43 @@
+package io.tailwater.log;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * One applier's report on the positions topic {@code <stream>.positions}, keyed by follower
+ * name (the topic is compacted, so it keeps the latest report of each follower).
+ *
+ * @param follower the follower's name
+ * @param appliedOffset offset of the last log record applied to the follower (-1 for none)
+ * @param consumedOffset the next log offset the applier will read; equals the log end when caught up
+ * @param lsn leader LSN of the last applied record
+ * @param txId last applied leader transaction
+ * @param commitMicros leader commit time of the last applied record (heartbeats move it while the leader is idle)
+ * @param reportedAtMillis when the applier sent this report
+ * @param state what the applier is doing
+ * @param error why it failed, when {@code state} is FAILED
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record FollowerPosition(String follower, long appliedOffset, long consumedOffset, long lsn, String txId,
+                               long commitMicros, long reportedAtMillis, FollowerState state, String error) {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public byte[] toJson() {
+        try {
+            return JSON.writeValueAsBytes(this);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static FollowerPosition fromJson(byte[] json) {
+        try {
+            return JSON.readValue(json, FollowerPosition.class);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,13 @@
+package io.tailwater.log;
+
+/** What an applier is doing, as published on the positions topic. */
+public enum FollowerState {
+    /** Behind the log end, applying as fast as it can. */
+    CATCHING_UP,
+    /** At the log end, applying new transactions as they arrive. */
+    STREAMING,
+    /** Shut down cleanly. */
+    STOPPED,
+    /** Stopped by an error it cannot get past; see the error. */
+    FAILED
+}

@@ -1,0 +1,98 @@
+package io.tailwater.log;
+
+import io.tailwater.config.StreamConfig;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Builds every Kafka client of a stream from its config, so the user's client properties
+ * (security, timeouts, ...) reach all of them: capture's producer, appliers' consumers, the
+ * positions publisher and the status reader. Our settings are defaults the user can override,
+ * except those correctness depends on, which are forced.
+ */
+public final class KafkaClients {
+    private KafkaClients() {
+    }
+
+    /** A read_committed consumer of raw bytes with no group management (partitions are assigned). */
+    public static KafkaConsumer<byte[], byte[]> consumer(StreamConfig config, String clientId, Map<String, Object> defaults) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
+        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50);
+        p.putAll(defaults);
+        p.putAll(config.kafka());
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        p.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
+        return new KafkaConsumer<>(consumerOnly(p), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /** A producer of raw bytes; {@code forced} settings win over the user's. */
+    public static KafkaProducer<byte[], byte[]> producer(StreamConfig config, String clientId, Map<String, Object> defaults,
+                                                        Map<String, Object> forced) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        p.putAll(defaults);
+        p.putAll(config.kafka());
+        p.putAll(forced);
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
+        return new KafkaProducer<>(producerOnly(p), new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    public static Admin admin(StreamConfig config, String clientId) {
+        Properties p = new Properties();
+        p.putAll(config.kafka());
+        p.put("client.id", clientId);
+        Properties admin = new Properties();
+        for (String name : org.apache.kafka.clients.admin.AdminClientConfig.configNames()) {
+            if (p.containsKey(name)) {
+                admin.put(name, p.get(name));
+            }
+        }
+        copySecurity(p, admin);
+        return Admin.create(admin);
+    }
+
+    private static Properties consumerOnly(Properties p) {
+        Properties out = new Properties();
+        for (String name : ConsumerConfig.configNames()) {
+            if (p.containsKey(name)) {
+                out.put(name, p.get(name));
+            }
+        }
+        copySecurity(p, out);
+        return out;
+    }
+
+    private static Properties producerOnly(Properties p) {
+        Properties out = new Properties();
+        for (String name : ProducerConfig.configNames()) {
+            if (p.containsKey(name)) {
+                out.put(name, p.get(name));
+            }
+        }
+        copySecurity(p, out);
+        return out;
+    }
+
+    /** Security settings (sasl.*, ssl.*) are dynamic; pass them all through. */
+    private static void copySecurity(Properties from, Properties to) {
+        for (String name : from.stringPropertyNames()) {
+            if (name.startsWith("sasl.") || name.startsWith("ssl.") || name.equals("security.protocol")) {
+                to.put(name, from.get(name));
+            }
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package io.tailwater.log;
+
+import io.tailwater.config.StreamConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads a stream's state from Kafka: the latest position report of each follower, and the end
+ * offset of the log. Used by {@code tailwater status} and by anything that waits for followers.
+ */
+public final class PositionsReader implements AutoCloseable {
+    private final StreamConfig config;
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final Duration timeout;
+
+    public PositionsReader(StreamConfig config, Duration timeout) {
+        this.config = config;
+        this.timeout = timeout;
+        this.consumer = KafkaClients.consumer(config, "tailwater-" + config.stream() + "-status",
+                Map.of("default.api.timeout.ms", (int) timeout.toMillis()));
+    }
+
+    /** The log's end offset (the last stable offset: committed transactions only). */
+    public long logEndOffset() {
+        TopicPartition tp = new TopicPartition(config.logTopic(), 0);
+        try {
+            return consumer.endOffsets(List.of(tp), timeout).get(tp);
+        } catch (TimeoutException e) {
+            throw new KafkaUnavailableException("Kafka at " + config.kafka().get("bootstrap.servers") + " did not return the end of '"
+                    + config.logTopic() + "' within " + timeout.toSeconds() + "s; check that the brokers are up and the stream exists", e);
+        }
+    }
+
+    /** The latest report of every follower that has reported, by name. */
+    public Map<String, FollowerPosition> positions() {
+        TopicPartition tp = new TopicPartition(config.positionsTopic(), 0);
+        Map<String, FollowerPosition> out = new LinkedHashMap<>();
+        try {
+            consumer.assign(List.of(tp));
+            long end = consumer.endOffsets(List.of(tp), timeout).get(tp);
+            consumer.seekToBeginning(List.of(tp));
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (consumer.position(tp, timeout) < end) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    if (r.key() != null && r.value() != null) {
+                        out.put(new String(r.key(), StandardCharsets.UTF_8), FollowerPosition.fromJson(r.value()));
+                    }
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new TimeoutException("reading " + config.positionsTopic());
+                }
+            }
+        } catch (TimeoutException e) {
+            throw new KafkaUnavailableException("Kafka at " + config.kafka().get("bootstrap.servers") + " did not return '"
+                    + config.positionsTopic() + "' within " + timeout.toSeconds() + "s; check that the brokers are up and the stream exists", e);
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        consumer.close(Duration.ofSeconds(2));
+    }
+}
