@@ -78,9 +78,8 @@ public final class FollowerStore implements AutoCloseable {
                 .values(DSL.param(), DSL.param(), DSL.param(), DSL.param(), DSL.param(), DSL.param())
                 .onConflict(fStream).doUpdate().set(updates));
         this.positionSelect = dsl.render(dsl.select(fields.subList(1, 5)).from(t).where(fStream.eq(DSL.param())));
-        conn.setAutoCommit(false);
         dialect.configure(conn);
-        conn.commit();
+        conn.setAutoCommit(false);
         ensurePositionTable();
     }
 

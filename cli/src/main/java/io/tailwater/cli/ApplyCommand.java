@@ -1,0 +1,35 @@
+package io.tailwater.cli;
+
+import io.tailwater.applier.Applier;
+import io.tailwater.config.StreamConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+/** {@code tailwater apply}: runs the applier of one follower until stopped. */
+@Command(name = "apply", mixinStandardHelpOptions = true,
+        description = "Apply the replication log to one follower database, resuming from the position stored in it. Runs until stopped (Ctrl-C).")
+final class ApplyCommand implements Callable<Integer> {
+    @Mixin
+    ConfigOption config;
+
+    @Option(names = {"-f", "--follower"}, required = true, paramLabel = "NAME", description = "The follower's name under 'followers' in the config.")
+    String follower;
+
+    @Override
+    public Integer call() throws Exception {
+        StreamConfig stream = config.load();
+        Applier applier = new Applier(stream, follower);
+        Runtime.getRuntime().addShutdownHook(new Thread(applier::close, "tailwater-shutdown"));
+        applier.start();
+        Optional<Throwable> failure = applier.awaitTermination();
+        if (failure.isPresent()) {
+            System.err.println("tailwater apply: " + failure.get().getMessage());
+            return 1;
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,31 @@
+package io.tailwater.cli;
+
+import io.tailwater.capture.Capture;
+import io.tailwater.config.StreamConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+/** {@code tailwater capture}: runs the capture process of a stream until stopped. */
+@Command(name = "capture", mixinStandardHelpOptions = true,
+        description = "Capture the leader's changes into the replication log <stream>.log. Runs until stopped (Ctrl-C).")
+final class CaptureCommand implements Callable<Integer> {
+    @Mixin
+    ConfigOption config;
+
+    @Override
+    public Integer call() throws Exception {
+        StreamConfig stream = config.load();
+        Capture capture = new Capture(stream);
+        Runtime.getRuntime().addShutdownHook(new Thread(capture::close, "tailwater-shutdown"));
+        capture.start();
+        Optional<Throwable> failure = capture.awaitTermination();
+        if (failure.isPresent()) {
+            System.err.println("tailwater capture: " + failure.get().getMessage());
+            return 1;
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,41 @@
+package io.tailwater.cli;
+
+import io.tailwater.config.Durations;
+import io.tailwater.demo.Demo;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.util.concurrent.Callable;
+
+/** {@code tailwater demo}: everything embedded, a live workload, and a final check. */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Run Tailwater end to end with embedded Kafka, schema registry, PostgreSQL leader and follower and a SQLite follower,"
+                + " under a live workload; then check every follower against the leader. Exits 0 only if they all match.")
+final class DemoCommand implements Callable<Integer> {
+    @Option(names = {"-d", "--duration"}, defaultValue = "30s", description = "How long the workload runs, e.g. 20s, 2m (default ${DEFAULT-VALUE}).")
+    String duration;
+
+    @Option(names = "--rate", defaultValue = "200", description = "Leader transactions per second (default ${DEFAULT-VALUE}).")
+    double rate;
+
+    @Override
+    public Integer call() throws Exception {
+        Demo demo = new Demo(System.out);
+        Thread main = Thread.currentThread();
+        Thread hook = new Thread(() -> {
+            demo.requestStop();
+            try {
+                main.join(90_000);
+            } catch (InterruptedException ignored) {
+                // exiting
+            }
+            demo.close();
+        }, "tailwater-demo-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            return demo.run(Durations.parse(duration), rate) ? 0 : 1;
+        } finally {
+            demo.close();
+        }
+    }
+}

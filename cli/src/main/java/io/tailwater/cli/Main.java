@@ -1,0 +1,22 @@
+package io.tailwater.cli;
+
+import picocli.CommandLine;
+
+/** Entry point of the {@code tailwater} command. */
+public final class Main {
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.setProperty("org.jooq.no-logo", "true");
+        System.setProperty("org.jooq.no-tips", "true");
+        System.exit(run(args));
+    }
+
+    /** Runs the command line without exiting; returns the exit code. */
+    public static int run(String... args) {
+        return new CommandLine(new TailwaterCommand())
+                .setExecutionExceptionHandler(new ErrorHandler())
+                .execute(args);
+    }
+}

@@ -1,0 +1,75 @@
+package io.tailwater.embedded;
+
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * A PostgreSQL server from the binaries zonky ships on Maven Central, configured for logical
+ * replication ({@code wal_level=logical}, {@code synchronous_commit=on}). Works as root: zonky
+ * runs initdb and pg_ctl in a user namespace.
+ */
+public final class EmbeddedPostgres implements AutoCloseable {
+    private final io.zonky.test.db.postgres.embedded.EmbeddedPostgres pg;
+
+    private EmbeddedPostgres(io.zonky.test.db.postgres.embedded.EmbeddedPostgres pg) {
+        this.pg = pg;
+    }
+
+    public static EmbeddedPostgres start() {
+        try {
+            return new EmbeddedPostgres(io.zonky.test.db.postgres.embedded.EmbeddedPostgres.builder()
+                    .setServerConfig("wal_level", "logical")
+                    .setServerConfig("max_replication_slots", "40")
+                    .setServerConfig("max_wal_senders", "40")
+                    .setServerConfig("max_connections", "200")
+                    .setServerConfig("synchronous_commit", "on")
+                    .setServerConfig("fsync", "off")
+                    .start());
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start an embedded PostgreSQL server: " + e.getMessage(), e);
+        }
+    }
+
+    public int port() {
+        return pg.getPort();
+    }
+
+    /** A JDBC URL for {@code database} as the superuser {@code postgres}. */
+    public String jdbcUrl(String database) {
+        return "jdbc:postgresql://localhost:" + port() + "/" + database;
+    }
+
+    public String user() {
+        return "postgres";
+    }
+
+    /** Creates a database (if missing) and returns its JDBC URL. */
+    public String createDatabase(String name) {
+        try (Connection c = DriverManager.getConnection(jdbcUrl("postgres"), user(), "");
+             Statement s = c.createStatement()) {
+            var rs = s.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + name.replace("'", "''") + "'");
+            if (!rs.next()) {
+                s.execute("CREATE DATABASE \"" + name.replace("\"", "\"\"") + "\"");
+            }
+            return jdbcUrl(name);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot create database " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    public Connection connect(String database) throws SQLException {
+        return DriverManager.getConnection(jdbcUrl(database), user(), "");
+    }
+
+    @Override
+    public void close() {
+        try {
+            pg.close();
+        } catch (IOException e) {
+            // shutting down anyway
+        }
+    }
+}
