@@ -131,6 +131,11 @@ public final class Capture implements AutoCloseable {
         return Optional.ofNullable(failure.get());
     }
 
+    /** Waits up to {@code timeout} for capture to stop; true if it has. */
+    public boolean awaitTerminationWithin(Duration timeout) throws InterruptedException {
+        return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     public boolean isRunning() {
         return stopped.getCount() > 0;
     }

@@ -22,6 +22,7 @@ public final class ShopWorkload {
 
     private final Random random;
     private final AtomicLong transactions = new AtomicLong();
+    private final java.util.Set<Long> writingTransactions = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private long maxCustomer;
     private long maxOrder;
 
@@ -87,8 +88,22 @@ public final class ShopWorkload {
                 orders.executeUpdate();
             }
         }
+        Long xid = null;
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT txid_current_if_assigned()")) {
+            if (rs.next()) {
+                xid = (Long) rs.getObject(1);
+            }
+        }
         c.commit();
+        if (xid != null) {
+            writingTransactions.add(xid);
+        }
         transactions.incrementAndGet();
+    }
+
+    /** The leader transaction ids of the committed transactions that changed rows (the ones the log must hold once each). */
+    public java.util.Set<Long> writingTransactions() {
+        return java.util.Set.copyOf(writingTransactions);
     }
 
     public long transactions() {

@@ -1,0 +1,176 @@
+package io.tailwater.tests;
+
+import io.tailwater.applier.Applier;
+import io.tailwater.applier.verify.TableComparison;
+import io.tailwater.capture.Capture;
+import io.tailwater.demo.ShopWorkload;
+import io.tailwater.schemas.event.LogEvent;
+import io.tailwater.schemas.event.TransactionEnd;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The replication path end to end, on a real Kafka broker, Apicurio Registry and PostgreSQL
+ * servers: a PostgreSQL leader, a PostgreSQL follower and a SQLite follower.
+ */
+@ExtendWith(SharedServices.class)
+class ReplicationEndToEndTest {
+
+    @Test
+    void followersEqualLeaderAfterTwoThousandMixedTransactions() throws Exception {
+        try (TestStream s = new TestStream("e2e_mixed", ShopWorkload.TABLES)) {
+            ShopWorkload workload = new ShopWorkload(1);
+            try (Connection c = s.leader()) {
+                ShopWorkload.createSchema(c);
+                workload.seed(c, 100);
+            }
+            s.startCapture();
+            s.startApplier("pg");
+            s.startApplier("lite");
+            try (Connection c = s.leader()) {
+                for (int i = 0; i < 2200; i++) {
+                    workload.runTransaction(c);
+                }
+            }
+            s.awaitReplicated(workload.writingTransactions(), Duration.ofSeconds(120));
+
+            assertAllMatch(s.compare(ShopWorkload.TABLES));
+            List<Long> logged = s.leaderTransactionsInLog();
+            assertThat(logged).doesNotHaveDuplicates();
+            assertThat(new HashSet<>(logged)).isEqualTo(workload.writingTransactions());
+            assertThat(logged).hasSizeGreaterThanOrEqualTo(2000);
+        }
+    }
+
+    @Test
+    void applierRestartedMidStreamEndsWithNoGapAndNoDuplicate() throws Exception {
+        try (TestStream s = new TestStream("e2e_applier_restart", ShopWorkload.TABLES)) {
+            ShopWorkload workload = new ShopWorkload(2);
+            try (Connection c = s.leader()) {
+                ShopWorkload.createSchema(c);
+                workload.seed(c, 50);
+            }
+            s.startCapture();
+            s.startApplier("lite");
+            Applier first = s.startApplier("pg");
+            try (Connection c = s.leader()) {
+                for (int i = 0; i < 1500; i++) {
+                    workload.runTransaction(c);
+                    if (i == 500) {
+                        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                        while (first.metrics().transactions() < 50 && System.nanoTime() < deadline) {
+                            Thread.sleep(20);
+                        }
+                        s.stop(first);
+                    }
+                }
+            }
+            long appliedBeforeRestart = first.metrics().transactions();
+            assertThat(appliedBeforeRestart).isPositive();
+            Applier second = s.startApplier("pg");
+            s.awaitReplicated(workload.writingTransactions(), Duration.ofSeconds(120));
+
+            assertAllMatch(s.compare(ShopWorkload.TABLES));
+            long transactionEnds = s.readLog().stream().filter(e -> e.getValue() instanceof TransactionEnd).count();
+            // Each transaction (and snapshot chunk) in the log was applied exactly once across both runs.
+            assertThat(appliedBeforeRestart + second.metrics().transactions()).isEqualTo(transactionEnds);
+            assertThat(second.appliedOffset()).isGreaterThanOrEqualTo(lastTransactionEndOffset(s));
+        }
+    }
+
+    @Test
+    void captureRestartedMidStreamLogsEveryLeaderTransactionOnce() throws Exception {
+        try (TestStream s = new TestStream("e2e_capture_restart", ShopWorkload.TABLES)) {
+            ShopWorkload workload = new ShopWorkload(3);
+            try (Connection c = s.leader()) {
+                ShopWorkload.createSchema(c);
+                workload.seed(c, 50);
+            }
+            Capture first = s.startCapture();
+            s.startApplier("pg");
+            s.startApplier("lite");
+            CompletableFuture<Void> load = CompletableFuture.runAsync(() -> {
+                try (Connection c = s.leader()) {
+                    for (int i = 0; i < 1500; i++) {
+                        workload.runTransaction(c);
+                    }
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            while (workload.transactions() < 400) {
+                Thread.sleep(20);
+            }
+            s.stop(first);
+            Thread.sleep(1000);
+            s.startCapture();
+            load.get(5, TimeUnit.MINUTES);
+            s.awaitReplicated(workload.writingTransactions(), Duration.ofSeconds(120));
+
+            List<Long> logged = s.leaderTransactionsInLog();
+            assertThat(logged).doesNotHaveDuplicates();
+            assertThat(new HashSet<>(logged)).isEqualTo(workload.writingTransactions());
+            assertAllMatch(s.compare(ShopWorkload.TABLES));
+        }
+    }
+
+    @Test
+    void secondCaptureOfTheSameStreamFencesTheFirst() throws Exception {
+        try (TestStream s = new TestStream("e2e_fencing", ShopWorkload.TABLES)) {
+            ShopWorkload workload = new ShopWorkload(4);
+            try (Connection c = s.leader()) {
+                ShopWorkload.createSchema(c);
+                workload.seed(c, 10);
+            }
+            Capture first = s.startCapture();
+            s.startApplier("pg");
+            try (Connection c = s.leader()) {
+                for (int i = 0; i < 100; i++) {
+                    workload.runTransaction(c);
+                }
+            }
+            s.startCapture();
+            assertThat(first.awaitTerminationWithin(Duration.ofSeconds(60))).isTrue();
+            assertThat(first.failure()).get().isInstanceOf(ProducerFencedException.class);
+            try (Connection c = s.leader()) {
+                for (int i = 0; i < 100; i++) {
+                    workload.runTransaction(c);
+                }
+            }
+            s.awaitReplicated(workload.writingTransactions(), Duration.ofSeconds(120));
+            List<Long> logged = s.leaderTransactionsInLog();
+            assertThat(logged).doesNotHaveDuplicates();
+            assertThat(new HashSet<>(logged)).isEqualTo(workload.writingTransactions());
+        }
+    }
+
+    static void assertAllMatch(List<TableComparison> comparisons) {
+        assertThat(comparisons).isNotEmpty();
+        for (TableComparison c : comparisons) {
+            assertThat(c.leader().rows()).as("leader rows of %s", c.table()).isPositive();
+            assertThat(c.copy()).as("%s on follower '%s'", c.table(), c.follower()).isEqualTo(c.leader());
+        }
+    }
+
+    static long lastTransactionEndOffset(TestStream s) {
+        long last = -1;
+        for (Map.Entry<Long, LogEvent> e : s.readLog()) {
+            if (e.getValue() instanceof TransactionEnd) {
+                last = e.getKey();
+            }
+        }
+        return last;
+    }
+}

@@ -1,0 +1,196 @@
+package io.tailwater.tests;
+
+import io.tailwater.applier.Applier;
+import io.tailwater.applier.verify.StreamVerifier;
+import io.tailwater.applier.verify.TableComparison;
+import io.tailwater.capture.Capture;
+import io.tailwater.cli.StatusReport;
+import io.tailwater.config.ConfigLoader;
+import io.tailwater.config.StreamConfig;
+import io.tailwater.log.KafkaClients;
+import io.tailwater.schemas.TableId;
+import io.tailwater.schemas.event.LogEvent;
+import io.tailwater.schemas.registry.SchemaRegistryClient;
+import io.tailwater.schemas.serde.LogRecordSerde;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One stream of a test: its own leader database, a PostgreSQL follower database ("pg") and a
+ * SQLite follower ("lite"), on the shared services. Starts and stops capture and appliers, and
+ * compares followers with the leader.
+ */
+public final class TestStream implements AutoCloseable {
+    public final String name;
+    public final StreamConfig config;
+    public final String leaderUrl;
+    private final List<AutoCloseable> running = new ArrayList<>();
+    private final java.util.Set<String> startedFollowers = new java.util.HashSet<>();
+
+    public TestStream(String name, List<String> tables) throws Exception {
+        SharedServices.Services s = SharedServices.get();
+        this.name = name;
+        this.leaderUrl = s.leader().createDatabase(name);
+        String followerUrl = s.follower().createDatabase(name + "_copy");
+        Path sqlite = Files.createTempDirectory("tailwater-test").resolve(name + ".db");
+        String yaml = """
+                stream: %s
+                kafka:
+                  bootstrap.servers: %s
+                topics:
+                  replication-factor: 1
+                registry:
+                  url: %s
+                leader:
+                  jdbc-url: %s
+                  user: postgres
+                  tables: [%s]
+                followers:
+                  pg:
+                    jdbc-url: %s
+                    user: postgres
+                  lite:
+                    jdbc-url: jdbc:sqlite:%s
+                """.formatted(name, s.kafka().bootstrapServers(), s.registry().url(), leaderUrl,
+                String.join(", ", tables), followerUrl, sqlite);
+        this.config = new ConfigLoader().parse(yaml);
+    }
+
+    public Connection leader() throws SQLException {
+        return DriverManager.getConnection(leaderUrl, "postgres", "");
+    }
+
+    public Connection follower(String follower) throws SQLException {
+        return DriverManager.getConnection(config.follower(follower).jdbcUrl(), config.follower(follower).user(), "");
+    }
+
+    public Capture startCapture() {
+        Capture c = new Capture(config, Duration.ofSeconds(30));
+        c.start();
+        running.add(c);
+        return c;
+    }
+
+    public Applier startApplier(String follower) {
+        Applier a = new Applier(config, follower, Duration.ofSeconds(30));
+        a.start();
+        running.add(a);
+        startedFollowers.add(follower);
+        return a;
+    }
+
+    /** Waits until the log holds every one of these leader transactions. */
+    public void awaitLogged(java.util.Set<Long> leaderTransactions, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        java.util.Set<Long> logged = java.util.Set.of();
+        while (System.nanoTime() < deadline) {
+            logged = new java.util.HashSet<>(leaderTransactionsInLog());
+            if (logged.containsAll(leaderTransactions)) {
+                return;
+            }
+            Thread.sleep(300);
+        }
+        java.util.Set<Long> missing = new java.util.TreeSet<>(leaderTransactions);
+        missing.removeAll(logged);
+        throw new AssertionError("the log lacks " + missing.size() + " leader transactions after " + timeout + ", e.g. "
+                + missing.stream().limit(10).toList());
+    }
+
+    /** The leader transaction ids of the transaction-end records in the log, in log order. */
+    public List<Long> leaderTransactionsInLog() {
+        List<Long> ids = new ArrayList<>();
+        for (Map.Entry<Long, LogEvent> e : readLog()) {
+            if (e.getValue() instanceof io.tailwater.schemas.event.TransactionEnd t && !t.source().snapshot()) {
+                ids.add(t.source().txId());
+            }
+        }
+        return ids;
+    }
+
+    /** Waits until the log holds these leader transactions, then until every started applier has applied the whole log. */
+    public void awaitReplicated(java.util.Set<Long> leaderTransactions, Duration timeout) throws InterruptedException {
+        long start = System.nanoTime();
+        awaitLogged(leaderTransactions, timeout);
+        awaitCaughtUp(timeout.minusNanos(System.nanoTime() - start));
+    }
+
+    /** Waits until every started applier has applied the whole log and reported it. */
+    public void awaitCaughtUp(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Thread.sleep(1000);
+        StatusReport last = null;
+        while (System.nanoTime() < deadline) {
+            last = StatusReport.read(config, Duration.ofSeconds(10));
+            boolean done = true;
+            for (StatusReport.Row r : last.followers()) {
+                if (!startedFollowers.contains(r.follower())) {
+                    continue;
+                }
+                done &= r.state() != null && r.lagRecords() == 0 && r.reportAgeMillis() < 1500;
+            }
+            if (done) {
+                return;
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("followers did not catch up within " + timeout + ":\n" + (last == null ? "" : last.render()));
+    }
+
+    /** Compares every follower's copy of {@code tables} with the leader. */
+    public List<TableComparison> compare(List<String> tables) throws SQLException {
+        List<TableComparison> out = new ArrayList<>();
+        for (String f : config.followers().keySet()) {
+            if (!startedFollowers.contains(f)) {
+                continue;
+            }
+            out.addAll(StreamVerifier.compare(config.leader(), config.follower(f), tables.stream().map(TableId::parse).toList()));
+        }
+        return out;
+    }
+
+    /** Every record of the log, decoded, with its offset. */
+    public List<Map.Entry<Long, LogEvent>> readLog() {
+        LogRecordSerde serde = new LogRecordSerde(new SchemaRegistryClient(config.registry()));
+        List<Map.Entry<Long, LogEvent>> out = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> c = KafkaClients.consumer(config, "test-reader-" + name, Map.of())) {
+            TopicPartition tp = new TopicPartition(config.logTopic(), 0);
+            c.assign(List.of(tp));
+            c.seekToBeginning(List.of(tp));
+            long end = c.endOffsets(List.of(tp)).get(tp);
+            while (c.position(tp) < end) {
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
+                    out.add(Map.entry(r.offset(), serde.deserialize(r.value())));
+                }
+            }
+        }
+        return out;
+    }
+
+    public void stop(AutoCloseable component) throws Exception {
+        running.remove(component);
+        component.close();
+    }
+
+    @Override
+    public void close() {
+        for (int i = running.size() - 1; i >= 0; i--) {
+            try {
+                running.get(i).close();
+            } catch (Exception ignored) {
+                // test teardown
+            }
+        }
+        running.clear();
+    }
+}
