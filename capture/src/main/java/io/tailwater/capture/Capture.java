@@ -15,6 +15,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.postgresql.Driver;
@@ -105,9 +106,14 @@ public final class Capture implements AutoCloseable {
                 .using((success, message, error) -> {
                     if (!success && !closing) {
                         Throwable cause = error != null ? rootCause(error) : new IllegalStateException(message);
+                        if (cause instanceof ProducerFencedException || cause instanceof InvalidProducerEpochException) {
+                            cause = new CaptureFencedException("capture of stream '" + config.stream() + "' was fenced: another capture"
+                                    + " process of the same stream took over (transactional id '" + transactionalId(config.stream())
+                                    + "'); this one stopped without writing anything more", cause);
+                        }
                         failure.compareAndSet(null, cause);
-                        if (cause instanceof ProducerFencedException) {
-                            LOG.error("Capture of stream '{}' was fenced: another capture process took over the stream", config.stream());
+                        if (cause instanceof CaptureFencedException) {
+                            LOG.error("{}", cause.getMessage());
                         } else {
                             LOG.error("Capture of stream '{}' stopped: {}", config.stream(), message, error);
                         }
@@ -229,6 +235,6 @@ public final class Capture implements AutoCloseable {
         while (c.getCause() != null && c.getCause() != c) {
             c = c.getCause();
         }
-        return c instanceof ProducerFencedException || t.getCause() == null ? c : t;
+        return c instanceof ProducerFencedException || c instanceof InvalidProducerEpochException || t.getCause() == null ? c : t;
     }
 }

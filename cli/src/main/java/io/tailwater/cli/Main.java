@@ -15,7 +15,14 @@ public final class Main {
 
     /** Runs the command line without exiting; returns the exit code. */
     public static int run(String... args) {
+        return run(new java.io.PrintWriter(System.out, true), new java.io.PrintWriter(System.err, true), args);
+    }
+
+    /** Runs the command line with the given output streams; returns the exit code. */
+    public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
         return new CommandLine(new TailwaterCommand())
+                .setOut(out)
+                .setErr(err)
                 .setExecutionExceptionHandler(new ErrorHandler())
                 .execute(args);
     }

@@ -72,6 +72,7 @@ class NoTornTransactionsTest {
             });
 
             Random random = new Random(7);
+            try {
             try (Connection c = s.leader();
                  PreparedStatement move = c.prepareStatement("UPDATE accounts SET balance = balance + ? WHERE id = ?")) {
                 c.setAutoCommit(false);
@@ -97,7 +98,9 @@ class NoTornTransactionsTest {
                 }
                 s.awaitReplicated(java.util.Set.of(lastXid), Duration.ofSeconds(120));
             }
-            done.set(true);
+            } finally {
+                done.set(true);
+            }
             reader.get(30, TimeUnit.SECONDS);
 
             assertThat(violation.get()).isNull();

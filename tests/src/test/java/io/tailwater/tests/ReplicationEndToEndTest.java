@@ -6,7 +6,7 @@ import io.tailwater.capture.Capture;
 import io.tailwater.demo.ShopWorkload;
 import io.tailwater.schemas.event.LogEvent;
 import io.tailwater.schemas.event.TransactionEnd;
-import org.apache.kafka.common.errors.ProducerFencedException;
+import io.tailwater.capture.CaptureFencedException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -40,7 +40,7 @@ class ReplicationEndToEndTest {
             s.startApplier("pg");
             s.startApplier("lite");
             try (Connection c = s.leader()) {
-                for (int i = 0; i < 2200; i++) {
+                for (int i = 0; i < 2600; i++) {
                     workload.runTransaction(c);
                 }
             }
@@ -105,14 +105,18 @@ class ReplicationEndToEndTest {
                 try (Connection c = s.leader()) {
                     for (int i = 0; i < 1500; i++) {
                         workload.runTransaction(c);
+                        Thread.sleep(2);
                     }
                 } catch (Exception e) {
                     throw new RuntimeException(e);
                 }
             });
-            while (workload.transactions() < 400) {
-                Thread.sleep(20);
+            // Stop capture mid-stream: after the initial snapshot, with leader transactions in the log and more coming.
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (s.leaderTransactionsInLog().size() < 200 && System.nanoTime() < deadline) {
+                Thread.sleep(50);
             }
+            assertThat(load).isNotDone();
             s.stop(first);
             Thread.sleep(1000);
             s.startCapture();
@@ -143,7 +147,8 @@ class ReplicationEndToEndTest {
             }
             s.startCapture();
             assertThat(first.awaitTerminationWithin(Duration.ofSeconds(60))).isTrue();
-            assertThat(first.failure()).get().isInstanceOf(ProducerFencedException.class);
+            assertThat(first.failure()).get().isInstanceOf(CaptureFencedException.class);
+            assertThat(first.failure().get()).hasMessageContaining("e2e_fencing").hasMessageContaining("another capture");
             try (Connection c = s.leader()) {
                 for (int i = 0; i < 100; i++) {
                     workload.runTransaction(c);

@@ -1,0 +1,74 @@
+package io.tailwater.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class MainTest {
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        return Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+    }
+
+    @Test
+    void everyCommandHasHelp() {
+        for (String command : new String[] {"capture", "apply", "status", "demo"}) {
+            assertThat(run(command, "--help")).as(command).isZero();
+            assertThat(out.toString()).contains("Usage: tailwater " + command);
+        }
+        assertThat(run("--help")).isZero();
+        assertThat(out.toString()).contains("capture", "apply", "status", "demo");
+    }
+
+    @Test
+    void aBadConfigGetsAMessageNamingTheKey(@TempDir Path dir) throws Exception {
+        Path config = dir.resolve("bad.yaml");
+        Files.writeString(config, """
+                stream: shop
+                kafka:
+                  bootstrap.servers: localhost:9092
+                registry:
+                  url: http://localhost:8081
+                leader:
+                  jdbc-url: jdbc:postgresql://localhost:5432/shop
+                  password: ${TAILWATER_TEST_UNSET_VARIABLE}
+                  tables: [public.customers]
+                """);
+        assertThat(run("capture", "--config", config.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("leader.password").contains("TAILWATER_TEST_UNSET_VARIABLE");
+    }
+
+    @Test
+    void aMissingConfigFileIsNamed(@TempDir Path dir) {
+        assertThat(run("status", "--config", dir.resolve("nope.yaml").toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("nope.yaml").contains("does not exist");
+    }
+
+    @Test
+    void applyNeedsAFollowerThatTheConfigHas(@TempDir Path dir) throws Exception {
+        Path config = dir.resolve("c.yaml");
+        Files.writeString(config, """
+                stream: shop
+                kafka:
+                  bootstrap.servers: localhost:9092
+                registry:
+                  url: http://localhost:8081
+                leader:
+                  jdbc-url: jdbc:postgresql://localhost:5432/shop
+                  tables: [public.customers]
+                followers:
+                  reporting:
+                    jdbc-url: jdbc:sqlite:/tmp/x.db
+                """);
+        assertThat(run("apply", "--config", config.toString(), "--follower", "analytics")).isEqualTo(2);
+        assertThat(err.toString()).contains("no follower named 'analytics'").contains("reporting");
+    }
+}
