@@ -8,6 +8,7 @@ import io.tailwater.config.StreamConfig;
 import io.tailwater.log.KafkaClients;
 import io.tailwater.log.KafkaUnavailableException;
 import io.tailwater.log.LogTopics;
+import io.tailwater.schemas.TableId;
 import io.tailwater.schemas.event.TransactionEnd;
 import io.tailwater.schemas.registry.SchemaRegistryClient;
 import io.tailwater.schemas.serde.LogRecordSerde;
@@ -96,10 +97,23 @@ public final class Capture implements AutoCloseable {
             resume = ResumePoint.lastTransactionEnd(consumer, config.logTopic(), serde, startupTimeout);
         }
         resume.ifPresentOrElse(
-                t -> LOG.info("Resuming capture of stream '{}' after leader transaction {} (LSN {})", config.stream(), t.txId(), t.source().lsn()),
+                t -> LOG.info("Resuming capture of stream '{}' after {} (LSN {})", config.stream(),
+                        t.source().snapshot() ? "a chunk of the initial snapshot" : "leader transaction " + t.txId(), t.source().lsn()),
                 () -> LOG.info("The log of stream '{}' is empty: starting with the initial snapshot", config.stream()));
 
         writer = new LogWriter(producer, serde, config.stream(), metrics);
+        boolean interrupted = resume.isPresent() && ResumePoint.isInterruptedSnapshot(resume.get());
+        if (resume.isEmpty() || interrupted) {
+            // Nothing streamed is in the log yet: a slot left by an earlier attempt is dropped so the snapshot
+            // and the slot start at the same point.
+            LeaderChecks.dropSlot(config.leader(), slotName(config.stream()), startupTimeout);
+        }
+        if (interrupted) {
+            LOG.info("The initial snapshot of stream '{}' was interrupted; taking it again (followers drop the partial copy first)",
+                    config.stream());
+            writer.truncateBeforeSnapshot(tables.stream().map(TableId::parse).toList());
+            resume = Optional.empty();
+        }
         Properties props = debeziumProperties(config, resume.map(TransactionEnd::sourceOffset).orElse(null));
         engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
                 .using(props)
@@ -125,6 +139,11 @@ public final class Capture implements AutoCloseable {
         executor = Executors.newSingleThreadExecutor(r -> new Thread(r, "tailwater-capture-" + config.stream()));
         executor.execute(engine);
         LOG.info("Capture of stream '{}' started", config.stream());
+    }
+
+    /** The replication slot (and publication) of a stream. */
+    public static String slotName(String stream) {
+        return "tailwater_" + stream.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
     }
 
     public static String transactionalId(String stream) {
@@ -160,14 +179,16 @@ public final class Capture implements AutoCloseable {
         if (engine != null) {
             try {
                 engine.close();
-            } catch (IOException e) {
-                LOG.warn("Debezium engine did not close cleanly: {}", e.toString());
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("Debezium engine of stream '{}' did not close cleanly: {}", config.stream(), e.toString());
             }
         }
         if (executor != null) {
-            executor.shutdown();
+            executor.shutdownNow();
             try {
-                executor.awaitTermination(30, TimeUnit.SECONDS);
+                if (!executor.awaitTermination(30, TimeUnit.SECONDS)) {
+                    LOG.warn("Capture of stream '{}' did not stop within 30 s", config.stream());
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -176,7 +197,11 @@ public final class Capture implements AutoCloseable {
             writer.abort();
         }
         if (producer != null) {
-            producer.close(Duration.ofSeconds(5));
+            try {
+                producer.close(Duration.ofSeconds(5));
+            } catch (RuntimeException e) {
+                LOG.debug("Producer of stream '{}' did not close cleanly: {}", config.stream(), e.toString());
+            }
         }
         stopped.countDown();
         LOG.info("Capture of stream '{}' stopped", config.stream());
@@ -187,7 +212,7 @@ public final class Capture implements AutoCloseable {
         if (url == null) {
             throw new io.tailwater.config.ConfigException("leader.jdbc-url", "not a valid PostgreSQL JDBC URL");
         }
-        String slot = "tailwater_" + config.stream().toLowerCase().replaceAll("[^a-z0-9_]", "_");
+        String slot = slotName(config.stream());
         Properties p = new Properties();
         p.setProperty("name", "tailwater-" + config.stream());
         p.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");

@@ -75,6 +75,43 @@ final class LeaderChecks {
         }
     }
 
+    /**
+     * Drops the stream's replication slot if it exists, waiting for an earlier capture to let go
+     * of it. Only called while the log holds nothing streamed, so nothing is lost.
+     */
+    static void dropSlot(LeaderConfig leader, String slot, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (Connection c = connect(leader, timeout)) {
+            while (true) {
+                try (PreparedStatement ps = c.prepareStatement("SELECT active FROM pg_replication_slots WHERE slot_name = ?")) {
+                    ps.setString(1, slot);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (!rs.next()) {
+                            return;
+                        }
+                        if (!rs.getBoolean(1)) {
+                            try (PreparedStatement drop = c.prepareStatement("SELECT pg_drop_replication_slot(?)")) {
+                                drop.setString(1, slot);
+                                drop.execute();
+                            }
+                            return;
+                        }
+                    }
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new LeaderNotReadyException("replication slot '" + slot + "' is still in use by another process after "
+                            + timeout.toSeconds() + "s; stop the other capture of this stream (see pg_replication_slots.active_pid)");
+                }
+                Thread.sleep(200);
+            }
+        } catch (SQLException e) {
+            throw new LeaderNotReadyException("cannot drop the unfinished replication slot '" + slot + "': " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LeaderNotReadyException("interrupted while waiting for replication slot '" + slot + "'", e);
+        }
+    }
+
     /** A config entry is a regular expression; a plain {@code schema.table} matches only itself. */
     static String tablePattern(String entry) {
         return entry.matches("[\\w$]+\\.[\\w$]+") ? Pattern.quote(entry) : entry;

@@ -40,6 +40,7 @@ import java.util.Map;
  */
 final class LogWriter implements DebeziumEngine.ChangeConsumer<RecordChangeEvent<SourceRecord>> {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LogWriter.class);
     private static final long MAX_KAFKA_TX_AGE_NANOS = 200_000_000L;
 
     private final Producer<byte[], byte[]> producer;
@@ -60,6 +61,8 @@ final class LogWriter implements DebeziumEngine.ChangeConsumer<RecordChangeEvent
     private boolean snapshotChunkOpen;
     private long snapshotChunkEvents;
     private SourceRecord lastSnapshotRecord;
+    /** Tables to empty on the followers before the first snapshot row: a snapshot that is taken again. */
+    private List<TableId> truncateBeforeSnapshot = List.of();
 
     LogWriter(Producer<byte[], byte[]> producer, LogRecordSerde serde, String stream, CaptureMetrics metrics) {
         this.producer = producer;
@@ -122,6 +125,10 @@ final class LogWriter implements DebeziumEngine.ChangeConsumer<RecordChangeEvent
                     Struct image = after != null ? after : before;
                     TableSchema table = tables.table(id, image.schema(), r.keySchema());
                     if (op == Op.READ) {
+                        for (TableId t : truncateBeforeSnapshot) {
+                            write(new Truncate(t, position), t);
+                        }
+                        truncateBeforeSnapshot = List.of();
                         snapshotChunkOpen = true;
                         snapshotChunkEvents++;
                         lastSnapshotRecord = r;
@@ -141,11 +148,19 @@ final class LogWriter implements DebeziumEngine.ChangeConsumer<RecordChangeEvent
         closeSnapshotChunk();
         if (!leaderTxOpen) {
             completeUpTo = uncommitted.size();
+        } else if (LOG.isDebugEnabled()) {
+            SourceRecord last = batch.get(batch.size() - 1).record();
+            LOG.debug("Batch of {} ends inside a leader transaction; last record: topic {} value {}", batch.size(), last.topic(), last.value());
         }
         if (kafkaTxOpen && !leaderTxOpen) {
             commit(committer);
         }
         committer.markBatchFinished();
+    }
+
+    /** Makes the followers drop what an interrupted snapshot left, before the new snapshot's first row. */
+    void truncateBeforeSnapshot(List<TableId> tables) {
+        this.truncateBeforeSnapshot = List.copyOf(tables);
     }
 
     /** Aborts any open Kafka transaction; its records were never marked processed, so Debezium will send them again. */
@@ -166,6 +181,17 @@ final class LogWriter implements DebeziumEngine.ChangeConsumer<RecordChangeEvent
         }
         Map<String, ?> offset = lastSnapshotRecord.sourceOffset();
         Struct source = ((Struct) lastSnapshotRecord.value()).getStruct("source");
+        if ("last".equals(String.valueOf(source.get("snapshot")))) {
+            // The snapshot is complete: resume by streaming from the snapshot's LSN, as Debezium does itself.
+            Map<String, Object> streaming = new java.util.LinkedHashMap<>();
+            for (String key : List.of("lsn", "txId", "ts_usec")) {
+                if (offset.containsKey(key)) {
+                    streaming.put(key, offset.get(key));
+                }
+            }
+            streaming.put("snapshot_completed", true);
+            offset = streaming;
+        }
         write(new TransactionEnd("snapshot", rowPosition(source), snapshotChunkEvents, json(offset)), null);
         snapshotChunkOpen = false;
         snapshotChunkEvents = 0;

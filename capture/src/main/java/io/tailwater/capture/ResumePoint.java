@@ -9,7 +9,12 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -20,6 +25,8 @@ import java.util.Optional;
  * the one record it needs.
  */
 final class ResumePoint {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private ResumePoint() {
     }
 
@@ -50,6 +57,23 @@ final class ResumePoint {
             window *= 4;
         }
         return Optional.empty();
+    }
+
+    /**
+     * Whether {@code end} closes a chunk of an initial snapshot that never finished: capture must
+     * then take the snapshot again from a new slot (Debezium cannot resume a snapshot).
+     */
+    static boolean isInterruptedSnapshot(TransactionEnd end) {
+        if (!end.source().snapshot()) {
+            return false;
+        }
+        try {
+            Map<String, Object> offset = JSON.readValue(end.sourceOffset(), new TypeReference<Map<String, Object>>() { });
+            return !Boolean.TRUE.equals(offset.get("snapshot_completed"));
+        } catch (IOException e) {
+            throw new IllegalStateException("the transaction end at the end of the log carries a source offset that is not JSON;"
+                    + " the log was not written by Tailwater capture", e);
+        }
     }
 
     private static boolean isTxEnd(ConsumerRecord<byte[], byte[]> r) {

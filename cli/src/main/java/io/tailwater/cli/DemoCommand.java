@@ -36,6 +36,11 @@ final class DemoCommand implements Callable<Integer> {
             return demo.run(Durations.parse(duration), rate) ? 0 : 1;
         } finally {
             demo.close();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // Ctrl-C: the hook is already running and waits for us
+            }
         }
     }
 }

@@ -34,7 +34,7 @@ public final class KafkaClients {
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         p.remove(ConsumerConfig.GROUP_ID_CONFIG);
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
-        return new KafkaConsumer<>(consumerOnly(p), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        return new KafkaConsumer<>(only(ConsumerConfig.configNames(), p), new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
     /** A producer of raw bytes; {@code forced} settings win over the user's. */
@@ -48,37 +48,20 @@ public final class KafkaClients {
         p.putAll(config.kafka());
         p.putAll(forced);
         p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
-        return new KafkaProducer<>(producerOnly(p), new ByteArraySerializer(), new ByteArraySerializer());
+        return new KafkaProducer<>(only(ProducerConfig.configNames(), p), new ByteArraySerializer(), new ByteArraySerializer());
     }
 
     public static Admin admin(StreamConfig config, String clientId) {
         Properties p = new Properties();
         p.putAll(config.kafka());
         p.put("client.id", clientId);
-        Properties admin = new Properties();
-        for (String name : org.apache.kafka.clients.admin.AdminClientConfig.configNames()) {
-            if (p.containsKey(name)) {
-                admin.put(name, p.get(name));
-            }
-        }
-        copySecurity(p, admin);
-        return Admin.create(admin);
+        return Admin.create(only(org.apache.kafka.clients.admin.AdminClientConfig.configNames(), p));
     }
 
-    private static Properties consumerOnly(Properties p) {
+    /** The properties a client of one kind knows, so no client warns about the others' settings. */
+    private static Properties only(java.util.Set<String> known, Properties p) {
         Properties out = new Properties();
-        for (String name : ConsumerConfig.configNames()) {
-            if (p.containsKey(name)) {
-                out.put(name, p.get(name));
-            }
-        }
-        copySecurity(p, out);
-        return out;
-    }
-
-    private static Properties producerOnly(Properties p) {
-        Properties out = new Properties();
-        for (String name : ProducerConfig.configNames()) {
+        for (String name : known) {
             if (p.containsKey(name)) {
                 out.put(name, p.get(name));
             }

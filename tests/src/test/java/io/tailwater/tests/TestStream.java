@@ -103,8 +103,14 @@ public final class TestStream implements AutoCloseable {
         }
         java.util.Set<Long> missing = new java.util.TreeSet<>(leaderTransactions);
         missing.removeAll(logged);
-        throw new AssertionError("the log lacks " + missing.size() + " leader transactions after " + timeout + ", e.g. "
-                + missing.stream().limit(10).toList());
+        List<Map.Entry<Long, LogEvent>> log = readLog();
+        StringBuilder tail = new StringBuilder();
+        for (Map.Entry<Long, LogEvent> e : log.subList(Math.max(0, log.size() - 8), log.size())) {
+            tail.append("\n  ").append(e.getKey()).append(": ").append(e.getValue().toString(), 0, Math.min(300, e.getValue().toString().length()));
+        }
+        throw new AssertionError("the log lacks " + missing.size() + " of " + leaderTransactions.size() + " leader transactions after "
+                + timeout + ", e.g. " + missing.stream().limit(10).toList() + "; it has " + log.size() + " records, "
+                + logged.size() + " leader transactions, ending with:" + tail);
     }
 
     /** The leader transaction ids of the transaction-end records in the log, in log order. */

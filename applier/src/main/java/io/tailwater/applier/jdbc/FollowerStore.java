@@ -270,6 +270,9 @@ public final class FollowerStore implements AutoCloseable {
     }
 
     private void truncate(TableId table) throws SQLException {
+        if (existingColumns(dialect.tableName(table)).isEmpty()) {
+            return; // the follower never had the table: nothing to remove
+        }
         try (Statement s = conn.createStatement()) {
             s.executeUpdate("DELETE FROM " + q(dialect.tableName(table)));
         }
@@ -346,7 +349,6 @@ public final class FollowerStore implements AutoCloseable {
                 }
             }
         }
-        conn.commit();
         return cols;
     }
 
