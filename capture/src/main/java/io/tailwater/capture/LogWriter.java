@@ -88,8 +88,10 @@ final class LogWriter implements DebeziumEngine.ChangeConsumer<RecordChangeEvent
                 Struct v = (Struct) r.value();
                 if ("END".equals(v.getString("status"))) {
                     closeSnapshotChunk();
-                    write(transactionEnd(v, r), null);
-                    metrics.transactions(1);
+                    if (leaderTxEvents > 0) {
+                        write(transactionEnd(v, r), null);
+                        metrics.transactions(1);
+                    } // else: its rows were read by the initial snapshot (or it changed no captured table)
                     uncommitted.add(event);
                     leaderTxOpen = false;
                     leaderTxEvents = 0;
@@ -117,6 +119,7 @@ final class LogWriter implements DebeziumEngine.ChangeConsumer<RecordChangeEvent
                 if ("t".equals(code)) {
                     closeSnapshotChunk();
                     leaderTxOpen = true;
+                    leaderTxEvents++;
                     write(new Truncate(id, position), id);
                 } else {
                     op = Op.fromCode(code);

@@ -39,6 +39,7 @@ class ReplicationEndToEndTest {
             s.startCapture();
             s.startApplier("pg");
             s.startApplier("lite");
+            s.awaitSnapshotComplete(Duration.ofSeconds(60));
             try (Connection c = s.leader()) {
                 for (int i = 0; i < 2600; i++) {
                     workload.runTransaction(c);
@@ -101,6 +102,7 @@ class ReplicationEndToEndTest {
             Capture first = s.startCapture();
             s.startApplier("pg");
             s.startApplier("lite");
+            s.awaitSnapshotComplete(Duration.ofSeconds(60));
             CompletableFuture<Void> load = CompletableFuture.runAsync(() -> {
                 try (Connection c = s.leader()) {
                     for (int i = 0; i < 1500; i++) {
@@ -140,6 +142,7 @@ class ReplicationEndToEndTest {
             }
             Capture first = s.startCapture();
             s.startApplier("pg");
+            s.awaitSnapshotComplete(Duration.ofSeconds(60));
             try (Connection c = s.leader()) {
                 for (int i = 0; i < 100; i++) {
                     workload.runTransaction(c);
@@ -188,11 +191,7 @@ class ReplicationEndToEndTest {
             }
             s.startCapture();
             // Transactions committed before the new snapshot's point are part of it; the ones after must be streamed.
-            deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-            while (s.readLog().stream().noneMatch(e -> e.getValue() instanceof TransactionEnd t && t.source().snapshot()
-                    && t.sourceOffset().contains("\"snapshot_completed\":true")) && System.nanoTime() < deadline) {
-                Thread.sleep(200);
-            }
+            s.awaitSnapshotComplete(Duration.ofSeconds(90));
             try (Connection c = s.leader()) {
                 for (int i = 0; i < 300; i++) {
                     workload.runTransaction(c);

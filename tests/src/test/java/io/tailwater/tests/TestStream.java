@@ -90,6 +90,24 @@ public final class TestStream implements AutoCloseable {
         return a;
     }
 
+    /**
+     * Waits until the initial snapshot is complete in the log. Leader transactions committed
+     * before the snapshot's point are part of it; the ones after are in the log one by one.
+     */
+    public void awaitSnapshotComplete(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            for (Map.Entry<Long, LogEvent> e : readLog()) {
+                if (e.getValue() instanceof io.tailwater.schemas.event.TransactionEnd t && t.source().snapshot()
+                        && t.sourceOffset().contains("\"snapshot_completed\":true")) {
+                    return;
+                }
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("the initial snapshot of stream " + name + " did not complete within " + timeout);
+    }
+
     /** Waits until the log holds every one of these leader transactions. */
     public void awaitLogged(java.util.Set<Long> leaderTransactions, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
