@@ -38,6 +38,7 @@ class NoTornTransactionsTest {
             }
             s.startCapture();
             s.startApplier("pg");
+            s.awaitSnapshotComplete(Duration.ofSeconds(60));
 
             AtomicBoolean done = new AtomicBoolean();
             AtomicLong checks = new AtomicLong();
