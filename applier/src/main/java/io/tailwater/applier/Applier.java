@@ -200,6 +200,7 @@ public final class Applier implements AutoCloseable {
             } catch (SQLException e) {
                 if (!dialect.isTransient(e)) {
                     ApplyFailure f = store.diagnose(group.events(), e);
+                    applyTransactionsBefore(f.offset());
                     throw new ApplierException(f.getMessage() + ". The follower stays at log offset "
                             + (applied == null ? -1 : applied.logOffset()) + "; fix the follower table and restart the applier",
                             f.offset(), f);
@@ -213,6 +214,26 @@ public final class Applier implements AutoCloseable {
                     return; // re-read from the stored position; the group is read again
                 }
             }
+        }
+    }
+
+    /** After a refused change, applies the whole leader transactions of the group that come before it, so the follower stops as late as it can. */
+    private void applyTransactionsBefore(long failedOffset) {
+        List<io.tailwater.applier.jdbc.PositionedEvent> events = group.events();
+        int index = 0;
+        while (index < events.size() && events.get(index).offset() < failedOffset) {
+            index++;
+        }
+        int good = group.eventsBefore(index);
+        if (good == 0) {
+            return;
+        }
+        try {
+            AppliedPosition position = group.positionAfter(good);
+            store.apply(events.subList(0, good), position);
+            applied = position;
+        } catch (SQLException e) {
+            LOG.warn("Follower '{}' also refused the transactions before log offset {}: {}", follower.name(), failedOffset, e.getMessage());
         }
     }
 
@@ -272,6 +293,11 @@ public final class Applier implements AutoCloseable {
     public Optional<Throwable> awaitTermination() throws InterruptedException {
         stopped.await();
         return Optional.ofNullable(failure.get());
+    }
+
+    /** Waits up to {@code timeout} for the applier to stop; true if it has. */
+    public boolean awaitTerminationWithin(Duration timeout) throws InterruptedException {
+        return stopped.await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     public boolean isRunning() {

@@ -15,6 +15,9 @@ import java.util.List;
 final class TransactionGroup {
     private final List<PositionedEvent> open = new ArrayList<>();
     private final List<PositionedEvent> complete = new ArrayList<>();
+    /** For each complete leader transaction: how many events of {@link #complete} end with it, and its position. */
+    private final List<Integer> transactionEnds = new ArrayList<>();
+    private final List<AppliedPosition> transactionPositions = new ArrayList<>();
     private AppliedPosition position;
     private long firstCompleteNanos;
     private int transactions;
@@ -32,6 +35,8 @@ final class TransactionGroup {
         open.clear();
         position = end;
         transactions++;
+        transactionEnds.add(complete.size());
+        transactionPositions.add(end);
     }
 
     /** Moves the position past a record that changes no rows (a heartbeat), if no transaction is open. */
@@ -70,8 +75,30 @@ final class TransactionGroup {
         return position;
     }
 
+    /**
+     * The leading whole transactions that end before event {@code index}: how many events they
+     * hold, or 0 when the first transaction already reaches it.
+     */
+    int eventsBefore(int index) {
+        int events = 0;
+        for (int end : transactionEnds) {
+            if (end > index) {
+                break;
+            }
+            events = end;
+        }
+        return events;
+    }
+
+    /** The position after the leading whole transactions holding {@code events} events. */
+    AppliedPosition positionAfter(int events) {
+        return transactionPositions.get(transactionEnds.lastIndexOf(events));
+    }
+
     /** Forgets the applied part; the open transaction stays. */
     void clearApplied() {
+        transactionEnds.clear();
+        transactionPositions.clear();
         complete.clear();
         position = null;
         transactions = 0;

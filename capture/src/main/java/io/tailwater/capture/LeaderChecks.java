@@ -126,6 +126,7 @@ final class LeaderChecks {
             p.setProperty("password", leader.password().value());
         }
         p.setProperty("connectTimeout", "5");
+        p.setProperty("logServerErrorDetail", "false");
         long deadline = System.nanoTime() + timeout.toNanos();
         long backoff = 200;
         while (true) {

@@ -16,13 +16,17 @@ final class StatusCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--timeout", defaultValue = "10s", description = "How long to wait for Kafka (default ${DEFAULT-VALUE}).")
     String timeout;
 
     @Override
     public Integer call() {
         StatusReport report = StatusReport.read(config.load(), Durations.parse(timeout));
-        System.out.print(report.render());
+        spec.commandLine().getOut().print(report.render());
+        spec.commandLine().getOut().flush();
         return report.followers().stream().anyMatch(r -> r.state() == FollowerState.FAILED) ? 1 : 0;
     }
 }

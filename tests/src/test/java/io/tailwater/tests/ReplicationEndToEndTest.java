@@ -10,6 +10,12 @@ import io.tailwater.capture.CaptureFencedException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import io.tailwater.applier.verify.StreamVerifier;
+import io.tailwater.cli.Main;
+import io.tailwater.schemas.TableId;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -52,6 +58,67 @@ class ReplicationEndToEndTest {
             assertThat(logged).doesNotHaveDuplicates();
             assertThat(new HashSet<>(logged)).isEqualTo(workload.writingTransactions());
             assertThat(logged).hasSizeGreaterThanOrEqualTo(2000);
+
+            StringWriter out = new StringWriter();
+            int code = Main.run(new PrintWriter(out, true), new PrintWriter(new StringWriter(), true), "status", "--config", s.configFile.toString());
+            assertThat(code).isZero();
+            assertThat(out.toString()).contains("log end offset").containsPattern("(?m)^pg\\s+\\d+\\s+\\d+\\s+\\d+\\s+STREAMING")
+                    .containsPattern("(?m)^lite\\s+\\d+\\s+\\d+\\s+\\d+\\s+STREAMING");
+        }
+    }
+
+    @Test
+    void aChangeTheFollowerRefusesStopsOnlyThatFollowerAndNamesOffsetTableAndKey() throws Exception {
+        try (TestStream s = new TestStream("e2e_refused", List.of("public.items"))) {
+            try (Connection c = s.leader(); java.sql.Statement st = c.createStatement()) {
+                st.execute("CREATE TABLE items (id int PRIMARY KEY, qty int NOT NULL)");
+                st.execute("INSERT INTO items SELECT g, g FROM generate_series(1, 10) g");
+            }
+            try (Connection f = s.follower("pg"); java.sql.Statement st = f.createStatement()) {
+                st.execute("CREATE TABLE public.items (id int PRIMARY KEY, qty int NOT NULL CHECK (qty < 100))");
+            }
+            s.startCapture();
+            Applier pg = s.startApplier("pg");
+            s.startApplier("lite");
+            s.awaitSnapshotComplete(Duration.ofSeconds(60));
+            long refused;
+            try (Connection c = s.leader(); java.sql.Statement st = c.createStatement()) {
+                st.execute("UPDATE items SET qty = 50 WHERE id = 1");
+                c.setAutoCommit(false);
+                st.execute("UPDATE items SET qty = 60 WHERE id = 2");
+                st.execute("UPDATE items SET qty = 500 WHERE id = 42 - 35"); // id 7: the follower's check refuses 500
+                var rs = st.executeQuery("SELECT txid_current()");
+                rs.next();
+                refused = rs.getLong(1);
+                c.commit();
+            }
+            s.awaitLogged(java.util.Set.of(refused), Duration.ofSeconds(60));
+            assertThat(pg.awaitTerminationWithin(Duration.ofSeconds(60))).isTrue();
+            Throwable failure = pg.failure().orElseThrow();
+            long refusedOffset = s.readLog().stream()
+                    .filter(e -> e.getValue() instanceof io.tailwater.schemas.event.RowChange r && r.after() != null && Integer.valueOf(500).equals(r.after()[1]))
+                    .mapToLong(Map.Entry::getKey).findFirst().orElseThrow();
+            assertThat(failure).hasMessageContaining("log offset " + refusedOffset)
+                    .hasMessageContaining("\"public\".\"items\"").hasMessageContaining("\"id\"=7").hasMessageContaining("qty");
+            // Nothing of the refused leader transaction reached the follower, and its position stayed before it.
+            try (Connection f = s.follower("pg"); java.sql.Statement st = f.createStatement()) {
+                var rs = st.executeQuery("SELECT qty FROM public.items WHERE id IN (1, 2) ORDER BY id");
+                rs.next();
+                assertThat(rs.getInt(1)).isEqualTo(50);
+                rs.next();
+                assertThat(rs.getInt(1)).isEqualTo(2);
+                rs = st.executeQuery("SELECT log_offset FROM tailwater_position");
+                rs.next();
+                assertThat(rs.getLong(1)).isLessThan(refusedOffset).isEqualTo(pg.appliedOffset());
+            }
+            // The other follower is unaffected.
+            s.awaitCaughtUpFollowers(List.of("lite"), Duration.ofSeconds(60));
+            assertThat(StreamVerifier.compare(s.config.leader(), s.config.follower("lite"), List.of(TableId.parse("public.items"))))
+                    .allMatch(TableComparison::matches);
+            StringWriter out = new StringWriter();
+            int code = Main.run(new PrintWriter(out, true), new PrintWriter(new StringWriter(), true), "status", "--config", s.configFile.toString());
+            assertThat(code).isEqualTo(1);
+            assertThat(out.toString()).contains("FAILED").contains("log offset " + refusedOffset);
         }
     }
 

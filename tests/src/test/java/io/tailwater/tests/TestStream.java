@@ -35,6 +35,8 @@ public final class TestStream implements AutoCloseable {
     public final String name;
     public final StreamConfig config;
     public final String leaderUrl;
+    /** The stream's config as a file, for the command line. */
+    public final Path configFile;
     private final List<AutoCloseable> running = new ArrayList<>();
     private final java.util.Set<String> startedFollowers = new java.util.HashSet<>();
 
@@ -65,6 +67,8 @@ public final class TestStream implements AutoCloseable {
                 """.formatted(name, s.kafka().bootstrapServers(), s.registry().url(), leaderUrl,
                 String.join(", ", tables), followerUrl, sqlite);
         this.config = new ConfigLoader().parse(yaml);
+        this.configFile = sqlite.resolveSibling(name + ".yaml");
+        Files.writeString(configFile, yaml);
     }
 
     public Connection leader() throws SQLException {
@@ -151,6 +155,11 @@ public final class TestStream implements AutoCloseable {
 
     /** Waits until every started applier has applied the whole log and reported it. */
     public void awaitCaughtUp(Duration timeout) throws InterruptedException {
+        awaitCaughtUpFollowers(startedFollowers, timeout);
+    }
+
+    /** Waits until these followers have applied the whole log and reported it. */
+    public void awaitCaughtUpFollowers(java.util.Collection<String> followers, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         Thread.sleep(1000);
         StatusReport last = null;
@@ -158,7 +167,7 @@ public final class TestStream implements AutoCloseable {
             last = StatusReport.read(config, Duration.ofSeconds(10));
             boolean done = true;
             for (StatusReport.Row r : last.followers()) {
-                if (!startedFollowers.contains(r.follower())) {
+                if (!followers.contains(r.follower())) {
                     continue;
                 }
                 done &= r.state() != null && r.lagRecords() == 0 && r.reportAgeMillis() < 1500;

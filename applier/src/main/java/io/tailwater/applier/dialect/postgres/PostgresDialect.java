@@ -115,6 +115,7 @@ public final class PostgresDialect implements Dialect {
         Properties p = new Properties();
         p.setProperty("stringtype", "unspecified");
         p.setProperty("connectTimeout", "10");
+        p.setProperty("logServerErrorDetail", "false"); // keep row values out of error messages and logs
         return p;
     }
 
