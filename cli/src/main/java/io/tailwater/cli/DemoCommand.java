@@ -21,6 +21,16 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Demo demo = new Demo(System.out);
+        // Ctrl-C asks the demo to stop: it still checks the followers and shuts everything down in order.
+        // (A JVM shutdown hook would race the embedded servers' own hooks.) A second Ctrl-C exits at once.
+        java.util.concurrent.atomic.AtomicBoolean interrupted = new java.util.concurrent.atomic.AtomicBoolean();
+        sun.misc.Signal.handle(new sun.misc.Signal("INT"), signal -> {
+            if (interrupted.getAndSet(true)) {
+                Runtime.getRuntime().halt(130);
+            }
+            System.out.println("Stopping the workload (Ctrl-C again to quit at once)...");
+            demo.requestStop();
+        });
         Thread main = Thread.currentThread();
         Thread hook = new Thread(() -> {
             demo.requestStop();

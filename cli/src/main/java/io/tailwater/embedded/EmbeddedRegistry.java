@@ -48,6 +48,7 @@ public final class EmbeddedRegistry implements AutoCloseable {
                     "-jar", jar.toString()));
             Process p = new ProcessBuilder(cmd).directory(home.toFile()).redirectErrorStream(true)
                     .redirectOutput(log.toFile()).start();
+            Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly, "tailwater-registry-reaper")); // never leave it behind
             EmbeddedRegistry registry = new EmbeddedRegistry(p, port, log);
             registry.awaitReady(Duration.ofSeconds(120));
             return registry;

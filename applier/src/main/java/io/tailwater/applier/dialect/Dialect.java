@@ -42,6 +42,20 @@ public interface Dialect {
 
     /** Whether an error means the database or connection is briefly unavailable, so a retry may succeed. */
     default boolean isTransient(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SQLException s) {
+                for (SQLException x = s; x != null; x = x.getNextException()) {
+                    if (isTransientState(x)) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Whether one SQL exception, without its chain, is of a transient kind. */
+    default boolean isTransientState(SQLException e) {
         String state = e.getSQLState();
         return e instanceof java.sql.SQLTransientException || e instanceof java.sql.SQLRecoverableException
                 || (state != null && (state.startsWith("08") || state.equals("40001") || state.equals("40P01")

@@ -115,7 +115,7 @@ public final class SqliteDialect implements Dialect {
     }
 
     @Override
-    public boolean isTransient(SQLException e) {
-        return e.getErrorCode() == 5 || e.getErrorCode() == 6 || Dialect.super.isTransient(e); // SQLITE_BUSY, SQLITE_LOCKED
+    public boolean isTransientState(SQLException e) {
+        return e.getErrorCode() == 5 || e.getErrorCode() == 6 || Dialect.super.isTransientState(e); // SQLITE_BUSY, SQLITE_LOCKED
     }
 }
