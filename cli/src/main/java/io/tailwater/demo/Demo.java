@@ -10,6 +10,7 @@ import io.tailwater.config.StreamConfig;
 import io.tailwater.embedded.EmbeddedKafka;
 import io.tailwater.embedded.EmbeddedPostgres;
 import io.tailwater.embedded.EmbeddedRegistry;
+import io.tailwater.embedded.EmbeddedStreamConfig;
 import io.tailwater.schemas.TableId;
 
 import java.io.PrintStream;
@@ -19,6 +20,8 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -66,25 +69,10 @@ public final class Demo implements AutoCloseable {
         }
         say("Leader has tables %s and 200 customers (the initial snapshot will copy them)", ShopWorkload.TABLES);
 
-        String yaml = """
-                stream: shop
-                kafka:
-                  bootstrap.servers: %s
-                topics:
-                  replication-factor: 1
-                registry:
-                  url: %s
-                leader:
-                  jdbc-url: %s
-                  user: postgres
-                  tables: [public.customers, public.orders, public.order_items]
-                followers:
-                  reporting:
-                    jdbc-url: %s
-                    user: postgres
-                  analytics:
-                    jdbc-url: jdbc:sqlite:%s
-                """.formatted(kafka.bootstrapServers(), registry.url(), leaderUrl, replicaUrl, sqlite);
+        Map<String, String> followers = new LinkedHashMap<>();
+        followers.put("reporting", replicaUrl);
+        followers.put("analytics", "jdbc:sqlite:" + sqlite);
+        String yaml = EmbeddedStreamConfig.yaml("shop", kafka, registry, leaderUrl, ShopWorkload.TABLES, followers);
         Files.writeString(dir.resolve("shop.yaml"), yaml);
         StreamConfig config = new ConfigLoader().parse(yaml);
         say("Stream config written to %s", dir.resolve("shop.yaml"));

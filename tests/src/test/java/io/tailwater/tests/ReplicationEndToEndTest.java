@@ -37,27 +37,17 @@ class ReplicationEndToEndTest {
     @Test
     void followersEqualLeaderAfterTwoThousandMixedTransactions() throws Exception {
         try (TestStream s = new TestStream("e2e_mixed", ShopWorkload.TABLES)) {
-            ShopWorkload workload = new ShopWorkload(1);
-            try (Connection c = s.leader()) {
-                ShopWorkload.createSchema(c);
-                workload.seed(c, 100);
-            }
+            ShopWorkload workload = shop(s, 1, 100);
             s.startCapture();
             s.startApplier("pg");
             s.startApplier("lite");
             s.awaitSnapshotComplete(Duration.ofSeconds(60));
-            try (Connection c = s.leader()) {
-                for (int i = 0; i < 2600; i++) {
-                    workload.runTransaction(c);
-                }
-            }
+            run(s, workload, 2600);
             s.awaitReplicated(workload.writingTransactions(), Duration.ofSeconds(120));
 
             assertAllMatch(s.compare(ShopWorkload.TABLES));
-            List<Long> logged = s.leaderTransactionsInLog();
-            assertThat(logged).doesNotHaveDuplicates();
-            assertThat(new HashSet<>(logged)).isEqualTo(workload.writingTransactions());
-            assertThat(logged).hasSizeGreaterThanOrEqualTo(2000);
+            assertLoggedOnce(s, workload);
+            assertThat(s.leaderTransactionsInLog()).hasSizeGreaterThanOrEqualTo(2000);
 
             StringWriter out = new StringWriter();
             int code = Main.run(new PrintWriter(out, true), new PrintWriter(new StringWriter(), true), "status", "--config", s.configFile.toString());
@@ -125,11 +115,7 @@ class ReplicationEndToEndTest {
     @Test
     void applierRestartedMidStreamEndsWithNoGapAndNoDuplicate() throws Exception {
         try (TestStream s = new TestStream("e2e_applier_restart", ShopWorkload.TABLES)) {
-            ShopWorkload workload = new ShopWorkload(2);
-            try (Connection c = s.leader()) {
-                ShopWorkload.createSchema(c);
-                workload.seed(c, 50);
-            }
+            ShopWorkload workload = shop(s, 2, 50);
             s.startCapture();
             s.startApplier("lite");
             Applier first = s.startApplier("pg");
@@ -161,11 +147,7 @@ class ReplicationEndToEndTest {
     @Test
     void captureRestartedMidStreamLogsEveryLeaderTransactionOnce() throws Exception {
         try (TestStream s = new TestStream("e2e_capture_restart", ShopWorkload.TABLES)) {
-            ShopWorkload workload = new ShopWorkload(3);
-            try (Connection c = s.leader()) {
-                ShopWorkload.createSchema(c);
-                workload.seed(c, 50);
-            }
+            ShopWorkload workload = shop(s, 3, 50);
             Capture first = s.startCapture();
             s.startApplier("pg");
             s.startApplier("lite");
@@ -192,9 +174,7 @@ class ReplicationEndToEndTest {
             load.get(5, TimeUnit.MINUTES);
             s.awaitReplicated(workload.writingTransactions(), Duration.ofSeconds(120));
 
-            List<Long> logged = s.leaderTransactionsInLog();
-            assertThat(logged).doesNotHaveDuplicates();
-            assertThat(new HashSet<>(logged)).isEqualTo(workload.writingTransactions());
+            assertLoggedOnce(s, workload);
             assertAllMatch(s.compare(ShopWorkload.TABLES));
         }
     }
@@ -202,33 +182,19 @@ class ReplicationEndToEndTest {
     @Test
     void secondCaptureOfTheSameStreamFencesTheFirst() throws Exception {
         try (TestStream s = new TestStream("e2e_fencing", ShopWorkload.TABLES)) {
-            ShopWorkload workload = new ShopWorkload(4);
-            try (Connection c = s.leader()) {
-                ShopWorkload.createSchema(c);
-                workload.seed(c, 10);
-            }
+            ShopWorkload workload = shop(s, 4, 10);
             Capture first = s.startCapture();
             s.startApplier("pg");
             s.awaitSnapshotComplete(Duration.ofSeconds(60));
-            try (Connection c = s.leader()) {
-                for (int i = 0; i < 100; i++) {
-                    workload.runTransaction(c);
-                }
-            }
+            run(s, workload, 100);
             s.awaitLogged(workload.writingTransactions(), Duration.ofSeconds(60)); // fence while streaming, as in a failover
             s.startCapture();
             assertThat(first.awaitTerminationWithin(Duration.ofSeconds(60))).isTrue();
             assertThat(first.failure()).get().isInstanceOf(CaptureFencedException.class);
             assertThat(first.failure().get()).hasMessageContaining("e2e_fencing").hasMessageContaining("another capture");
-            try (Connection c = s.leader()) {
-                for (int i = 0; i < 100; i++) {
-                    workload.runTransaction(c);
-                }
-            }
+            run(s, workload, 100);
             s.awaitReplicated(workload.writingTransactions(), Duration.ofSeconds(120));
-            List<Long> logged = s.leaderTransactionsInLog();
-            assertThat(logged).doesNotHaveDuplicates();
-            assertThat(new HashSet<>(logged)).isEqualTo(workload.writingTransactions());
+            assertLoggedOnce(s, workload);
         }
     }
 
@@ -259,15 +225,37 @@ class ReplicationEndToEndTest {
             s.startCapture();
             // Transactions committed before the new snapshot's point are part of it; the ones after must be streamed.
             s.awaitSnapshotComplete(Duration.ofSeconds(90));
-            try (Connection c = s.leader()) {
-                for (int i = 0; i < 300; i++) {
-                    workload.runTransaction(c);
-                }
-            }
+            run(s, workload, 300);
             s.awaitReplicated(workload.writingTransactions(), Duration.ofSeconds(120));
             assertAllMatch(s.compare(ShopWorkload.TABLES));
             assertThat(s.leaderTransactionsInLog()).doesNotHaveDuplicates();
         }
+    }
+
+    /** Creates the shop on the stream's leader with {@code customers} seed rows; returns its workload. */
+    static ShopWorkload shop(TestStream s, long seed, int customers) throws Exception {
+        ShopWorkload workload = new ShopWorkload(seed);
+        try (Connection c = s.leader()) {
+            ShopWorkload.createSchema(c);
+            workload.seed(c, customers);
+        }
+        return workload;
+    }
+
+    /** Runs {@code n} workload transactions on the leader. */
+    static void run(TestStream s, ShopWorkload workload, int n) throws Exception {
+        try (Connection c = s.leader()) {
+            for (int i = 0; i < n; i++) {
+                workload.runTransaction(c);
+            }
+        }
+    }
+
+    /** Asserts the log holds each of the workload's leader transactions exactly once, and nothing else. */
+    static void assertLoggedOnce(TestStream s, ShopWorkload workload) {
+        List<Long> logged = s.leaderTransactionsInLog();
+        assertThat(logged).doesNotHaveDuplicates();
+        assertThat(new HashSet<>(logged)).isEqualTo(workload.writingTransactions());
     }
 
     static void assertAllMatch(List<TableComparison> comparisons) {

@@ -7,6 +7,7 @@ import io.tailwater.capture.Capture;
 import io.tailwater.cli.StatusReport;
 import io.tailwater.config.ConfigLoader;
 import io.tailwater.config.StreamConfig;
+import io.tailwater.embedded.EmbeddedStreamConfig;
 import io.tailwater.log.KafkaClients;
 import io.tailwater.schemas.TableId;
 import io.tailwater.schemas.event.LogEvent;
@@ -46,26 +47,10 @@ public final class TestStream implements AutoCloseable {
         this.leaderUrl = s.leader().createDatabase(name);
         String followerUrl = s.follower().createDatabase(name + "_copy");
         Path sqlite = Files.createTempDirectory("tailwater-test").resolve(name + ".db");
-        String yaml = """
-                stream: %s
-                kafka:
-                  bootstrap.servers: %s
-                topics:
-                  replication-factor: 1
-                registry:
-                  url: %s
-                leader:
-                  jdbc-url: %s
-                  user: postgres
-                  tables: [%s]
-                followers:
-                  pg:
-                    jdbc-url: %s
-                    user: postgres
-                  lite:
-                    jdbc-url: jdbc:sqlite:%s
-                """.formatted(name, s.kafka().bootstrapServers(), s.registry().url(), leaderUrl,
-                String.join(", ", tables), followerUrl, sqlite);
+        Map<String, String> followers = new java.util.LinkedHashMap<>();
+        followers.put("pg", followerUrl);
+        followers.put("lite", "jdbc:sqlite:" + sqlite);
+        String yaml = EmbeddedStreamConfig.yaml(name, s.kafka(), s.registry(), leaderUrl, tables, followers);
         this.config = new ConfigLoader().parse(yaml);
         this.configFile = sqlite.resolveSibling(name + ".yaml");
         Files.writeString(configFile, yaml);

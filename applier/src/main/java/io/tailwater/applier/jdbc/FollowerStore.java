@@ -51,9 +51,10 @@ public final class FollowerStore implements AutoCloseable {
     private final String stream;
     private final DSLContext dsl;
     private final Connection conn;
-    private final Map<TableSchema, TableStatements> statements = new HashMap<>();
+    // Keyed by identity: the decoder hands out one TableSchema per writer schema, so this stays cheap per row.
+    private final Map<TableSchema, TableStatements> statements = new java.util.IdentityHashMap<>();
     private final Map<String, PreparedStatement> prepared = new HashMap<>();
-    private final Set<TableSchema> ensured = new HashSet<>();
+    private final Set<TableSchema> ensured = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     private final String positionUpsert;
     private final String positionSelect;
 
