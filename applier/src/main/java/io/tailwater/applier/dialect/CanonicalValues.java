@@ -42,6 +42,12 @@ public final class CanonicalValues {
         return i == null ? null : i.toString();
     }
 
+    /** An interval as ISO-8601 with every part, the form the log carries: {@code P1Y2M3DT4H5M6.789S}. */
+    public static String interval(int years, int months, int days, int hours, int minutes, BigDecimal seconds) {
+        return "P" + years + "Y" + months + "M" + days + "DT" + hours + "H" + minutes + "M"
+                + (seconds.signum() == 0 ? "0" : seconds.stripTrailingZeros().toPlainString()) + "S";
+    }
+
     public static String bool(boolean b, boolean wasNull) {
         return wasNull ? null : Boolean.toString(b);
     }

@@ -91,7 +91,13 @@ public final class PostgresDialect implements Dialect {
                 yield rs.wasNull() ? null : Double.toString(v);
             }
             case DECIMAL, NUMERIC -> CanonicalValues.decimal(rs.getBigDecimal(i));
-            case STRING, JSON, INTERVAL -> rs.getString(i);
+            case STRING, JSON -> rs.getString(i);
+            case INTERVAL -> {
+                Object o = rs.getObject(i);
+                org.postgresql.util.PGInterval v = o instanceof org.postgresql.util.PGInterval p ? p : null;
+                yield v == null ? null : CanonicalValues.interval(v.getYears(), v.getMonths(), v.getDays(), v.getHours(), v.getMinutes(),
+                        java.math.BigDecimal.valueOf(v.getWholeSeconds()).add(java.math.BigDecimal.valueOf(v.getMicroSeconds(), 6)));
+            }
             case BYTES -> CanonicalValues.bytes(rs.getBytes(i));
             case DATE -> {
                 LocalDate d = rs.getObject(i, LocalDate.class);

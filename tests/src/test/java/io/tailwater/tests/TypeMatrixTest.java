@@ -1,0 +1,122 @@
+package io.tailwater.tests;
+
+import io.tailwater.applier.dialect.Dialect;
+import io.tailwater.applier.dialect.Dialects;
+import io.tailwater.applier.verify.TableDigests;
+import io.tailwater.schemas.Column;
+import io.tailwater.schemas.TableId;
+import io.tailwater.schemas.TableSchema;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Every common scalar PostgreSQL type, with NULLs and extremes, replicated to each follower: each
+ * value on each follower, read back in canonical form, equals the leader's.
+ */
+@ExtendWith(SharedServices.class)
+class TypeMatrixTest {
+
+    @Test
+    void everyValueArrivesExactly() throws Exception {
+        try (TestStream s = new TestStream("types", List.of("public.types"))) {
+            try (Connection c = s.leader(); Statement st = c.createStatement()) {
+                st.execute("""
+                        CREATE TABLE types (
+                          id int PRIMARY KEY,
+                          c_smallint smallint, c_int int, c_bigint bigint,
+                          c_num numeric(38,10), c_num_free numeric, c_money_like numeric(12,2),
+                          c_real real, c_double double precision, c_bool boolean,
+                          c_text text, c_varchar varchar(20), c_char char(5), c_bytea bytea,
+                          c_date date, c_time time, c_ts timestamp, c_ts3 timestamp(3), c_tstz timestamptz,
+                          c_interval interval, c_uuid uuid, c_json json, c_jsonb jsonb)""");
+                st.execute("INSERT INTO types (id) VALUES (0)"); // all NULL
+            }
+            s.startCapture();
+            s.startApplier("pg");
+            s.startApplier("lite");
+            s.awaitSnapshotComplete(Duration.ofSeconds(60));
+            long last;
+            try (Connection c = s.leader(); Statement st = c.createStatement()) {
+                c.setAutoCommit(false);
+                st.execute("""
+                        INSERT INTO types VALUES
+                        (1, 1, 2, 3, 12345.6789, 1.5, 19.99, 1.25, 2.5, true, 'hello', 'varchar', 'ab',
+                         '\\x0001ff', '2024-02-29', '13:45:00.123456', '2024-02-29 13:45:00.123456', '2024-02-29 13:45:00.123',
+                         '2024-02-29 13:45:00.123456+02', '1 year 2 mons 3 days 04:05:06.789', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11',
+                         '{"a": [1, 2, {"b": null}]}', '{"k": "v", "n": 1.5}'),
+                        (2, -32768, -2147483648, -9223372036854775808, -9999999999999999999999999999.9999999999,
+                         -0.000000000000000000000000000001, -9999999999.99, -3.4e38, -1.7976931348623157e308, false,
+                         'naïve café 🎉 "quoted" ''single'' \\ back', '', '     ', '\\x', '0001-01-01', '00:00:00',
+                         '0001-01-01 00:00:00', '1970-01-01 00:00:00', '0001-01-01 00:00:00+00', '-178000000 years',
+                         '00000000-0000-0000-0000-000000000000', '[]', '{}'),
+                        (3, 32767, 2147483647, 9223372036854775807, 9999999999999999999999999999.9999999999,
+                         123456789012345678901234567890.123456789012345678901234567890, 9999999999.99, 3.4e38, 1.7976931348623157e308, true,
+                         repeat('x', 10000), 'ünïcödé ✓', 'z', decode(repeat('ff', 1000), 'hex'), '9999-12-31', '23:59:59.999999',
+                         '9999-12-31 23:59:59.999999', '2262-04-11 23:47:16.854', '9999-12-31 23:59:59.999999+00', '178000000 years',
+                         'ffffffff-ffff-ffff-ffff-ffffffffffff', '"just a string"', '[1, "two", false, null]'),
+                        (4, 0, 0, 0, 0, 0, -0.01, 'Infinity', '-Infinity', null,
+                         null, null, null, null, '1970-01-01', '12:00:00', '1970-01-01 00:00:00.000001', null,
+                         '1970-01-01 00:00:00.000001+00', '-1 day +00:00:00.000001', null, 'null', '0')""");
+                st.execute("UPDATE types SET c_text = c_text || ' (updated)' WHERE id = 1");
+                st.execute("DELETE FROM types WHERE id = 0");
+                st.execute("INSERT INTO types (id, c_double, c_real) VALUES (5, -0.0, -0.0)");
+                ResultSet rs = st.executeQuery("SELECT txid_current()");
+                rs.next();
+                last = rs.getLong(1);
+                c.commit();
+            }
+            s.awaitReplicated(java.util.Set.of(last), Duration.ofSeconds(60));
+
+            TableId id = TableId.parse("public.types");
+            Map<Integer, List<String>> leader;
+            TableSchema schema;
+            try (Connection c = s.leader()) {
+                schema = TableDigests.describePostgres(c, id);
+                leader = rows(c, Dialects.of(io.tailwater.config.FollowerKind.POSTGRESQL), schema);
+            }
+            assertThat(leader).hasSize(5);
+            for (String follower : List.of("pg", "lite")) {
+                Dialect dialect = Dialects.of(s.config.follower(follower).kind());
+                try (Connection f = DriverManager.getConnection(s.config.follower(follower).jdbcUrl(), s.config.follower(follower).user(), "")) {
+                    Map<Integer, List<String>> copy = rows(f, dialect, schema);
+                    for (Map.Entry<Integer, List<String>> row : leader.entrySet()) {
+                        for (int i = 0; i < schema.columns().size(); i++) {
+                            assertThat(copy.get(row.getKey()).get(i))
+                                    .as("%s: row %d column %s", follower, row.getKey(), schema.columns().get(i).name())
+                                    .isEqualTo(row.getValue().get(i));
+                        }
+                    }
+                    assertThat(copy.keySet()).isEqualTo(leader.keySet());
+                }
+            }
+        }
+    }
+
+    private static Map<Integer, List<String>> rows(Connection c, Dialect dialect, TableSchema schema) throws Exception {
+        Map<Integer, List<String>> out = new LinkedHashMap<>();
+        String sql = "SELECT * FROM " + (dialect.jooqDialect() == org.jooq.SQLDialect.SQLITE ? "types" : "public.types") + " ORDER BY id";
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            while (rs.next()) {
+                List<String> values = new ArrayList<>();
+                for (int i = 0; i < schema.columns().size(); i++) {
+                    Column col = schema.columns().get(i);
+                    values.add(dialect.canonical(rs, rs.findColumn(col.name()), col));
+                }
+                out.put(rs.getInt("id"), values);
+            }
+        }
+        return out;
+    }
+}
