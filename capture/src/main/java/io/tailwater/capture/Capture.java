@@ -125,12 +125,12 @@ public final class Capture implements AutoCloseable {
                                     + " process of the same stream took over (transactional id '" + transactionalId(config.stream())
                                     + "'); this one stopped without writing anything more", cause);
                         }
-                        failure.compareAndSet(null, cause);
-                        if (cause instanceof CaptureFencedException) {
-                            LOG.error("{}", cause.getMessage());
-                        } else {
-                            LOG.error("Capture of stream '{}' stopped: {}", config.stream(), message, error);
+                        if (!(cause instanceof CaptureFencedException)) {
+                            cause = new IllegalStateException("capture of stream '" + config.stream() + "' stopped: "
+                                    + deepestMessage(error != null ? error : cause), cause);
                         }
+                        failure.compareAndSet(null, cause);
+                        LOG.error("{}", cause.getMessage());
                     }
                     stopped.countDown();
                 })
@@ -253,6 +253,17 @@ public final class Capture implements AutoCloseable {
         p.setProperty("errors.max.retries", "0");
         p.putAll(config.leader().debezium());
         return p;
+    }
+
+    /** The message of the innermost cause that has one: Debezium wraps the reason several times. */
+    private static String deepestMessage(Throwable t) {
+        String message = t.toString();
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c.getMessage() != null) {
+                message = c.getMessage();
+            }
+        }
+        return message;
     }
 
     private static Throwable rootCause(Throwable t) {

@@ -65,6 +65,20 @@ final class LeaderChecks {
                     matched.add(qualified);
                 }
             }
+            try (PreparedStatement ps = c.prepareStatement("""
+                    SELECT n.nspname, cl.relname, string_agg(quote_ident(a.attname), ', ')
+                    FROM pg_attribute a JOIN pg_class cl ON cl.oid = a.attrelid JOIN pg_namespace n ON n.oid = cl.relnamespace
+                    WHERE a.attnum > 0 AND NOT a.attisdropped AND n.nspname || '.' || cl.relname = ANY (?)
+                    GROUP BY n.nspname, cl.relname, lower(a.attname) HAVING count(*) > 1""")) {
+                ps.setArray(1, c.createArrayOf("text", matched.toArray()));
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        throw new LeaderNotReadyException("table " + quote(rs.getString(1)) + "." + quote(rs.getString(2))
+                                + " has columns whose names differ only by case (" + rs.getString(3)
+                                + "), which Debezium cannot capture; rename one, or leave the table out of leader.tables");
+                    }
+                }
+            }
             if (matched.isEmpty()) {
                 throw new LeaderNotReadyException("no table on the leader matches leader.tables " + leader.tables()
                         + "; write them as schema.table, e.g. public.customers");

@@ -27,7 +27,7 @@ public final class EmbeddedStreamConfig {
                   user: postgres
                   tables: [%s]
                 followers:
-                """.formatted(stream, kafka.bootstrapServers(), registry.url(), leaderUrl, String.join(", ", tables)));
+                """.formatted(stream, kafka.bootstrapServers(), registry.url(), leaderUrl, String.join(", ", tables.stream().map(t -> "'" + t.replace("'", "''") + "'").toList())));
         followers.forEach((name, url) -> {
             sb.append("  ").append(name).append(":\n    jdbc-url: ").append(url).append('\n');
             if (url.startsWith("jdbc:postgresql:")) {
