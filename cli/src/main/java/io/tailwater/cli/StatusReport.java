@@ -34,7 +34,7 @@ public record StatusReport(long logEndOffset, List<Row> followers) {
                     continue;
                 }
                 long lagRecords = Math.max(0, end - p.consumedOffset());
-                long lagMillis = lagRecords == 0 ? 0 : Math.max(0, now - p.commitMicros() / 1000);
+                long lagMillis = lagRecords == 0 ? 0 : p.commitMicros() <= 0 ? -1 : Math.max(0, now - p.commitMicros() / 1000);
                 rows.add(new Row(name, p.appliedOffset(), lagRecords, lagMillis, p.state(), now - p.reportedAtMillis(), p.error()));
             }
             return new StatusReport(end, rows);

@@ -5,7 +5,9 @@ import java.util.Optional;
 /** The kinds of follower database Tailwater can apply to, recognised by JDBC URL scheme. */
 public enum FollowerKind {
     POSTGRESQL("jdbc:postgresql:"),
-    SQLITE("jdbc:sqlite:");
+    SQLITE("jdbc:sqlite:"),
+    DUCKDB("jdbc:duckdb:"),
+    H2("jdbc:h2:");
 
     private final String prefix;
 

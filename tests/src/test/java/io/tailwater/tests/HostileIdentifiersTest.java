@@ -22,7 +22,7 @@ class HostileIdentifiersTest {
     @Test
     void hostileNamesReplicateAndDoNoHarm() throws Exception {
         // A table name is a regular expression in the config: escape what regex syntax it has.
-        try (TestStream s = new TestStream("hostile", List.of("public\\.x\"; drop table victim; --", "public\\.Mixed Case Ünïcode"))) {
+        try (TestStream s = new TestStream("hostile", List.of("public\\.x\"; drop table victim; --", "public\\.Mixed Case Ünïcode"), true)) {
             try (Connection c = s.leader(); Statement st = c.createStatement()) {
                 st.execute("CREATE TABLE victim (id int PRIMARY KEY)");
                 st.execute("CREATE TABLE \"x\"\"; drop table victim; --\" (\"select\" int PRIMARY KEY, \"Mixed Case\" text,"
@@ -37,6 +37,8 @@ class HostileIdentifiersTest {
             s.startCapture();
             s.startApplier("pg");
             s.startApplier("lite");
+            s.startApplier("duck");
+            s.startApplier("h2");
             s.awaitSnapshotComplete(Duration.ofSeconds(60));
             long last;
             try (Connection c = s.leader(); Statement st = c.createStatement()) {

@@ -42,6 +42,11 @@ public final class TestStream implements AutoCloseable {
     private final java.util.Set<String> startedFollowers = new java.util.HashSet<>();
 
     public TestStream(String name, List<String> tables) throws Exception {
+        this(name, tables, false);
+    }
+
+    /** With {@code embeddedEngines}, also a DuckDB follower ("duck") and an H2 follower ("h2"). */
+    public TestStream(String name, List<String> tables, boolean embeddedEngines) throws Exception {
         SharedServices.Services s = SharedServices.get();
         this.name = name;
         this.leaderUrl = s.leader().createDatabase(name);
@@ -50,6 +55,10 @@ public final class TestStream implements AutoCloseable {
         Map<String, String> followers = new java.util.LinkedHashMap<>();
         followers.put("pg", followerUrl);
         followers.put("lite", "jdbc:sqlite:" + sqlite);
+        if (embeddedEngines) {
+            followers.put("duck", "jdbc:duckdb:" + sqlite.resolveSibling(name + ".duckdb"));
+            followers.put("h2", "jdbc:h2:file:" + sqlite.resolveSibling(name + ".h2"));
+        }
         String yaml = EmbeddedStreamConfig.yaml(name, s.kafka(), s.registry(), leaderUrl, tables, followers);
         this.config = new ConfigLoader().parse(yaml);
         this.configFile = sqlite.resolveSibling(name + ".yaml");
@@ -60,8 +69,14 @@ public final class TestStream implements AutoCloseable {
         return DriverManager.getConnection(leaderUrl, "postgres", "");
     }
 
+    /** A connection to a follower, made as its applier makes it (DuckDB refuses a second connection configured differently). */
     public Connection follower(String follower) throws SQLException {
-        return DriverManager.getConnection(config.follower(follower).jdbcUrl(), config.follower(follower).user(), "");
+        var f = config.follower(follower);
+        java.util.Properties props = io.tailwater.applier.dialect.Dialects.of(f.kind()).connectionProperties();
+        if (f.user() != null) {
+            props.setProperty("user", f.user());
+        }
+        return DriverManager.getConnection(f.jdbcUrl(), props);
     }
 
     public Capture startCapture() {

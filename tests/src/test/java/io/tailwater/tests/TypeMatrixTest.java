@@ -10,7 +10,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
@@ -30,7 +29,7 @@ class TypeMatrixTest {
 
     @Test
     void everyValueArrivesExactly() throws Exception {
-        try (TestStream s = new TestStream("types", List.of("public.types"))) {
+        try (TestStream s = new TestStream("types", List.of("public.types"), true)) {
             try (Connection c = s.leader(); Statement st = c.createStatement()) {
                 st.execute("""
                         CREATE TABLE types (
@@ -46,6 +45,8 @@ class TypeMatrixTest {
             s.startCapture();
             s.startApplier("pg");
             s.startApplier("lite");
+            s.startApplier("duck");
+            s.startApplier("h2");
             s.awaitSnapshotComplete(Duration.ofSeconds(60));
             long last;
             try (Connection c = s.leader(); Statement st = c.createStatement()) {
@@ -87,9 +88,9 @@ class TypeMatrixTest {
                 leader = rows(c, Dialects.of(io.tailwater.config.FollowerKind.POSTGRESQL), schema);
             }
             assertThat(leader).hasSize(5);
-            for (String follower : List.of("pg", "lite")) {
+            for (String follower : List.of("pg", "lite", "duck", "h2")) {
                 Dialect dialect = Dialects.of(s.config.follower(follower).kind());
-                try (Connection f = DriverManager.getConnection(s.config.follower(follower).jdbcUrl(), s.config.follower(follower).user(), "")) {
+                try (Connection f = s.follower(follower)) {
                     Map<Integer, List<String>> copy = rows(f, dialect, schema);
                     for (Map.Entry<Integer, List<String>> row : leader.entrySet()) {
                         for (int i = 0; i < schema.columns().size(); i++) {
@@ -106,7 +107,8 @@ class TypeMatrixTest {
 
     private static Map<Integer, List<String>> rows(Connection c, Dialect dialect, TableSchema schema) throws Exception {
         Map<Integer, List<String>> out = new LinkedHashMap<>();
-        String sql = "SELECT * FROM " + (dialect.jooqDialect() == org.jooq.SQLDialect.SQLITE ? "types" : "public.types") + " ORDER BY id";
+        String sql = "SELECT * FROM " + org.jooq.impl.DSL.using(dialect.jooqDialect(), new org.jooq.conf.Settings()
+                .withRenderQuotedNames(org.jooq.conf.RenderQuotedNames.ALWAYS)).render(dialect.tableName(schema.id())) + " ORDER BY 1";
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
             while (rs.next()) {
                 List<String> values = new ArrayList<>();

@@ -19,6 +19,45 @@ public final class CanonicalValues {
     private CanonicalValues() {
     }
 
+    /**
+     * Reads a column of an engine whose JDBC driver maps every type to its standard Java type
+     * (java.time, BigDecimal, UUID); intervals and JSON are read as text.
+     */
+    public static String read(java.sql.ResultSet rs, int i, io.tailwater.schemas.Column c) throws java.sql.SQLException {
+        return switch (c.type()) {
+            case BOOLEAN -> bool(rs.getBoolean(i), rs.wasNull());
+            case INT16, INT32, INT64 -> {
+                long v = rs.getLong(i);
+                yield rs.wasNull() ? null : Long.toString(v);
+            }
+            case FLOAT32 -> {
+                float v = rs.getFloat(i);
+                yield rs.wasNull() ? null : Float.toString(v);
+            }
+            case FLOAT64 -> {
+                double v = rs.getDouble(i);
+                yield rs.wasNull() ? null : Double.toString(v);
+            }
+            case DECIMAL, NUMERIC -> decimal(rs.getBigDecimal(i));
+            case STRING, JSON, INTERVAL -> rs.getString(i);
+            case BYTES -> bytes(rs.getBytes(i));
+            case DATE -> {
+                java.time.LocalDate d = rs.getObject(i, java.time.LocalDate.class);
+                yield d == null ? null : d.toString();
+            }
+            case TIME -> time(rs.getObject(i, LocalTime.class));
+            case TIMESTAMP -> timestamp(rs.getObject(i, LocalDateTime.class));
+            case TIMESTAMPTZ -> {
+                java.time.OffsetDateTime t = rs.getObject(i, java.time.OffsetDateTime.class);
+                yield t == null ? null : instant(t.toInstant());
+            }
+            case UUID -> {
+                Object u = rs.getObject(i);
+                yield u == null ? null : u.toString().toLowerCase(java.util.Locale.ROOT);
+            }
+        };
+    }
+
     public static String decimal(BigDecimal d) {
         if (d == null) {
             return null;

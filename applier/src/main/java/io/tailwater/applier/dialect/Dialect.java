@@ -31,6 +31,18 @@ public interface Dialect {
     /** Reads a column back in the canonical text form used to compare followers with the leader. */
     String canonical(ResultSet rs, int index, Column column) throws SQLException;
 
+    /**
+     * The upsert statement with one {@code ?} per column, in column order, or null to let jOOQ
+     * render {@code INSERT ... ON CONFLICT DO UPDATE} for {@link #jooqDialect()}.
+     *
+     * @param table the quoted table name
+     * @param columns the quoted column names
+     * @param keys the quoted key column names
+     */
+    default String upsert(String table, java.util.List<String> columns, java.util.List<String> keys) {
+        return null;
+    }
+
     /** Extra JDBC connection properties. */
     default Properties connectionProperties() {
         return new Properties();

@@ -13,6 +13,8 @@ public final class Dialects {
         return switch (kind) {
             case POSTGRESQL -> new PostgresDialect();
             case SQLITE -> new SqliteDialect();
+            case DUCKDB -> new io.tailwater.applier.dialect.duckdb.DuckDbDialect();
+            case H2 -> new io.tailwater.applier.dialect.h2.H2Dialect();
         };
     }
 }

@@ -69,15 +69,10 @@ public final class FollowerStore implements AutoCloseable {
                 .withRenderSchema(true));
         var t = DSL.table(DSL.name(POSITION_TABLE));
         var fStream = DSL.field(DSL.name("stream"));
-        var fields = List.of(fStream, DSL.field(DSL.name("log_offset")), DSL.field(DSL.name("source_lsn")),
-                DSL.field(DSL.name("tx_id")), DSL.field(DSL.name("commit_micros")), DSL.field(DSL.name("applied_at_ms")));
-        Map<org.jooq.Field<?>, Object> updates = new java.util.LinkedHashMap<>();
-        for (var f : fields.subList(1, fields.size())) {
-            updates.put(f, DSL.excluded(f));
-        }
-        this.positionUpsert = dsl.render(dsl.insertInto(t).columns(fields)
-                .values(DSL.param(), DSL.param(), DSL.param(), DSL.param(), DSL.param(), DSL.param())
-                .onConflict(fStream).doUpdate().set(updates));
+        List<Name> columns = java.util.stream.Stream.of("stream", "log_offset", "source_lsn", "tx_id", "commit_micros", "applied_at_ms")
+                .map(DSL::name).toList();
+        var fields = columns.stream().map(DSL::field).toList();
+        this.positionUpsert = TableStatements.upsert(dsl, dialect, DSL.name(POSITION_TABLE), columns, List.of(DSL.name("stream")));
         this.positionSelect = dsl.render(dsl.select(fields.subList(1, 5)).from(t).where(fStream.eq(DSL.param())));
         dialect.configure(conn);
         conn.setAutoCommit(false);

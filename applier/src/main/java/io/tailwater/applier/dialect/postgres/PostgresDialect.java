@@ -3,18 +3,17 @@ package io.tailwater.applier.dialect.postgres;
 import io.tailwater.applier.dialect.CanonicalValues;
 import io.tailwater.applier.dialect.Dialect;
 import io.tailwater.schemas.Column;
+import io.tailwater.schemas.ColumnType;
 import io.tailwater.schemas.TableId;
 import org.jooq.Name;
 import org.jooq.SQLDialect;
 import org.jooq.impl.DSL;
+import org.postgresql.util.PGInterval;
 
 import java.math.BigDecimal;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.LocalDateTime;
-import java.time.LocalTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Locale;
@@ -76,44 +75,15 @@ public final class PostgresDialect implements Dialect {
 
     @Override
     public String canonical(ResultSet rs, int i, Column c) throws SQLException {
-        return switch (c.type()) {
-            case BOOLEAN -> CanonicalValues.bool(rs.getBoolean(i), rs.wasNull());
-            case INT16, INT32, INT64 -> {
-                long v = rs.getLong(i);
-                yield rs.wasNull() ? null : Long.toString(v);
-            }
-            case FLOAT32 -> {
-                float v = rs.getFloat(i);
-                yield rs.wasNull() ? null : Float.toString(v);
-            }
-            case FLOAT64 -> {
-                double v = rs.getDouble(i);
-                yield rs.wasNull() ? null : Double.toString(v);
-            }
-            case DECIMAL, NUMERIC -> CanonicalValues.decimal(rs.getBigDecimal(i));
-            case STRING, JSON -> rs.getString(i);
-            case INTERVAL -> {
-                Object o = rs.getObject(i);
-                org.postgresql.util.PGInterval v = o instanceof org.postgresql.util.PGInterval p ? p : null;
-                yield v == null ? null : CanonicalValues.interval(v.getYears(), v.getMonths(), v.getDays(), v.getHours(), v.getMinutes(),
-                        java.math.BigDecimal.valueOf(v.getWholeSeconds()).add(java.math.BigDecimal.valueOf(v.getMicroSeconds(), 6)));
-            }
-            case BYTES -> CanonicalValues.bytes(rs.getBytes(i));
-            case DATE -> {
-                LocalDate d = rs.getObject(i, LocalDate.class);
-                yield d == null ? null : d.toString();
-            }
-            case TIME -> CanonicalValues.time(rs.getObject(i, LocalTime.class));
-            case TIMESTAMP -> CanonicalValues.timestamp(rs.getObject(i, LocalDateTime.class));
-            case TIMESTAMPTZ -> {
-                OffsetDateTime t = rs.getObject(i, OffsetDateTime.class);
-                yield t == null ? null : CanonicalValues.instant(t.toInstant());
-            }
-            case UUID -> {
-                Object u = rs.getObject(i);
-                yield u == null ? null : u.toString();
-            }
-        };
+        if (c.type() != ColumnType.INTERVAL) {
+            return CanonicalValues.read(rs, i, c);
+        }
+        Object o = rs.getObject(i);
+        if (!(o instanceof PGInterval v)) {
+            return null;
+        }
+        return CanonicalValues.interval(v.getYears(), v.getMonths(), v.getDays(), v.getHours(), v.getMinutes(),
+                BigDecimal.valueOf(v.getWholeSeconds()).add(BigDecimal.valueOf(v.getMicroSeconds(), 6)));
     }
 
     @Override

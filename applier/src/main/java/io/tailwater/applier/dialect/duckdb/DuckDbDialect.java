@@ -1,0 +1,91 @@
+package io.tailwater.applier.dialect.duckdb;
+
+import io.tailwater.applier.dialect.CanonicalValues;
+import io.tailwater.applier.dialect.Dialect;
+import io.tailwater.schemas.Column;
+import io.tailwater.schemas.TableId;
+import org.jooq.Name;
+import org.jooq.SQLDialect;
+import org.jooq.impl.DSL;
+
+import java.math.BigDecimal;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Locale;
+
+/**
+ * DuckDB followers. Schemas are kept. DuckDB decimals stop at 38 digits, so unconstrained numeric
+ * is kept as plain decimal text; json, jsonb and intervals are text (the log's JSON text and
+ * ISO-8601 interval); char(n) becomes VARCHAR. Column types are written by hand (jOOQ renders
+ * some DuckDB temporal types wrongly in DDL).
+ */
+public final class DuckDbDialect implements Dialect {
+
+    @Override
+    public SQLDialect jooqDialect() {
+        return SQLDialect.DUCKDB;
+    }
+
+    @Override
+    public Name tableName(TableId t) {
+        return DSL.name(t.schema(), t.table());
+    }
+
+    @Override
+    public String columnType(Column c) {
+        String source = c.sourceType() == null ? "" : c.sourceType().toUpperCase(Locale.ROOT);
+        return switch (c.type()) {
+            case BOOLEAN -> "BOOLEAN";
+            case INT16 -> "SMALLINT";
+            case INT32 -> "INTEGER";
+            case INT64 -> "BIGINT";
+            case FLOAT32 -> "REAL";
+            case FLOAT64 -> "DOUBLE";
+            case DECIMAL -> c.length() <= 38 ? "DECIMAL(" + c.length() + "," + c.scale() + ")" : "VARCHAR";
+            case NUMERIC, STRING, JSON, INTERVAL -> "VARCHAR";
+            case BYTES -> "BLOB";
+            case DATE -> "DATE";
+            case TIME -> "TIME";
+            case TIMESTAMP -> "TIMESTAMP";
+            case TIMESTAMPTZ -> "TIMESTAMPTZ";
+            case UUID -> "UUID";
+        };
+    }
+
+    @Override
+    public Object bind(Column c, Object v) {
+        return switch (c.type()) {
+            case NUMERIC -> ((BigDecimal) v).toPlainString();
+            case DECIMAL -> c.length() <= 38 ? v : ((BigDecimal) v).toPlainString();
+            case TIMESTAMPTZ -> OffsetDateTime.ofInstant((Instant) v, ZoneOffset.UTC);
+            case TIME -> CanonicalValues.time((LocalTime) v);
+            case TIMESTAMP -> CanonicalValues.timestamp((LocalDateTime) v);
+            case UUID -> v.toString();
+            default -> v;
+        };
+    }
+
+    @Override
+    public String canonical(ResultSet rs, int i, Column c) throws SQLException {
+        return switch (c.type()) {
+            case NUMERIC -> {
+                String s = rs.getString(i);
+                yield s == null ? null : CanonicalValues.decimal(new BigDecimal(s));
+            }
+            case TIME -> {
+                String s = rs.getString(i);
+                yield s == null ? null : CanonicalValues.time(LocalTime.parse(s));
+            }
+            case TIMESTAMP -> {
+                String s = rs.getString(i);
+                yield s == null ? null : CanonicalValues.timestamp(LocalDateTime.parse(s.replace(' ', 'T')));
+            }
+            default -> CanonicalValues.read(rs, i, c);
+        };
+    }
+}

@@ -1,0 +1,81 @@
+package io.tailwater.applier.dialect.h2;
+
+import io.tailwater.applier.dialect.CanonicalValues;
+import io.tailwater.applier.dialect.Dialect;
+import io.tailwater.schemas.Column;
+import io.tailwater.schemas.TableId;
+import org.jooq.Name;
+import org.jooq.SQLDialect;
+import org.jooq.impl.DSL;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Locale;
+
+/**
+ * H2 followers. Schemas are kept. Unconstrained numeric becomes {@code DECFLOAT} (exact, any
+ * scale); json, jsonb and intervals are kept as text (the log's JSON text and ISO-8601 interval),
+ * because H2's JSON type would re-encode the text and its intervals cannot mix months and time.
+ */
+public final class H2Dialect implements Dialect {
+
+    @Override
+    public SQLDialect jooqDialect() {
+        return SQLDialect.H2;
+    }
+
+    @Override
+    public Name tableName(TableId t) {
+        return DSL.name(t.schema(), t.table());
+    }
+
+    @Override
+    public String columnType(Column c) {
+        String source = c.sourceType() == null ? "" : c.sourceType().toUpperCase(Locale.ROOT);
+        return switch (c.type()) {
+            case BOOLEAN -> "BOOLEAN";
+            case INT16 -> "SMALLINT";
+            case INT32 -> "INTEGER";
+            case INT64 -> "BIGINT";
+            case FLOAT32 -> "REAL";
+            case FLOAT64 -> "DOUBLE PRECISION";
+            case DECIMAL -> "NUMERIC(" + c.length() + "," + c.scale() + ")";
+            case NUMERIC -> "DECFLOAT";
+            case STRING -> switch (source) {
+                case "VARCHAR" -> c.length() > 0 ? "CHARACTER VARYING(" + c.length() + ")" : "CHARACTER VARYING";
+                case "BPCHAR", "CHAR" -> c.length() > 0 ? "CHARACTER(" + c.length() + ")" : "CHARACTER VARYING";
+                default -> "CHARACTER VARYING";
+            };
+            case JSON, INTERVAL -> "CHARACTER VARYING";
+            case BYTES -> "BINARY LARGE OBJECT";
+            case DATE -> "DATE";
+            case TIME -> "TIME(6)";
+            case TIMESTAMP -> "TIMESTAMP(6)";
+            case TIMESTAMPTZ -> "TIMESTAMP(6) WITH TIME ZONE";
+            case UUID -> "UUID";
+        };
+    }
+
+    @Override
+    public Object bind(Column c, Object v) {
+        return switch (c.type()) {
+            case TIMESTAMPTZ -> OffsetDateTime.ofInstant((Instant) v, ZoneOffset.UTC);
+            default -> v;
+        };
+    }
+
+    /** H2's own upsert: {@code MERGE INTO t (..) KEY (..) VALUES (..)}. */
+    @Override
+    public String upsert(String table, java.util.List<String> columns, java.util.List<String> keys) {
+        return "MERGE INTO " + table + " (" + String.join(", ", columns) + ") KEY (" + String.join(", ", keys) + ") VALUES ("
+                + String.join(", ", java.util.Collections.nCopies(columns.size(), "?")) + ")";
+    }
+
+    @Override
+    public String canonical(ResultSet rs, int i, Column c) throws SQLException {
+        return CanonicalValues.read(rs, i, c);
+    }
+}
