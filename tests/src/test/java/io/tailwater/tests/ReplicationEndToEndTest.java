@@ -36,11 +36,13 @@ class ReplicationEndToEndTest {
 
     @Test
     void followersEqualLeaderAfterTwoThousandMixedTransactions() throws Exception {
-        try (TestStream s = new TestStream("e2e_mixed", ShopWorkload.TABLES)) {
+        try (TestStream s = new TestStream("e2e_mixed", ShopWorkload.TABLES, true)) {
             ShopWorkload workload = shop(s, 1, 100);
             s.startCapture();
             s.startApplier("pg");
             s.startApplier("lite");
+            s.startApplier("duck");
+            s.startApplier("h2");
             s.awaitSnapshotComplete(Duration.ofSeconds(60));
             run(s, workload, 2600);
             s.awaitReplicated(workload.writingTransactions(), Duration.ofSeconds(120));
@@ -53,7 +55,8 @@ class ReplicationEndToEndTest {
             int code = Main.run(new PrintWriter(out, true), new PrintWriter(new StringWriter(), true), "status", "--config", s.configFile.toString());
             assertThat(code).isZero();
             assertThat(out.toString()).contains("log end offset").containsPattern("(?m)^pg\\s+\\d+\\s+\\d+\\s+\\d+\\s+STREAMING")
-                    .containsPattern("(?m)^lite\\s+\\d+\\s+\\d+\\s+\\d+\\s+STREAMING");
+                    .containsPattern("(?m)^lite\\s+\\d+\\s+\\d+\\s+\\d+\\s+STREAMING")
+                    .containsPattern("(?m)^duck\\s+\\d+\\s+\\d+\\s+\\d+\\s+STREAMING").containsPattern("(?m)^h2\\s+\\d+\\s+\\d+\\s+\\d+\\s+STREAMING");
         }
     }
 
