@@ -19,8 +19,10 @@ public interface Dialect {
 
     SQLDialect jooqDialect();
 
-    /** The follower's name for a leader table. */
-    Name tableName(TableId leaderTable);
+    /** The follower's name for a leader table: by default the same schema and table. */
+    default Name tableName(TableId leaderTable) {
+        return org.jooq.impl.DSL.name(leaderTable.schema(), leaderTable.table());
+    }
 
     /** The follower column type for a leader column (DDL text, e.g. {@code numeric(12,2)}). */
     String columnType(Column column);

@@ -3,10 +3,7 @@ package io.tailwater.applier.dialect.duckdb;
 import io.tailwater.applier.dialect.CanonicalValues;
 import io.tailwater.applier.dialect.Dialect;
 import io.tailwater.schemas.Column;
-import io.tailwater.schemas.TableId;
-import org.jooq.Name;
 import org.jooq.SQLDialect;
-import org.jooq.impl.DSL;
 
 import java.math.BigDecimal;
 import java.sql.ResultSet;
@@ -29,11 +26,6 @@ public final class DuckDbDialect implements Dialect {
     @Override
     public SQLDialect jooqDialect() {
         return SQLDialect.DUCKDB;
-    }
-
-    @Override
-    public Name tableName(TableId t) {
-        return DSL.name(t.schema(), t.table());
     }
 
     @Override

@@ -3,10 +3,7 @@ package io.tailwater.applier.dialect.h2;
 import io.tailwater.applier.dialect.CanonicalValues;
 import io.tailwater.applier.dialect.Dialect;
 import io.tailwater.schemas.Column;
-import io.tailwater.schemas.TableId;
-import org.jooq.Name;
 import org.jooq.SQLDialect;
-import org.jooq.impl.DSL;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -25,11 +22,6 @@ public final class H2Dialect implements Dialect {
     @Override
     public SQLDialect jooqDialect() {
         return SQLDialect.H2;
-    }
-
-    @Override
-    public Name tableName(TableId t) {
-        return DSL.name(t.schema(), t.table());
     }
 
     @Override

@@ -4,10 +4,7 @@ import io.tailwater.applier.dialect.CanonicalValues;
 import io.tailwater.applier.dialect.Dialect;
 import io.tailwater.schemas.Column;
 import io.tailwater.schemas.ColumnType;
-import io.tailwater.schemas.TableId;
-import org.jooq.Name;
 import org.jooq.SQLDialect;
-import org.jooq.impl.DSL;
 import org.postgresql.util.PGInterval;
 
 import java.math.BigDecimal;
@@ -29,11 +26,6 @@ public final class PostgresDialect implements Dialect {
     @Override
     public SQLDialect jooqDialect() {
         return SQLDialect.POSTGRES;
-    }
-
-    @Override
-    public Name tableName(TableId t) {
-        return DSL.name(t.schema(), t.table());
     }
 
     @Override
