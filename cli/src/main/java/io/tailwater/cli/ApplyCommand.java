@@ -19,10 +19,14 @@ final class ApplyCommand implements Callable<Integer> {
     @Option(names = {"-f", "--follower"}, required = true, paramLabel = "NAME", description = "The follower's name under 'followers' in the config.")
     String follower;
 
+    @Option(names = "--startup-timeout", defaultValue = "60s",
+            description = "How long to keep trying to reach the follower and Kafka at start (default ${DEFAULT-VALUE}).")
+    String startupTimeout;
+
     @Override
     public Integer call() throws Exception {
         StreamConfig stream = config.load();
-        Applier applier = new Applier(stream, follower);
+        Applier applier = new Applier(stream, follower, io.tailwater.config.Durations.parse(startupTimeout));
         Runtime.getRuntime().addShutdownHook(new Thread(applier::close, "tailwater-shutdown"));
         applier.start();
         Optional<Throwable> failure = applier.awaitTermination();

@@ -15,10 +15,14 @@ final class CaptureCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
 
+    @picocli.CommandLine.Option(names = "--startup-timeout", defaultValue = "60s",
+            description = "How long to keep trying to reach the leader, Kafka and the registry at start (default ${DEFAULT-VALUE}).")
+    String startupTimeout;
+
     @Override
     public Integer call() throws Exception {
         StreamConfig stream = config.load();
-        Capture capture = new Capture(stream);
+        Capture capture = new Capture(stream, io.tailwater.config.Durations.parse(startupTimeout));
         Runtime.getRuntime().addShutdownHook(new Thread(capture::close, "tailwater-shutdown"));
         capture.start();
         Optional<Throwable> failure = capture.awaitTermination();
