@@ -11,7 +11,7 @@ import java.util.concurrent.Callable;
 /** {@code tailwater status}: where each follower is. */
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = "Show the log end offset and, for each follower, its applied offset, lag in records and milliseconds, and state."
-                + " Exits 1 when a follower has failed.")
+                + " Exits 1 when a follower has failed or lags beyond --max-lag.")
 final class StatusCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
@@ -22,11 +22,31 @@ final class StatusCommand implements Callable<Integer> {
     @Option(names = "--timeout", defaultValue = "10s", description = "How long to wait for Kafka (default ${DEFAULT-VALUE}).")
     String timeout;
 
+    @Option(names = "--json", description = "Print JSON instead of a table.")
+    boolean json;
+
+    @Option(names = "--max-lag", paramLabel = "LAG",
+            description = "Exit 1 when a follower lags more than this: a number of records (e.g. 1000) or a time (e.g. 5s).")
+    String maxLag;
+
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
         StatusReport report = StatusReport.read(config.load(), Durations.parse(timeout));
-        spec.commandLine().getOut().print(report.render());
-        spec.commandLine().getOut().flush();
-        return report.followers().stream().anyMatch(r -> r.state() == FollowerState.FAILED) ? 1 : 0;
+        java.io.PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.println(new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(report));
+        } else {
+            out.print(report.render());
+        }
+        out.flush();
+        boolean failed = report.followers().stream().anyMatch(r -> r.state() == FollowerState.FAILED);
+        return failed || (maxLag != null && report.followers().stream().anyMatch(this::beyondMaxLag)) ? 1 : 0;
+    }
+
+    private boolean beyondMaxLag(StatusReport.Row r) {
+        if (maxLag.matches("\\d+")) {
+            return r.lagRecords() > Long.parseLong(maxLag);
+        }
+        return r.lagMillis() < 0 || r.lagMillis() > Durations.parse(maxLag).toMillis();
     }
 }

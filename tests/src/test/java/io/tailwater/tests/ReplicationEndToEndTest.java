@@ -57,6 +57,16 @@ class ReplicationEndToEndTest {
             assertThat(out.toString()).contains("log end offset").containsPattern("(?m)^pg\\s+\\d+\\s+\\d+\\s+\\d+\\s+STREAMING")
                     .containsPattern("(?m)^lite\\s+\\d+\\s+\\d+\\s+\\d+\\s+STREAMING")
                     .containsPattern("(?m)^duck\\s+\\d+\\s+\\d+\\s+\\d+\\s+STREAMING").containsPattern("(?m)^h2\\s+\\d+\\s+\\d+\\s+\\d+\\s+STREAMING");
+            StringWriter json = new StringWriter();
+            assertThat(Main.run(new PrintWriter(json, true), new PrintWriter(new StringWriter(), true),
+                    "status", "--config", s.configFile.toString(), "--json", "--max-lag", "10s")).isZero();
+            var tree = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.toString());
+            assertThat(tree.get("logEndOffset").asLong()).isPositive();
+            assertThat(tree.get("followers")).hasSize(4);
+            for (var f : tree.get("followers")) {
+                assertThat(f.get("state").asText()).isEqualTo("STREAMING");
+                assertThat(f.get("appliedOffset").asLong()).isGreaterThanOrEqualTo(lastTransactionEndOffset(s));
+            }
         }
     }
 
