@@ -59,7 +59,8 @@ public final class Applier implements AutoCloseable {
     private final FollowerConfig follower;
     private final Dialect dialect;
     private final TopicPartition partition;
-    private final ApplierMetrics metrics = new ApplierMetrics();
+    private final ApplierMetrics metrics;
+    private volatile long lagRecords;
     private final TransactionGroup group = new TransactionGroup();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -80,6 +81,13 @@ public final class Applier implements AutoCloseable {
     }
 
     public Applier(StreamConfig config, String followerName, Duration startupTimeout) {
+        this(config, followerName, startupTimeout, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+    }
+
+    /** An applier whose metrics (and its Kafka consumer's) go to {@code registry}. */
+    public Applier(StreamConfig config, String followerName, Duration startupTimeout,
+                   io.micrometer.core.instrument.MeterRegistry registry) {
+        this.metrics = new ApplierMetrics(registry, config.stream(), followerName);
         this.config = config;
         this.follower = config.follower(followerName);
         this.dialect = Dialects.of(follower.kind());
@@ -101,6 +109,13 @@ public final class Applier implements AutoCloseable {
                 Map.of("max.poll.records", MAX_POLL_RECORDS, "default.api.timeout.ms", (int) startupTimeout.toMillis()));
         positions = KafkaClients.producer(config, "tailwater-positions-" + config.stream() + "-" + follower.name(),
                 Map.of("linger.ms", 0, "max.block.ms", 5000), Map.of());
+        new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(consumer).bindTo(metrics.registry());
+        io.micrometer.core.instrument.Gauge.builder("tailwater.apply.lag.records", this, a -> a.lagRecords)
+                .description("Log records not applied yet").tags("stream", config.stream(), "follower", follower.name())
+                .register(metrics.registry());
+        io.micrometer.core.instrument.Gauge.builder("tailwater.apply.lag.ms", this, Applier::lagMillis)
+                .description("Age of the last applied leader commit while behind, 0 when caught up")
+                .tags("stream", config.stream(), "follower", follower.name()).register(metrics.registry());
         try {
             consumer.assign(List.of(partition));
             seekToStoredPosition();
@@ -145,6 +160,7 @@ public final class Applier implements AutoCloseable {
                     flush();
                 }
                 OptionalLong lag = consumer.currentLag(partition);
+                lagRecords = lag.orElse(lagRecords);
                 state = lag.isPresent() && lag.getAsLong() == 0 ? FollowerState.STREAMING : FollowerState.CATCHING_UP;
                 if (System.nanoTime() - lastPublishNanos > 1_000_000_000L) {
                     publish(null);
@@ -191,9 +207,10 @@ public final class Applier implements AutoCloseable {
         long backoff = 200;
         while (running) {
             try {
+                long start = System.nanoTime();
                 store.apply(group.events(), group.position());
                 applied = group.position();
-                metrics.applied(group.rows(), group.transactions());
+                metrics.applied(group.rows(), group.transactions(), System.nanoTime() - start);
                 group.clearApplied();
                 publish(null);
                 return;
@@ -252,7 +269,13 @@ public final class Applier implements AutoCloseable {
         return true;
     }
 
+    private double lagMillis() {
+        AppliedPosition a = applied;
+        return lagRecords == 0 || a == null ? 0 : Math.max(0, System.currentTimeMillis() - a.commitMicros() / 1000);
+    }
+
     private void fail(ApplierException e) {
+        metrics.failed();
         failure.compareAndSet(null, e);
         state = FollowerState.FAILED;
         LOG.error("{}", e.getMessage());

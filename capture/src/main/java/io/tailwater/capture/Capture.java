@@ -50,7 +50,8 @@ public final class Capture implements AutoCloseable {
     private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
 
     private final StreamConfig config;
-    private final CaptureMetrics metrics = new CaptureMetrics();
+    private final CaptureMetrics metrics;
+    private final io.micrometer.core.instrument.MeterRegistry meterRegistry;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final Duration startupTimeout;
@@ -65,8 +66,15 @@ public final class Capture implements AutoCloseable {
     }
 
     public Capture(StreamConfig config, Duration startupTimeout) {
+        this(config, startupTimeout, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+    }
+
+    /** A capture whose metrics (and its Kafka producer's) go to {@code registry}. */
+    public Capture(StreamConfig config, Duration startupTimeout, io.micrometer.core.instrument.MeterRegistry registry) {
         this.config = config;
         this.startupTimeout = startupTimeout;
+        this.meterRegistry = registry;
+        this.metrics = new CaptureMetrics(registry, config.stream());
     }
 
     public void start() {
@@ -84,6 +92,7 @@ public final class Capture implements AutoCloseable {
                         ProducerConfig.MAX_BLOCK_MS_CONFIG, startupTimeout.toMillis()),
                 Map.of(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId(config.stream()),
                         ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true));
+        new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(producer).bindTo(meterRegistry);
         try {
             producer.initTransactions(); // fences any earlier capture of this stream and aborts its open transaction
         } catch (KafkaException e) {

@@ -23,10 +23,18 @@ final class ApplyCommand implements Callable<Integer> {
             description = "How long to keep trying to reach the follower and Kafka at start (default ${DEFAULT-VALUE}).")
     String startupTimeout;
 
+    @picocli.CommandLine.Option(names = "--metrics-port", paramLabel = "PORT",
+            description = "Serve Prometheus metrics at http://0.0.0.0:PORT/metrics (0 picks a free port; default: off).")
+    Integer metricsPort;
+
     @Override
     public Integer call() throws Exception {
         StreamConfig stream = config.load();
-        Applier applier = new Applier(stream, follower, io.tailwater.config.Durations.parse(startupTimeout));
+        MetricsServer metrics = metricsPort == null ? null : new MetricsServer(metricsPort);
+        if (metrics != null) {
+            System.err.println("Metrics at http://localhost:" + metrics.port() + "/metrics");
+        }
+        Applier applier = new Applier(stream, follower, io.tailwater.config.Durations.parse(startupTimeout), metrics == null ? new io.micrometer.core.instrument.simple.SimpleMeterRegistry() : metrics.registry());
         Runtime.getRuntime().addShutdownHook(new Thread(applier::close, "tailwater-shutdown"));
         applier.start();
         Optional<Throwable> failure = applier.awaitTermination();

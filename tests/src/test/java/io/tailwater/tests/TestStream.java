@@ -80,14 +80,22 @@ public final class TestStream implements AutoCloseable {
     }
 
     public Capture startCapture() {
-        Capture c = new Capture(config, Duration.ofSeconds(30));
+        return startCapture(new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+    }
+
+    public Capture startCapture(io.micrometer.core.instrument.MeterRegistry registry) {
+        Capture c = new Capture(config, Duration.ofSeconds(30), registry);
         c.start();
         running.add(c);
         return c;
     }
 
     public Applier startApplier(String follower) {
-        Applier a = new Applier(config, follower, Duration.ofSeconds(30));
+        return startApplier(follower, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+    }
+
+    public Applier startApplier(String follower, io.micrometer.core.instrument.MeterRegistry registry) {
+        Applier a = new Applier(config, follower, Duration.ofSeconds(30), registry);
         a.start();
         running.add(a);
         startedFollowers.add(follower);
