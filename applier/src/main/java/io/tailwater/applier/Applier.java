@@ -151,8 +151,8 @@ public final class Applier implements AutoCloseable {
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(100));
                 for (ConsumerRecord<byte[], byte[]> r : records) {
                     read(r);
-                    if (group.isReady() && group.rows() >= follower.maxGroupRows()) {
-                        flush();
+                    if (group.isReady() && group.rows() >= follower.maxGroupRows() && !flush()) {
+                        break; // rewound to the stored position: the rest of this batch comes again
                     }
                 }
                 boolean drained = records.count() < MAX_POLL_RECORDS;
@@ -203,7 +203,11 @@ public final class Applier implements AutoCloseable {
         }
     }
 
-    private void flush() {
+    /**
+     * Applies the group. Returns true once applied; false when the follower was briefly unavailable
+     * and the consumer was rewound to the stored position (the group is then read again).
+     */
+    private boolean flush() {
         long backoff = 200;
         while (running) {
             try {
@@ -213,7 +217,7 @@ public final class Applier implements AutoCloseable {
                 metrics.applied(group.rows(), group.transactions(), System.nanoTime() - start);
                 group.clearApplied();
                 publish(null);
-                return;
+                return true;
             } catch (SQLException e) {
                 if (!dialect.isTransient(e)) {
                     ApplyFailure f = store.diagnose(group.events(), e);
@@ -228,10 +232,11 @@ public final class Applier implements AutoCloseable {
                 sleep(backoff);
                 backoff = Math.min(backoff * 2, 10_000);
                 if (reconnect()) {
-                    return; // re-read from the stored position; the group is read again
+                    return false;
                 }
             }
         }
+        return false;
     }
 
     /** After a refused change, applies the whole leader transactions of the group that come before it, so the follower stops as late as it can. */

@@ -17,6 +17,7 @@ import io.tailwater.schemas.TableId;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -242,6 +243,43 @@ class ReplicationEndToEndTest {
             s.awaitReplicated(workload.writingTransactions(), Duration.ofSeconds(120));
             assertAllMatch(s.compare(ShopWorkload.TABLES));
             assertThat(s.leaderTransactionsInLog()).doesNotHaveDuplicates();
+        }
+    }
+
+    @Test
+    void followerConnectionsKilledMidStreamAreRetriedFromTheStoredPosition() throws Exception {
+        try (TestStream s = new TestStream("e2e_follower_kills", ShopWorkload.TABLES)) {
+            ShopWorkload workload = shop(s, 6, 50);
+            s.startCapture();
+            Applier pg = s.startApplier("pg");
+            s.awaitSnapshotComplete(Duration.ofSeconds(60));
+            CompletableFuture<Void> load = CompletableFuture.runAsync(() -> {
+                try (Connection c = s.leader()) {
+                    for (int i = 0; i < 1500; i++) {
+                        workload.runTransaction(c);
+                        Thread.sleep(1);
+                    }
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            int kills = 0;
+            try (Connection f = s.follower("pg"); java.sql.Statement st = f.createStatement()) {
+                while (!load.isDone() || kills < 3) {
+                    Thread.sleep(300);
+                    ResultSet rs = st.executeQuery("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                            + " WHERE datname = current_database() AND pid <> pg_backend_pid()");
+                    rs.next();
+                    kills += rs.getInt(1);
+                }
+            }
+            load.get(2, TimeUnit.MINUTES);
+            s.awaitReplicated(workload.writingTransactions(), Duration.ofSeconds(120));
+
+            assertThat(kills).isGreaterThanOrEqualTo(3);
+            assertThat(pg.failure()).isEmpty();
+            assertThat(pg.metrics().retries()).isPositive();
+            assertAllMatch(s.compare(ShopWorkload.TABLES));
         }
     }
 
