@@ -48,6 +48,8 @@ final class LogWriter implements DebeziumEngine.ChangeConsumer<RecordChangeEvent
     private final String topic;
     private final String transactionTopic;
     private final ConnectTables tables = new ConnectTables();
+    /** The last version of each table written, to catch changes followers cannot take. */
+    private final Map<TableId, TableSchema> versions = new java.util.HashMap<>();
     private final CaptureMetrics metrics;
 
     /** Records written into the open Kafka transaction, to mark processed once it commits. */
@@ -127,6 +129,7 @@ final class LogWriter implements DebeziumEngine.ChangeConsumer<RecordChangeEvent
                     Struct after = value.getStruct("after");
                     Struct image = after != null ? after : before;
                     TableSchema table = tables.table(id, image.schema(), r.keySchema());
+                    checkCompatible(table);
                     if (op == Op.READ) {
                         for (TableId t : truncateBeforeSnapshot) {
                             write(new Truncate(t, position), t);
@@ -159,6 +162,29 @@ final class LogWriter implements DebeziumEngine.ChangeConsumer<RecordChangeEvent
             commit(committer);
         }
         committer.markBatchFinished();
+    }
+
+    /**
+     * Refuses a new table version that changes a column's kind in place (say integer to text):
+     * followers cannot convert their existing values, and writing on would give them bad data.
+     */
+    private void checkCompatible(TableSchema table) {
+        TableSchema previous = versions.put(table.id(), table);
+        if (previous == null || previous == table) {
+            return;
+        }
+        for (io.tailwater.schemas.Column before : previous.columns()) {
+            for (io.tailwater.schemas.Column after : table.columns()) {
+                if (before.name().equals(after.name()) && before.type() != after.type()) {
+                    versions.put(table.id(), previous);
+                    throw new IncompatibleSchemaChangeException("column \"" + after.name().replace("\"", "\"\"") + "\" of table "
+                            + table.id() + " changed from " + before.sourceType().toLowerCase() + " to " + after.sourceType().toLowerCase()
+                            + " on the leader; followers cannot convert the values they hold. Capture stopped before writing any row"
+                            + " of the new type. Either add a new column of the new type on the leader (copy the values, drop the old"
+                            + " column), or rebuild the table on the followers, then restart capture");
+                }
+            }
+        }
     }
 
     /** Makes the followers drop what an interrupted snapshot left, before the new snapshot's first row. */

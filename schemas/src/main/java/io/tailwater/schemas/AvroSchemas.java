@@ -28,6 +28,7 @@ public final class AvroSchemas {
     public static final String PROP_LENGTH = "tailwater.source.length";
     public static final String PROP_SCALE = "tailwater.source.scale";
     public static final String PROP_KEY = "tailwater.key";
+    public static final String PROP_DEFAULT = "tailwater.default";
 
     public static final Schema OP = SchemaBuilder.enumeration("Op").namespace(NAMESPACE).symbols("r", "c", "u", "d");
 
@@ -78,6 +79,9 @@ public final class AvroSchemas {
             Schema type = valueSchema(c);
             Schema.Field f = c.optional()
                     ? new Schema.Field(fieldName, Schema.createUnion(Schema.create(Schema.Type.NULL), type), null, Schema.Field.NULL_DEFAULT_VALUE)
+                    : c.defaultText() != null
+                    // the leader's default is the Avro default too, so adding such a column stays BACKWARD compatible
+                    ? new Schema.Field(fieldName, type, null, avroDefault(c))
                     : new Schema.Field(fieldName, type);
             f.addProp(PROP_COLUMN, c.name());
             f.addProp(PROP_TYPE, c.type().name());
@@ -85,6 +89,9 @@ public final class AvroSchemas {
             f.addProp(PROP_LENGTH, c.length());
             f.addProp(PROP_SCALE, c.scale());
             f.addProp(PROP_KEY, c.key());
+            if (c.defaultText() != null) {
+                f.addProp(PROP_DEFAULT, c.defaultText());
+            }
             fields.add(f);
         }
         Schema value = Schema.createRecord(name + "_Value", null, ROW_NAMESPACE, false, fields);
@@ -119,7 +126,8 @@ public final class AvroSchemas {
                     ((Number) f.getObjectProp(PROP_LENGTH)).intValue(),
                     ((Number) f.getObjectProp(PROP_SCALE)).intValue(),
                     f.schema().getType() == Schema.Type.UNION,
-                    Boolean.TRUE.equals(f.getObjectProp(PROP_KEY))));
+                    Boolean.TRUE.equals(f.getObjectProp(PROP_KEY)),
+                    f.getProp(PROP_DEFAULT)));
         }
         return new TableSchema(new TableId(schema, table), columns);
     }
@@ -127,6 +135,16 @@ public final class AvroSchemas {
     /** Whether a schema is a row envelope (as opposed to a control record). */
     public static boolean isRowEnvelope(Schema schema) {
         return ROW_NAMESPACE.equals(schema.getNamespace()) && schema.getProp(PROP_TABLE_NAME) != null;
+    }
+
+    private static Object avroDefault(Column c) {
+        Object v = AvroValues.toAvro(c, ValueText.parse(c, c.defaultText()));
+        if (v instanceof java.nio.ByteBuffer b) {
+            byte[] bytes = new byte[b.remaining()];
+            b.duplicate().get(bytes);
+            return bytes;
+        }
+        return v;
     }
 
     static Schema nonNull(Schema s) {

@@ -10,7 +10,18 @@ package io.tailwater.schemas;
  * @param scale the leader's scale, or -1 when it has none
  * @param optional whether the column accepts NULL
  * @param key whether the column is part of the primary key (or replica identity)
+ * @param defaultText the leader's constant default in {@link ValueText} form, or null
  */
 public record Column(String name, ColumnType type, String sourceType, int length, int scale,
-                     boolean optional, boolean key) {
+                     boolean optional, boolean key, String defaultText) {
+
+    /** A column without a default. */
+    public Column(String name, ColumnType type, String sourceType, int length, int scale, boolean optional, boolean key) {
+        this(name, type, sourceType, length, scale, optional, key, null);
+    }
+
+    /** The same column with a default. */
+    public Column withDefault(String text) {
+        return new Column(name, type, sourceType, length, scale, optional, key, text);
+    }
 }

@@ -45,6 +45,19 @@ public interface Dialect {
         return null;
     }
 
+    /** The statement that lets a column take NULL, for a column the leader dropped. */
+    default String dropNotNull(String table, String column) {
+        return "ALTER TABLE " + table + " ALTER COLUMN " + column + " DROP NOT NULL";
+    }
+
+    /**
+     * Whether {@link #dropNotNull} works here. Where it does not, tables are created without NOT
+     * NULL on non-key columns, so a column the leader drops can go without values.
+     */
+    default boolean canDropNotNull() {
+        return true;
+    }
+
     /** Extra JDBC connection properties. */
     default Properties connectionProperties() {
         return new Properties();

@@ -5,6 +5,7 @@ import io.tailwater.config.FollowerConfig;
 import io.tailwater.schemas.Column;
 import io.tailwater.schemas.TableId;
 import io.tailwater.schemas.TableSchema;
+import io.tailwater.schemas.ValueText;
 import io.tailwater.schemas.event.Heartbeat;
 import io.tailwater.schemas.event.Op;
 import io.tailwater.schemas.event.RowChange;
@@ -299,7 +300,7 @@ public final class FollowerStore implements AutoCloseable {
 
     private void ensureTable(TableSchema table) throws SQLException {
         Name name = dialect.tableName(table.id());
-        Set<String> existing = existingColumns(name);
+        Map<String, ExistingColumn> existing = existingColumns(name);
         try (Statement s = conn.createStatement()) {
             if (existing.isEmpty()) {
                 if (name.qualified()) {
@@ -308,7 +309,7 @@ public final class FollowerStore implements AutoCloseable {
                 StringBuilder ddl = new StringBuilder("CREATE TABLE IF NOT EXISTS ").append(q(name)).append(" (");
                 for (Column c : table.columns()) {
                     ddl.append(q(DSL.name(c.name()))).append(' ').append(dialect.columnType(c));
-                    if (!c.optional()) {
+                    if (!c.optional() && (c.key() || dialect.canDropNotNull())) {
                         ddl.append(" NOT NULL");
                     }
                     ddl.append(", ");
@@ -322,10 +323,23 @@ public final class FollowerStore implements AutoCloseable {
                 s.execute(ddl.toString());
                 LOG.info("Follower '{}': created table {}", config.name(), q(name));
             } else {
+                Set<String> current = new HashSet<>();
                 for (Column c : table.columns()) {
-                    if (!existing.contains(c.name().toLowerCase(Locale.ROOT))) {
-                        s.execute("ALTER TABLE " + q(name) + " ADD COLUMN " + q(DSL.name(c.name())) + " " + dialect.columnType(c));
+                    current.add(c.name().toLowerCase(Locale.ROOT));
+                    if (!existing.containsKey(c.name().toLowerCase(Locale.ROOT))) {
+                        // Added on the leader: existing rows get the leader's default, as they have there.
+                        String dflt = c.defaultText() == null ? ""
+                                : " DEFAULT " + dsl.render(DSL.inline(dialect.bind(c, ValueText.parse(c, c.defaultText()))));
+                        s.execute("ALTER TABLE " + q(name) + " ADD COLUMN " + q(DSL.name(c.name())) + " " + dialect.columnType(c) + dflt);
                         LOG.info("Follower '{}': added column {} to table {}", config.name(), q(DSL.name(c.name())), q(name));
+                    }
+                }
+                for (Map.Entry<String, ExistingColumn> e : existing.entrySet()) {
+                    if (!current.contains(e.getKey()) && !e.getValue().nullable()) {
+                        // Dropped on the leader: the follower keeps the column, without values from now on.
+                        s.execute(dialect.dropNotNull(q(name), q(DSL.name(e.getValue().name()))));
+                        LOG.info("Follower '{}': column {} of table {} is gone from the leader; kept, now nullable",
+                                config.name(), q(DSL.name(e.getValue().name())), q(name));
                     }
                 }
             }
@@ -333,15 +347,22 @@ public final class FollowerStore implements AutoCloseable {
         conn.commit();
     }
 
-    private Set<String> existingColumns(Name name) throws SQLException {
+    /** A column as the follower has it. */
+    private record ExistingColumn(String name, boolean nullable) {
+    }
+
+    /** The follower's columns of a table by lower-case name; empty when the table does not exist. */
+    private Map<String, ExistingColumn> existingColumns(Name name) throws SQLException {
         DatabaseMetaData md = conn.getMetaData();
         String esc = md.getSearchStringEscape();
         String schema = name.qualified() ? escape(name.first(), esc) : null;
-        Set<String> cols = new HashSet<>();
+        Map<String, ExistingColumn> cols = new HashMap<>();
         try (ResultSet rs = md.getColumns(null, schema, escape(name.last(), esc), null)) {
             while (rs.next()) {
                 if (rs.getString("TABLE_NAME").equals(name.last())) {
-                    cols.add(rs.getString("COLUMN_NAME").toLowerCase(Locale.ROOT));
+                    String column = rs.getString("COLUMN_NAME");
+                    cols.put(column.toLowerCase(Locale.ROOT),
+                            new ExistingColumn(column, rs.getInt("NULLABLE") != DatabaseMetaData.columnNoNulls));
                 }
             }
         }

@@ -4,6 +4,7 @@ import io.tailwater.schemas.Column;
 import io.tailwater.schemas.ColumnType;
 import io.tailwater.schemas.TableId;
 import io.tailwater.schemas.TableSchema;
+import io.tailwater.schemas.ValueText;
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.Struct;
@@ -65,7 +66,15 @@ public final class ConnectTables {
                 }
                 scale = Integer.parseInt(p.getOrDefault("scale", String.valueOf(Math.max(scale, 0))));
             }
-            columns.add(new Column(f.name(), type, sourceType, length, scale, s.isOptional(), keys.contains(f.name())));
+            Column column = new Column(f.name(), type, sourceType, length, scale, s.isOptional(), keys.contains(f.name()));
+            if (s.defaultValue() != null) {
+                try {
+                    column = column.withDefault(ValueText.format(column, value(column, s, s.defaultValue())));
+                } catch (RuntimeException e) {
+                    // a default Debezium cannot give as a constant: followers get no default
+                }
+            }
+            columns.add(column);
         }
         TableSchema table = new TableSchema(id, columns);
         tables.put(rowSchema, table);

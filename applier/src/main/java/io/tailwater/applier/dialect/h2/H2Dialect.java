@@ -67,6 +67,11 @@ public final class H2Dialect implements Dialect {
     }
 
     @Override
+    public String dropNotNull(String table, String column) {
+        return "ALTER TABLE " + table + " ALTER COLUMN " + column + " SET NULL";
+    }
+
+    @Override
     public String canonical(ResultSet rs, int i, Column c) throws SQLException {
         return CanonicalValues.read(rs, i, c);
     }

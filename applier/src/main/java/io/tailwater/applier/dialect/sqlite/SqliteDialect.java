@@ -99,6 +99,12 @@ public final class SqliteDialect implements Dialect {
         };
     }
 
+    /** SQLite cannot alter a column's nullability: its copies do not enforce NOT NULL on non-key columns. */
+    @Override
+    public boolean canDropNotNull() {
+        return false;
+    }
+
     @Override
     public Properties connectionProperties() {
         Properties p = new Properties();
