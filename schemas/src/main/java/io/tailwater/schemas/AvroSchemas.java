@@ -142,7 +142,7 @@ public final class AvroSchemas {
         if (v instanceof java.nio.ByteBuffer b) {
             byte[] bytes = new byte[b.remaining()];
             b.duplicate().get(bytes);
-            return bytes;
+            return new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1); // Avro's JSON form of bytes defaults
         }
         return v;
     }

@@ -81,6 +81,22 @@ class LogEventCodecTest {
     }
 
     @Test
+    void leaderDefaultsBecomeValidAvroDefaults() {
+        TableSchema table = new TableSchema(new TableId("public", "d"), List.of(
+                new Column("id", ColumnType.INT64, "INT8", -1, -1, false, true),
+                new Column("credit", ColumnType.DECIMAL, "NUMERIC", 12, 2, false, false, "0.00"),
+                new Column("n", ColumnType.INT32, "INT4", -1, -1, false, false, "7"),
+                new Column("s", ColumnType.STRING, "TEXT", -1, -1, false, false, "dflt"),
+                new Column("b", ColumnType.BYTES, "BYTEA", -1, -1, false, false, "00ff"),
+                new Column("t", ColumnType.TIMESTAMPTZ, "TIMESTAMPTZ", -1, -1, false, false, "2024-01-01T00:00:00Z")));
+        Schema reparsed = new Schema.Parser().parse(AvroSchemas.rowEnvelope(table).toString());
+        assertThat(AvroSchemas.tableOf(reparsed)).isEqualTo(table);
+        Schema value = reparsed.getField("after").schema().getTypes().get(1);
+        assertThat(value.getField("n").defaultVal()).isEqualTo(7);
+        assertThat(value.getField("s").defaultVal()).isEqualTo("dflt");
+    }
+
+    @Test
     void transactionEndRoundTrips() throws Exception {
         TransactionEnd end = new TransactionEnd("771", new SourcePosition(0, 99, 771, 1000, false), 3, "{\"lsn\":99}");
         assertThat(roundTrip(end)).isEqualTo(end);

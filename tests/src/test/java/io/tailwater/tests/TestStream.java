@@ -40,6 +40,16 @@ public final class TestStream implements AutoCloseable {
     public final Path configFile;
     private final List<AutoCloseable> running = new ArrayList<>();
     private final java.util.Set<String> startedFollowers = new java.util.HashSet<>();
+    private final List<Capture> captures = new ArrayList<>();
+
+    /** Fails the wait at once when the newest capture has stopped with an error. */
+    private void failIfCaptureFailed() {
+        if (!captures.isEmpty()) {
+            captures.get(captures.size() - 1).failure().ifPresent(e -> {
+                throw new AssertionError("capture of stream " + name + " failed: " + e.getMessage(), e);
+            });
+        }
+    }
 
     public TestStream(String name, List<String> tables) throws Exception {
         this(name, tables, false);
@@ -87,6 +97,7 @@ public final class TestStream implements AutoCloseable {
         Capture c = new Capture(config, Duration.ofSeconds(30), registry);
         c.start();
         running.add(c);
+        captures.add(c);
         return c;
     }
 
@@ -109,6 +120,7 @@ public final class TestStream implements AutoCloseable {
     public void awaitSnapshotComplete(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
+            failIfCaptureFailed();
             for (Map.Entry<Long, LogEvent> e : readLog()) {
                 if (e.getValue() instanceof io.tailwater.schemas.event.TransactionEnd t && t.source().snapshot()
                         && t.sourceOffset().contains("\"snapshot_completed\":true")) {
@@ -125,6 +137,7 @@ public final class TestStream implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         java.util.Set<Long> logged = java.util.Set.of();
         while (System.nanoTime() < deadline) {
+            failIfCaptureFailed();
             logged = new java.util.HashSet<>(leaderTransactionsInLog());
             if (logged.containsAll(leaderTransactions)) {
                 return;
