@@ -133,6 +133,7 @@ class ReplicationEndToEndTest {
             s.startCapture();
             s.startApplier("lite");
             Applier first = s.startApplier("pg");
+            s.awaitSnapshotComplete(Duration.ofSeconds(60));
             try (Connection c = s.leader()) {
                 for (int i = 0; i < 1500; i++) {
                     workload.runTransaction(c);
