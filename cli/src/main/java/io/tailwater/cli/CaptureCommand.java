@@ -15,22 +15,13 @@ final class CaptureCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
 
-    @picocli.CommandLine.Option(names = "--startup-timeout", defaultValue = "60s",
-            description = "How long to keep trying to reach the leader, Kafka and the registry at start (default ${DEFAULT-VALUE}).")
-    String startupTimeout;
-
-    @picocli.CommandLine.Option(names = "--metrics-port", paramLabel = "PORT",
-            description = "Serve Prometheus metrics at http://0.0.0.0:PORT/metrics (0 picks a free port; default: off).")
-    Integer metricsPort;
+    @Mixin
+    ProcessOptions process;
 
     @Override
     public Integer call() throws Exception {
         StreamConfig stream = config.load();
-        MetricsServer metrics = metricsPort == null ? null : new MetricsServer(metricsPort);
-        if (metrics != null) {
-            System.err.println("Metrics at http://localhost:" + metrics.port() + "/metrics");
-        }
-        Capture capture = new Capture(stream, io.tailwater.config.Durations.parse(startupTimeout), metrics == null ? new io.micrometer.core.instrument.simple.SimpleMeterRegistry() : metrics.registry());
+        Capture capture = new Capture(stream, process.startupTimeout(), process.metrics());
         Runtime.getRuntime().addShutdownHook(new Thread(capture::close, "tailwater-shutdown"));
         capture.start();
         Optional<Throwable> failure = capture.awaitTermination();
