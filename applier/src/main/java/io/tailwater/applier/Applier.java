@@ -328,10 +328,6 @@ public final class Applier implements AutoCloseable {
         return stopped.await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
-    public boolean isRunning() {
-        return stopped.getCount() > 0;
-    }
-
     public Optional<Throwable> failure() {
         return Optional.ofNullable(failure.get());
     }

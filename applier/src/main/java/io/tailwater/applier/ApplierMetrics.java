@@ -22,8 +22,6 @@ public final class ApplierMetrics {
     private final Timer groupDuration;
     private final Counter retries;
     private final Counter errors;
-    private final String stream;
-    private final String follower;
 
     /** Meters in a private registry, for embedding without metrics export. */
     public ApplierMetrics(String stream, String follower) {
@@ -32,8 +30,6 @@ public final class ApplierMetrics {
 
     public ApplierMetrics(MeterRegistry registry, String stream, String follower) {
         this.registry = registry;
-        this.stream = stream;
-        this.follower = follower;
         rows = Counter.builder("tailwater.apply.rows").description("Row changes applied")
                 .tags("stream", stream, "follower", follower).register(registry);
         transactions = Counter.builder("tailwater.apply.transactions").description("Leader transactions applied")
@@ -50,14 +46,6 @@ public final class ApplierMetrics {
 
     MeterRegistry registry() {
         return registry;
-    }
-
-    String stream() {
-        return stream;
-    }
-
-    String follower() {
-        return follower;
     }
 
     void applied(int rowCount, int transactionCount, long nanos) {
@@ -81,10 +69,6 @@ public final class ApplierMetrics {
 
     public long transactions() {
         return (long) transactions.count();
-    }
-
-    public long groups() {
-        return groupRows.count();
     }
 
     public long retries() {

@@ -170,10 +170,6 @@ public final class Capture implements AutoCloseable {
         return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    public boolean isRunning() {
-        return stopped.getCount() > 0;
-    }
-
     public Optional<Throwable> failure() {
         return Optional.ofNullable(failure.get());
     }

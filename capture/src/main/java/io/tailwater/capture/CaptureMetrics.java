@@ -50,8 +50,4 @@ public final class CaptureMetrics {
     public long transactions() {
         return (long) transactions.count();
     }
-
-    public long kafkaCommits() {
-        return kafkaCommits.count();
-    }
 }

@@ -24,6 +24,11 @@ public record TableSchema(TableId id, List<Column> columns) {
         return keys.stream().mapToInt(Integer::intValue).toArray();
     }
 
+    /** The columns that identify a row: the key, or every column of a table without one. */
+    public int[] identityIndexes() {
+        return hasKey() ? keyIndexes() : allIndexes();
+    }
+
     public boolean hasKey() {
         return columns.stream().anyMatch(Column::key);
     }
@@ -34,7 +39,7 @@ public record TableSchema(TableId id, List<Column> columns) {
             return "(no row)";
         }
         StringBuilder sb = new StringBuilder();
-        for (int i : hasKey() ? keyIndexes() : allIndexes()) {
+        for (int i : identityIndexes()) {
             if (!sb.isEmpty()) {
                 sb.append(", ");
             }

@@ -27,7 +27,7 @@ final class TableStatements {
     TableStatements(TableSchema table, Dialect dialect, DSLContext dsl) {
         this.table = table;
         this.name = dialect.tableName(table.id());
-        this.keyIndexes = table.hasKey() ? table.keyIndexes() : allIndexes(table);
+        this.keyIndexes = table.identityIndexes();
         List<Name> columnNames = table.columns().stream().map(c -> DSL.name(c.name())).toList();
         List<Name> keyNames = java.util.Arrays.stream(keyIndexes).mapToObj(columnNames::get).toList();
         this.upsert = upsert(dsl, dialect, name, columnNames, keyNames);
@@ -60,13 +60,5 @@ final class TableStatements {
         return updates.isEmpty()
                 ? dsl.render(insert.onConflict(keyFields).doNothing())
                 : dsl.render(insert.onConflict(keyFields).doUpdate().set(updates));
-    }
-
-    private static int[] allIndexes(TableSchema table) {
-        int[] all = new int[table.columns().size()];
-        for (int i = 0; i < all.length; i++) {
-            all[i] = i;
-        }
-        return all;
     }
 }

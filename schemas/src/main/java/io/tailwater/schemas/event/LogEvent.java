@@ -23,14 +23,5 @@ public sealed interface LogEvent permits RowChange, TransactionEnd, Truncate, He
         public String header() {
             return header;
         }
-
-        public static Kind fromHeader(String value) {
-            for (Kind k : values()) {
-                if (k.header.equals(value)) {
-                    return k;
-                }
-            }
-            throw new IllegalArgumentException("unknown record kind '" + value + "'");
-        }
     }
 }
