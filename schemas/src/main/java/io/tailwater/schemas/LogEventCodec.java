@@ -17,10 +17,13 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Converts {@link LogEvent}s to Avro generic records and back. Row envelope schemas are built
- * once per table version and cached; decoding caches the table read from each writer schema.
+ * once per table version (per {@link TableSchema} instance) and cached; decoding caches the table
+ * read from each writer schema.
  */
 public final class LogEventCodec {
-    private final Map<TableSchema, Schema> envelopes = new ConcurrentHashMap<>();
+    // By identity: capture hands out one TableSchema per table version, and a record's deep
+    // hashCode would otherwise be recomputed for every row.
+    private final Map<TableSchema, Schema> envelopes = java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
     private final Map<Schema, TableSchema> tables = new ConcurrentHashMap<>();
 
     /** The Avro schema an event is written with. */
