@@ -20,6 +20,11 @@ public record Column(String name, ColumnType type, String sourceType, int length
         this(name, type, sourceType, length, scale, optional, key, null);
     }
 
+    /** The leader's type name in upper case, or "" when unknown. */
+    public String sourceTypeName() {
+        return sourceType == null ? "" : sourceType.toUpperCase(java.util.Locale.ROOT);
+    }
+
     /** The same column with a default. */
     public Column withDefault(String text) {
         return new Column(name, type, sourceType, length, scale, optional, key, text);

@@ -27,8 +27,14 @@ public interface Dialect {
     /** The follower column type for a leader column (DDL text, e.g. {@code numeric(12,2)}). */
     String columnType(Column column);
 
-    /** The value to pass to {@code PreparedStatement.setObject} for a non-null Java value (see {@code ColumnType}). */
-    Object bind(Column column, Object value);
+    /**
+     * The value to pass to {@code PreparedStatement.setObject} for a non-null Java value (see
+     * {@code ColumnType}). By default the Java value itself, with instants as UTC
+     * {@code OffsetDateTime}s, which JDBC drivers with java.time support take as they are.
+     */
+    default Object bind(Column column, Object value) {
+        return value instanceof java.time.Instant i ? java.time.OffsetDateTime.ofInstant(i, java.time.ZoneOffset.UTC) : value;
+    }
 
     /** Reads a column back in the canonical text form used to compare followers with the leader. */
     String canonical(ResultSet rs, int index, Column column) throws SQLException;

@@ -8,12 +8,8 @@ import org.jooq.SQLDialect;
 import java.math.BigDecimal;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.util.Locale;
 
 /**
  * DuckDB followers. Schemas are kept. DuckDB decimals stop at 38 digits, so unconstrained numeric
@@ -30,7 +26,6 @@ public final class DuckDbDialect implements Dialect {
 
     @Override
     public String columnType(Column c) {
-        String source = c.sourceType() == null ? "" : c.sourceType().toUpperCase(Locale.ROOT);
         return switch (c.type()) {
             case BOOLEAN -> "BOOLEAN";
             case INT16 -> "SMALLINT";
@@ -54,11 +49,10 @@ public final class DuckDbDialect implements Dialect {
         return switch (c.type()) {
             case NUMERIC -> ((BigDecimal) v).toPlainString();
             case DECIMAL -> c.length() <= 38 ? v : ((BigDecimal) v).toPlainString();
-            case TIMESTAMPTZ -> OffsetDateTime.ofInstant((Instant) v, ZoneOffset.UTC);
             case TIME -> CanonicalValues.time((LocalTime) v);
             case TIMESTAMP -> CanonicalValues.timestamp((LocalDateTime) v);
             case UUID -> v.toString();
-            default -> v;
+            default -> Dialect.super.bind(c, v);
         };
     }
 

@@ -7,10 +7,6 @@ import org.jooq.SQLDialect;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.util.Locale;
 
 /**
  * H2 followers. Schemas are kept. Unconstrained numeric becomes {@code DECFLOAT} (exact, any
@@ -26,7 +22,7 @@ public final class H2Dialect implements Dialect {
 
     @Override
     public String columnType(Column c) {
-        String source = c.sourceType() == null ? "" : c.sourceType().toUpperCase(Locale.ROOT);
+        String source = c.sourceTypeName();
         return switch (c.type()) {
             case BOOLEAN -> "BOOLEAN";
             case INT16 -> "SMALLINT";
@@ -51,13 +47,6 @@ public final class H2Dialect implements Dialect {
         };
     }
 
-    @Override
-    public Object bind(Column c, Object v) {
-        return switch (c.type()) {
-            case TIMESTAMPTZ -> OffsetDateTime.ofInstant((Instant) v, ZoneOffset.UTC);
-            default -> v;
-        };
-    }
 
     /** H2's own upsert: {@code MERGE INTO t (..) KEY (..) VALUES (..)}. */
     @Override

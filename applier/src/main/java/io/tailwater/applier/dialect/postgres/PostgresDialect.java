@@ -10,10 +10,6 @@ import org.postgresql.util.PGInterval;
 import java.math.BigDecimal;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.util.Locale;
 import java.util.Properties;
 
 /**
@@ -30,7 +26,7 @@ public final class PostgresDialect implements Dialect {
 
     @Override
     public String columnType(Column c) {
-        String source = c.sourceType() == null ? "" : c.sourceType().toUpperCase(Locale.ROOT);
+        String source = c.sourceTypeName();
         return switch (c.type()) {
             case BOOLEAN -> "boolean";
             case INT16 -> "smallint";
@@ -57,13 +53,6 @@ public final class PostgresDialect implements Dialect {
         };
     }
 
-    @Override
-    public Object bind(Column c, Object v) {
-        return switch (c.type()) {
-            case TIMESTAMPTZ -> OffsetDateTime.ofInstant((Instant) v, ZoneOffset.UTC);
-            default -> v;
-        };
-    }
 
     @Override
     public String canonical(ResultSet rs, int i, Column c) throws SQLException {
