@@ -34,12 +34,7 @@ class HostileIdentifiersTest {
             try (Connection f = s.follower("pg"); Statement st = f.createStatement()) {
                 st.execute("CREATE TABLE victim (id int PRIMARY KEY)");
             }
-            s.startCapture();
-            s.startApplier("pg");
-            s.startApplier("lite");
-            s.startApplier("duck");
-            s.startApplier("h2");
-            s.awaitSnapshotComplete(Duration.ofSeconds(60));
+            s.startAll();
             long last;
             try (Connection c = s.leader(); Statement st = c.createStatement()) {
                 c.setAutoCommit(false);
@@ -47,9 +42,7 @@ class HostileIdentifiersTest {
                 st.execute("UPDATE \"x\"\"; drop table victim; --\" SET \"Mixed Case\" = 'changed' WHERE \"select\" = 1");
                 st.execute("INSERT INTO \"Mixed Case Ünïcode\" VALUES (1, 3, 'g')");
                 st.execute("DELETE FROM \"Mixed Case Ünïcode\" WHERE \"ID\" = 1 AND \"Ünïcode Key\" = 2");
-                ResultSet rs = st.executeQuery("SELECT txid_current()");
-                rs.next();
-                last = rs.getLong(1);
+                last = TestStream.currentXid(st);
                 c.commit();
             }
             s.awaitReplicated(java.util.Set.of(last), Duration.ofSeconds(60));

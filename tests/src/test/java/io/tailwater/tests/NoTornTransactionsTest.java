@@ -91,9 +91,8 @@ class NoTornTransactionsTest {
                     move.setLong(1, remaining);
                     move.setInt(2, 1 + random.nextInt(ACCOUNTS));
                     move.executeUpdate();
-                    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT txid_current()")) {
-                        rs.next();
-                        lastXid = rs.getLong(1);
+                    try (Statement st = c.createStatement()) {
+                        lastXid = TestStream.currentXid(st);
                     }
                     c.commit();
                 }

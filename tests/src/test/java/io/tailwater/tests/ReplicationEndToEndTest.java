@@ -39,12 +39,7 @@ class ReplicationEndToEndTest {
     void followersEqualLeaderAfterTwoThousandMixedTransactions() throws Exception {
         try (TestStream s = new TestStream("e2e_mixed", ShopWorkload.TABLES, true)) {
             ShopWorkload workload = shop(s, 1, 100);
-            s.startCapture();
-            s.startApplier("pg");
-            s.startApplier("lite");
-            s.startApplier("duck");
-            s.startApplier("h2");
-            s.awaitSnapshotComplete(Duration.ofSeconds(60));
+            s.startAll();
             run(s, workload, 2600);
             s.awaitReplicated(workload.writingTransactions(), Duration.ofSeconds(120));
 
@@ -91,9 +86,7 @@ class ReplicationEndToEndTest {
                 c.setAutoCommit(false);
                 st.execute("UPDATE items SET qty = 60 WHERE id = 2");
                 st.execute("UPDATE items SET qty = 500 WHERE id = 42 - 35"); // id 7: the follower's check refuses 500
-                var rs = st.executeQuery("SELECT txid_current()");
-                rs.next();
-                refused = rs.getLong(1);
+                refused = TestStream.currentXid(st);
                 c.commit();
             }
             s.awaitLogged(java.util.Set.of(refused), Duration.ofSeconds(60));

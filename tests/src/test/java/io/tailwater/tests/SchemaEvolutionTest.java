@@ -21,8 +21,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @ExtendWith(SharedServices.class)
 class SchemaEvolutionTest {
-    private static final List<String> FOLLOWERS = List.of("pg", "lite", "duck", "h2");
-
     @Test
     void addDropAndTruncateReachEveryFollower() throws Exception {
         try (TestStream s = new TestStream("evolution", List.of("public.evo"), true)) {
@@ -30,9 +28,7 @@ class SchemaEvolutionTest {
                 st.execute("CREATE TABLE evo (id int PRIMARY KEY, a text NOT NULL, n int NOT NULL DEFAULT 0)");
                 st.execute("INSERT INTO evo SELECT g, 'a' || g, g FROM generate_series(1, 20) g");
             }
-            s.startCapture();
-            FOLLOWERS.forEach(s::startApplier);
-            s.awaitSnapshotComplete(Duration.ofSeconds(60));
+            s.startAll();
             long last;
             try (Connection c = s.leader(); Statement st = c.createStatement()) {
                 st.execute("INSERT INTO evo SELECT g, 'a' || g, g FROM generate_series(21, 30) g");
@@ -46,7 +42,7 @@ class SchemaEvolutionTest {
                 st.execute("INSERT INTO evo (id, b) VALUES (33, 330)");
                 c.setAutoCommit(false);
                 st.execute("DELETE FROM evo WHERE id = 2");
-                last = lastXid(st);
+                last = TestStream.currentXid(st);
                 c.commit();
             }
             s.awaitReplicated(Set.of(last), Duration.ofSeconds(60));
@@ -62,7 +58,7 @@ class SchemaEvolutionTest {
                 st.execute("TRUNCATE evo");
                 c.setAutoCommit(false);
                 st.execute("INSERT INTO evo (id, b) VALUES (100, 1)");
-                last = lastXid(st);
+                last = TestStream.currentXid(st);
                 c.commit();
             }
             s.awaitReplicated(Set.of(last), Duration.ofSeconds(60));
@@ -84,7 +80,7 @@ class SchemaEvolutionTest {
             try (Connection c = s.leader(); Statement st = c.createStatement()) {
                 c.setAutoCommit(false);
                 st.execute("INSERT INTO evo VALUES (2, 2)");
-                before = lastXid(st);
+                before = TestStream.currentXid(st);
                 c.commit();
             }
             s.awaitReplicated(Set.of(before), Duration.ofSeconds(60));
@@ -106,9 +102,4 @@ class SchemaEvolutionTest {
         }
     }
 
-    private static long lastXid(Statement st) throws Exception {
-        ResultSet rs = st.executeQuery("SELECT txid_current()");
-        rs.next();
-        return rs.getLong(1);
-    }
 }

@@ -89,6 +89,22 @@ public final class TestStream implements AutoCloseable {
         return DriverManager.getConnection(f.jdbcUrl(), props);
     }
 
+    /** Starts capture and an applier for every follower in the config, and waits for the initial snapshot. */
+    public Capture startAll() throws InterruptedException {
+        Capture capture = startCapture();
+        config.followers().keySet().forEach(this::startApplier);
+        awaitSnapshotComplete(Duration.ofSeconds(60));
+        return capture;
+    }
+
+    /** The id of the leader transaction {@code st} runs in (call it before the commit). */
+    public static long currentXid(java.sql.Statement st) throws SQLException {
+        try (java.sql.ResultSet rs = st.executeQuery("SELECT txid_current()")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
     public Capture startCapture() {
         return startCapture(new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
     }

@@ -42,12 +42,7 @@ class TypeMatrixTest {
                           c_interval interval, c_uuid uuid, c_json json, c_jsonb jsonb)""");
                 st.execute("INSERT INTO types (id) VALUES (0)"); // all NULL
             }
-            s.startCapture();
-            s.startApplier("pg");
-            s.startApplier("lite");
-            s.startApplier("duck");
-            s.startApplier("h2");
-            s.awaitSnapshotComplete(Duration.ofSeconds(60));
+            s.startAll();
             long last;
             try (Connection c = s.leader(); Statement st = c.createStatement()) {
                 c.setAutoCommit(false);
@@ -73,9 +68,7 @@ class TypeMatrixTest {
                 st.execute("UPDATE types SET c_text = c_text || ' (updated)' WHERE id = 1");
                 st.execute("DELETE FROM types WHERE id = 0");
                 st.execute("INSERT INTO types (id, c_double, c_real) VALUES (5, -0.0, -0.0)");
-                ResultSet rs = st.executeQuery("SELECT txid_current()");
-                rs.next();
-                last = rs.getLong(1);
+                last = TestStream.currentXid(st);
                 c.commit();
             }
             s.awaitReplicated(java.util.Set.of(last), Duration.ofSeconds(60));
