@@ -28,10 +28,10 @@ class MainTest {
         assertThat(out.toString()).contains("capture", "apply", "status", "demo");
     }
 
-    @Test
-    void aBadConfigGetsAMessageNamingTheKey(@TempDir Path dir) throws Exception {
-        Path config = dir.resolve("bad.yaml");
-        Files.writeString(config, """
+    /** A config file with a leader, plus {@code more} (indented YAML lines under the root). */
+    private static Path config(Path dir, String leaderExtra, String more) throws Exception {
+        Path file = dir.resolve("stream.yaml");
+        Files.writeString(file, """
                 stream: shop
                 kafka:
                   bootstrap.servers: localhost:9092
@@ -39,9 +39,14 @@ class MainTest {
                   url: http://localhost:8081
                 leader:
                   jdbc-url: jdbc:postgresql://localhost:5432/shop
-                  password: ${TAILWATER_TEST_UNSET_VARIABLE}
                   tables: [public.customers]
-                """);
+                """ + leaderExtra + more);
+        return file;
+    }
+
+    @Test
+    void aBadConfigGetsAMessageNamingTheKey(@TempDir Path dir) throws Exception {
+        Path config = config(dir, "  password: ${TAILWATER_TEST_UNSET_VARIABLE}\n", "");
         assertThat(run("capture", "--config", config.toString())).isEqualTo(2);
         assertThat(err.toString()).contains("leader.password").contains("TAILWATER_TEST_UNSET_VARIABLE");
     }
@@ -54,20 +59,7 @@ class MainTest {
 
     @Test
     void applyNeedsAFollowerThatTheConfigHas(@TempDir Path dir) throws Exception {
-        Path config = dir.resolve("c.yaml");
-        Files.writeString(config, """
-                stream: shop
-                kafka:
-                  bootstrap.servers: localhost:9092
-                registry:
-                  url: http://localhost:8081
-                leader:
-                  jdbc-url: jdbc:postgresql://localhost:5432/shop
-                  tables: [public.customers]
-                followers:
-                  reporting:
-                    jdbc-url: jdbc:sqlite:/tmp/x.db
-                """);
+        Path config = config(dir, "", "followers:\n  reporting:\n    jdbc-url: jdbc:sqlite:/tmp/x.db\n");
         assertThat(run("apply", "--config", config.toString(), "--follower", "analytics")).isEqualTo(2);
         assertThat(err.toString()).contains("no follower named 'analytics'").contains("reporting");
     }
