@@ -100,8 +100,7 @@ class TypeMatrixTest {
 
     private static Map<Integer, List<String>> rows(Connection c, Dialect dialect, TableSchema schema) throws Exception {
         Map<Integer, List<String>> out = new LinkedHashMap<>();
-        String sql = "SELECT * FROM " + org.jooq.impl.DSL.using(dialect.jooqDialect(), new org.jooq.conf.Settings()
-                .withRenderQuotedNames(org.jooq.conf.RenderQuotedNames.ALWAYS)).render(dialect.tableName(schema.id())) + " ORDER BY 1";
+        String sql = "SELECT * FROM " + dialect.dsl().render(dialect.tableName(schema.id())) + " ORDER BY 1";
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
             while (rs.next()) {
                 List<String> values = new ArrayList<>();

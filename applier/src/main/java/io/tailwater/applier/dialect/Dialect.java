@@ -19,6 +19,14 @@ public interface Dialect {
 
     SQLDialect jooqDialect();
 
+    /** The jOOQ context every follower SQL is rendered with: all names quoted, {@code ?} placeholders. */
+    default org.jooq.DSLContext dsl() {
+        return org.jooq.impl.DSL.using(jooqDialect(), new org.jooq.conf.Settings()
+                .withRenderQuotedNames(org.jooq.conf.RenderQuotedNames.ALWAYS)
+                .withParamType(org.jooq.conf.ParamType.INDEXED)
+                .withRenderSchema(true));
+    }
+
     /** The follower's name for a leader table: by default the same schema and table. */
     default Name tableName(TableId leaderTable) {
         return org.jooq.impl.DSL.name(leaderTable.schema(), leaderTable.table());

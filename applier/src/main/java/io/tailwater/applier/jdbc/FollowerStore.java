@@ -13,9 +13,6 @@ import io.tailwater.schemas.event.TransactionEnd;
 import io.tailwater.schemas.event.Truncate;
 import org.jooq.DSLContext;
 import org.jooq.Name;
-import org.jooq.conf.ParamType;
-import org.jooq.conf.RenderQuotedNames;
-import org.jooq.conf.Settings;
 import org.jooq.impl.DSL;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,10 +61,7 @@ public final class FollowerStore implements AutoCloseable {
         this.dialect = dialect;
         this.stream = stream;
         this.conn = conn;
-        this.dsl = DSL.using(dialect.jooqDialect(), new Settings()
-                .withRenderQuotedNames(RenderQuotedNames.ALWAYS)
-                .withParamType(ParamType.INDEXED)
-                .withRenderSchema(true));
+        this.dsl = dialect.dsl();
         var t = DSL.table(DSL.name(POSITION_TABLE));
         var fStream = DSL.field(DSL.name("stream"));
         List<Name> columns = java.util.stream.Stream.of("stream", "log_offset", "source_lsn", "tx_id", "commit_micros", "applied_at_ms")

@@ -7,8 +7,6 @@ import io.tailwater.schemas.TableId;
 import io.tailwater.schemas.TableSchema;
 import org.jooq.DSLContext;
 import org.jooq.Name;
-import org.jooq.conf.RenderQuotedNames;
-import org.jooq.conf.Settings;
 import org.jooq.impl.DSL;
 
 import java.nio.ByteBuffer;
@@ -85,7 +83,7 @@ public final class TableDigests {
 
     /** The digest of {@code table} (named {@code name} in this database), read with {@code dialect}. */
     public static TableDigest digest(Connection c, Dialect dialect, Name name, TableSchema table) throws SQLException {
-        DSLContext dsl = DSL.using(dialect.jooqDialect(), new Settings().withRenderQuotedNames(RenderQuotedNames.ALWAYS));
+        DSLContext dsl = dialect.dsl();
         StringBuilder sql = new StringBuilder("SELECT ");
         List<Column> columns = table.columns();
         for (int i = 0; i < columns.size(); i++) {
