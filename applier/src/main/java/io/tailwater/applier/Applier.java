@@ -13,6 +13,7 @@ import io.tailwater.log.KafkaClients;
 import io.tailwater.log.KafkaUnavailableException;
 import io.tailwater.schemas.event.Heartbeat;
 import io.tailwater.schemas.event.LogEvent;
+import io.tailwater.schemas.event.LogHeaders;
 import io.tailwater.schemas.event.RowChange;
 import io.tailwater.schemas.event.TransactionEnd;
 import io.tailwater.schemas.event.Truncate;
@@ -128,6 +129,7 @@ public final class Applier implements AutoCloseable {
             throw e;
         }
         running = true;
+        publish(null);
         thread = new Thread(this::run, "tailwater-apply-" + follower.name());
         thread.start();
         LOG.info("Applier of follower '{}' started at log offset {}", follower.name(),
@@ -197,10 +199,16 @@ public final class Applier implements AutoCloseable {
             case RowChange rc -> group.addToOpen(r.offset(), rc);
             case Truncate t -> group.addToOpen(r.offset(), t);
             case TransactionEnd t -> group.closeTransaction(new AppliedPosition(r.offset(), t.source().lsn(), t.txId(),
-                    t.source().timestampMicros()));
+                    t.source().timestampMicros(), t.source().epoch(), LogHeaders.number(r.headers(), LogHeaders.LOG_BYTES)));
             case Heartbeat h -> group.advanceIdle(new AppliedPosition(r.offset(), h.source().lsn(),
-                    applied == null ? null : applied.txId(), h.source().timestampMicros()));
+                    lastTxId(), h.source().timestampMicros(), h.source().epoch(), LogHeaders.number(r.headers(), LogHeaders.LOG_BYTES)));
         }
+    }
+
+    /** The last leader transaction read: heartbeats after it carry it on. */
+    private String lastTxId() {
+        AppliedPosition p = group.position() != null ? group.position() : applied;
+        return p == null ? null : p.txId();
     }
 
     /**
@@ -300,8 +308,8 @@ public final class Applier implements AutoCloseable {
             consumed = a == null ? 0 : a.logOffset() + 1;
         }
         FollowerPosition p = new FollowerPosition(follower.name(), a == null ? -1 : a.logOffset(), consumed,
-                a == null ? -1 : a.lsn(), a == null ? null : a.txId(), a == null ? 0 : a.commitMicros(),
-                System.currentTimeMillis(), state, error);
+                a == null ? -1 : a.logBytes(), a == null ? 0 : a.leaderEpoch(), a == null ? -1 : a.lsn(), a == null ? null : a.txId(),
+                a == null ? 0 : a.commitMicros(), System.currentTimeMillis(), state, error);
         try {
             positions.send(new ProducerRecord<>(config.positionsTopic(), follower.name().getBytes(StandardCharsets.UTF_8), p.toJson()));
         } catch (RuntimeException e) {

@@ -101,17 +101,18 @@ public final class Capture implements AutoCloseable {
                     + "' on Kafka at " + config.kafka().get("bootstrap.servers") + ": " + e.getMessage(), e);
         }
 
-        Optional<TransactionEnd> resume;
+        Optional<ResumePoint> resume;
         try (KafkaConsumer<byte[], byte[]> consumer = KafkaClients.consumer(config, "tailwater-capture-" + config.stream() + "-resume", Map.of())) {
-            resume = ResumePoint.lastTransactionEnd(consumer, config.logTopic(), serde, startupTimeout);
+            resume = ResumePoint.find(consumer, config.logTopic(), serde, startupTimeout);
         }
         resume.ifPresentOrElse(
-                t -> LOG.info("Resuming capture of stream '{}' after {} (LSN {})", config.stream(),
-                        t.source().snapshot() ? "a chunk of the initial snapshot" : "leader transaction " + t.txId(), t.source().lsn()),
+                p -> LOG.info("Resuming capture of stream '{}' after {} (LSN {})", config.stream(),
+                        p.end().source().snapshot() ? "a chunk of the initial snapshot" : "leader transaction " + p.end().txId(),
+                        p.end().source().lsn()),
                 () -> LOG.info("The log of stream '{}' is empty: starting with the initial snapshot", config.stream()));
 
-        writer = new LogWriter(producer, serde, config.stream(), metrics);
-        boolean interrupted = resume.isPresent() && ResumePoint.isInterruptedSnapshot(resume.get());
+        writer = new LogWriter(producer, serde, config.stream(), metrics, resume.map(ResumePoint::logBytes).orElse(0L));
+        boolean interrupted = resume.isPresent() && resume.get().isInterruptedSnapshot();
         if (resume.isEmpty() || interrupted) {
             // Nothing streamed is in the log yet: a slot left by an earlier attempt is dropped so the snapshot
             // and the slot start at the same point.
@@ -123,7 +124,7 @@ public final class Capture implements AutoCloseable {
             writer.truncateBeforeSnapshot(tables.stream().map(TableId::parse).toList());
             resume = Optional.empty();
         }
-        Properties props = debeziumProperties(config, resume.map(TransactionEnd::sourceOffset).orElse(null));
+        Properties props = debeziumProperties(config, resume.map(p -> p.end().sourceOffset()).orElse(null));
         engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
                 .using(props)
                 .using((success, message, error) -> {

@@ -65,9 +65,12 @@ final class LogWriter implements DebeziumEngine.ChangeConsumer<RecordChangeEvent
     private SourceRecord lastSnapshotRecord;
     /** Tables to empty on the followers before the first snapshot row: a snapshot that is taken again. */
     private List<TableId> truncateBeforeSnapshot = List.of();
+    /** Bytes of record values in the log so far, stamped on transaction ends and heartbeats. */
+    private long logBytes;
 
-    LogWriter(Producer<byte[], byte[]> producer, LogRecordSerde serde, String stream, CaptureMetrics metrics) {
+    LogWriter(Producer<byte[], byte[]> producer, LogRecordSerde serde, String stream, CaptureMetrics metrics, long logBytes) {
         this.producer = producer;
+        this.logBytes = logBytes;
         this.serde = serde;
         this.topic = stream + ".log";
         this.transactionTopic = stream + ".transaction";
@@ -108,7 +111,10 @@ final class LogWriter implements DebeziumEngine.ChangeConsumer<RecordChangeEvent
             } else if (r.topic().startsWith("__debezium-heartbeat")) {
                 if (!leaderTxOpen) {
                     closeSnapshotChunk();
-                    write(new Heartbeat(position(r.sourceOffset(), System.currentTimeMillis() * 1000, false)), null);
+                    // A heartbeat stands for the moment Debezium emitted it: the log then held every leader commit it had read.
+                    long micros = heartbeatMillis(r) * 1000;
+                    SourcePosition p = position(r.sourceOffset(), micros, false);
+                    write(new Heartbeat(new SourcePosition(p.epoch(), p.lsn(), p.txId(), micros, false)), null);
                     uncommitted.add(event);
                     completeUpTo = uncommitted.size();
                 }
@@ -238,7 +244,18 @@ final class LogWriter implements DebeziumEngine.ChangeConsumer<RecordChangeEvent
         if (table != null) {
             headers.add(new RecordHeader(LogHeaders.TABLE, table.qualified().getBytes(StandardCharsets.UTF_8)));
         }
-        producer.send(new ProducerRecord<>(topic, 0, null, null, serde.serialize(topic, event), headers));
+        byte[] value = serde.serialize(topic, event);
+        logBytes += value.length;
+        SourcePosition mark = switch (event) {
+            case TransactionEnd t -> t.source();
+            case Heartbeat h -> h.source();
+            default -> null;
+        };
+        if (mark != null) {
+            headers.add(new RecordHeader(LogHeaders.LOG_BYTES, Long.toString(logBytes).getBytes(StandardCharsets.US_ASCII)));
+            headers.add(new RecordHeader(LogHeaders.COMMIT_MICROS, Long.toString(mark.timestampMicros()).getBytes(StandardCharsets.US_ASCII)));
+        }
+        producer.send(new ProducerRecord<>(topic, 0, null, null, value, headers));
     }
 
     private void commit(DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer) throws InterruptedException {
@@ -274,6 +291,13 @@ final class LogWriter implements DebeziumEngine.ChangeConsumer<RecordChangeEvent
         return new TransactionEnd(colon < 0 ? id : id.substring(0, colon),
                 new SourcePosition(p.epoch(), p.lsn(), txId, p.timestampMicros(), false),
                 v.getInt64("event_count"), json(r.sourceOffset()));
+    }
+
+    private static long heartbeatMillis(SourceRecord r) {
+        if (r.value() instanceof Struct v && v.schema().field("ts_ms") != null && v.get("ts_ms") instanceof Long ts) {
+            return ts;
+        }
+        return r.timestamp() != null ? r.timestamp() : System.currentTimeMillis();
     }
 
     private static SourcePosition position(Map<String, ?> offset, long fallbackMicros, boolean snapshot) {

@@ -7,13 +7,11 @@ import io.tailwater.schemas.serde.LogRecordSerde;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.header.Header;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.time.Duration;
 import java.util.List;
@@ -23,35 +21,39 @@ import java.util.Optional;
  * Finds where capture resumes: the last committed transaction-end record of the log. Scans
  * backwards from the end in growing windows, reading committed records only, and decodes just
  * the one record it needs.
+ *
+ * @param end the last transaction end
+ * @param logBytes the byte count of the log at its last stamped record, to continue from
  */
-final class ResumePoint {
+record ResumePoint(TransactionEnd end, long logBytes) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private ResumePoint() {
-    }
-
-    static Optional<TransactionEnd> lastTransactionEnd(KafkaConsumer<byte[], byte[]> consumer, String topic,
+    static Optional<ResumePoint> find(KafkaConsumer<byte[], byte[]> consumer, String topic,
                                                        LogRecordSerde serde, Duration timeout) {
         TopicPartition tp = new TopicPartition(topic, 0);
         consumer.assign(List.of(tp));
         long begin = consumer.beginningOffsets(List.of(tp), timeout).get(tp);
-        long end = consumer.endOffsets(List.of(tp), timeout).get(tp);
+        long logEnd = consumer.endOffsets(List.of(tp), timeout).get(tp);
         long window = 1000;
-        long to = end;
+        long to = logEnd;
+        long logBytes = 0;
         while (to > begin) {
             long from = Math.max(begin, to - window);
             consumer.seek(tp, from);
             byte[] found = null;
             while (consumer.position(tp, timeout) < to) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    if (r.offset() < to && isTxEnd(r)) {
+                    if (r.offset() < to && LogHeaders.isKind(r.headers(), LogEvent.Kind.TX_END)) {
                         found = r.value();
+                    }
+                    if (r.offset() < to) {
+                        logBytes = Math.max(logBytes, LogHeaders.number(r.headers(), LogHeaders.LOG_BYTES));
                     }
                 }
             }
             if (found != null) {
                 LogEvent event = serde.deserialize(found);
-                return Optional.of((TransactionEnd) event);
+                return Optional.of(new ResumePoint((TransactionEnd) event, logBytes));
             }
             to = from;
             window *= 4;
@@ -63,7 +65,7 @@ final class ResumePoint {
      * Whether {@code end} closes a chunk of an initial snapshot that never finished: capture must
      * then take the snapshot again from a new slot (Debezium cannot resume a snapshot).
      */
-    static boolean isInterruptedSnapshot(TransactionEnd end) {
+    boolean isInterruptedSnapshot() {
         if (!end.source().snapshot()) {
             return false;
         }
@@ -74,10 +76,5 @@ final class ResumePoint {
             throw new IllegalStateException("the transaction end at the end of the log carries a source offset that is not JSON;"
                     + " the log was not written by Tailwater capture", e);
         }
-    }
-
-    private static boolean isTxEnd(ConsumerRecord<byte[], byte[]> r) {
-        Header h = r.headers().lastHeader(LogHeaders.KIND);
-        return h != null && LogEvent.Kind.TX_END.header().equals(new String(h.value(), StandardCharsets.UTF_8));
     }
 }

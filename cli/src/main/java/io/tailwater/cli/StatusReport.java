@@ -4,6 +4,7 @@ import io.tailwater.config.StreamConfig;
 import io.tailwater.log.FollowerPosition;
 import io.tailwater.log.FollowerState;
 import io.tailwater.log.PositionsReader;
+import io.tailwater.schemas.event.Lsn;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,32 +13,45 @@ import java.util.Map;
 
 /**
  * The state of a stream at one moment: the log end, and for each configured follower its
- * applied offset, its lag in records and milliseconds, and its state. Read from Kafka only.
+ * applied offset, its lag in records, bytes and milliseconds, and its state. Read from Kafka only.
+ *
+ * <p>Lag in milliseconds is the leader time of the log head minus the leader time of the last
+ * record the follower applied, and 0 when it has applied the whole log. Heartbeats move the log
+ * head's time while the leader is idle, so the lag of a caught-up follower stays within one
+ * heartbeat interval, and the lag of a stopped one keeps growing.
  */
-public record StatusReport(long logEndOffset, List<Row> followers) {
+public record StatusReport(long logEndOffset, long logBytes, List<Row> followers) {
 
-    /** One follower's line. A follower that never reported has state {@code null}. */
-    public record Row(String follower, long appliedOffset, long lagRecords, long lagMillis, FollowerState state,
-                      long reportAgeMillis, String error) {
+    /**
+     * One follower's line. A follower that never reported has state {@code null}; unknown lags are -1.
+     *
+     * @param appliedLsn the leader LSN of the last applied record, as PostgreSQL writes it ({@code 0/16B3748})
+     */
+    public record Row(String follower, long appliedOffset, String appliedLsn, int leaderEpoch, long lagRecords,
+                      long lagBytes, long lagMillis, FollowerState state, long reportAgeMillis, String error) {
     }
 
     public static StatusReport read(StreamConfig config, Duration timeout) {
         try (PositionsReader reader = new PositionsReader(config, timeout)) {
             long end = reader.logEndOffset();
+            PositionsReader.LogHead head = reader.head(end);
             Map<String, FollowerPosition> positions = reader.positions();
             long now = System.currentTimeMillis();
             List<Row> rows = new ArrayList<>();
             for (String name : config.followers().keySet()) {
                 FollowerPosition p = positions.get(name);
                 if (p == null) {
-                    rows.add(new Row(name, -1, end, -1, null, -1, null));
+                    rows.add(new Row(name, -1, null, 0, end, head.logBytes(), -1, null, -1, null));
                     continue;
                 }
                 long lagRecords = Math.max(0, end - p.consumedOffset());
-                long lagMillis = lagRecords == 0 ? 0 : p.commitMicros() <= 0 ? -1 : Math.max(0, now - p.commitMicros() / 1000);
-                rows.add(new Row(name, p.appliedOffset(), lagRecords, lagMillis, p.state(), now - p.reportedAtMillis(), p.error()));
+                long lagBytes = lagRecords == 0 ? 0 : head.logBytes() < 0 ? -1 : Math.max(0, head.logBytes() - Math.max(0, p.appliedLogBytes()));
+                long lagMillis = lagRecords == 0 ? 0 : head.commitMicros() < 0 || p.commitMicros() <= 0 ? -1
+                        : Math.max(0, (head.commitMicros() - p.commitMicros()) / 1000);
+                rows.add(new Row(name, p.appliedOffset(), p.lsn() < 0 ? null : Lsn.format(p.lsn()), p.leaderEpoch(), lagRecords,
+                        lagBytes, lagMillis, p.state(), now - p.reportedAtMillis(), p.error()));
             }
-            return new StatusReport(end, rows);
+            return new StatusReport(end, head.logBytes(), rows);
         }
     }
 
@@ -45,10 +59,12 @@ public record StatusReport(long logEndOffset, List<Row> followers) {
     public String render() {
         StringBuilder sb = new StringBuilder();
         sb.append("log end offset: ").append(logEndOffset).append('\n');
-        sb.append(String.format("%-20s %14s %12s %10s %-12s%n", "FOLLOWER", "APPLIED", "LAG (rec)", "LAG (ms)", "STATE"));
+        sb.append(String.format("%-20s %14s %-14s %12s %12s %10s %-12s%n", "FOLLOWER", "APPLIED", "LEADER LSN", "LAG (rec)",
+                "LAG (bytes)", "LAG (ms)", "STATE"));
         for (Row r : followers) {
-            sb.append(String.format("%-20s %14s %12d %10s %-12s%n", r.follower(),
-                    r.appliedOffset() < 0 ? "-" : Long.toString(r.appliedOffset()), r.lagRecords(),
+            sb.append(String.format("%-20s %14s %-14s %12d %12s %10s %-12s%n", r.follower(),
+                    r.appliedOffset() < 0 ? "-" : Long.toString(r.appliedOffset()), r.appliedLsn() == null ? "-" : r.appliedLsn(),
+                    r.lagRecords(), r.lagBytes() < 0 ? "-" : Long.toString(r.lagBytes()),
                     r.lagMillis() < 0 ? "-" : Long.toString(r.lagMillis()),
                     r.state() == null ? "NEVER_REPORTED" : r.state().name()));
             if (r.error() != null) {

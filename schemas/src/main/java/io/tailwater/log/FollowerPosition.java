@@ -13,6 +13,9 @@ import java.io.UncheckedIOException;
  * @param follower the follower's name
  * @param appliedOffset offset of the last log record applied to the follower (-1 for none)
  * @param consumedOffset the next log offset the applier will read; equals the log end when caught up
+ * @param appliedLogBytes bytes of log record values up to the applied offset (-1 when unknown); with the
+ *                        log's own count it gives the lag in bytes
+ * @param leaderEpoch the leader epoch of the last applied record
  * @param lsn leader LSN of the last applied record
  * @param txId last applied leader transaction
  * @param commitMicros leader commit time of the last applied record (heartbeats move it while the leader is idle)
@@ -21,7 +24,8 @@ import java.io.UncheckedIOException;
  * @param error why it failed, when {@code state} is FAILED
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record FollowerPosition(String follower, long appliedOffset, long consumedOffset, long lsn, String txId,
+public record FollowerPosition(String follower, long appliedOffset, long consumedOffset,
+                               long appliedLogBytes, int leaderEpoch, long lsn, String txId,
                                long commitMicros, long reportedAtMillis, FollowerState state, String error) {
     private static final ObjectMapper JSON = new ObjectMapper();
 

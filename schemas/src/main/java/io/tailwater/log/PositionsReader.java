@@ -1,6 +1,7 @@
 package io.tailwater.log;
 
 import io.tailwater.config.StreamConfig;
+import io.tailwater.schemas.event.LogHeaders;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -34,9 +35,45 @@ public final class PositionsReader implements AutoCloseable {
         try {
             return consumer.endOffsets(List.of(tp), timeout).get(tp);
         } catch (TimeoutException e) {
-            throw new KafkaUnavailableException("Kafka at " + config.kafka().get("bootstrap.servers") + " did not return the end of '"
-                    + config.logTopic() + "' within " + timeout.toSeconds() + "s; check that the brokers are up and the stream exists", e);
+            throw unavailable(config.logTopic(), e);
         }
+    }
+
+    /**
+     * Where the log's head stands: its byte count and leader time, from its last stamped record (a
+     * transaction end or heartbeat). Reads only the last few records.
+     *
+     * @param logEnd the log end offset, from {@link #logEndOffset()}
+     */
+    public LogHead head(long logEnd) {
+        TopicPartition tp = new TopicPartition(config.logTopic(), 0);
+        long bytes = -1;
+        long commitMicros = -1;
+        try {
+            consumer.assign(List.of(tp));
+            long begin = consumer.beginningOffsets(List.of(tp), timeout).get(tp);
+            consumer.seek(tp, Math.max(begin, logEnd - 50));
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (consumer.position(tp, timeout) < logEnd && System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    bytes = Math.max(bytes, LogHeaders.number(r.headers(), LogHeaders.LOG_BYTES));
+                    commitMicros = Math.max(commitMicros, LogHeaders.number(r.headers(), LogHeaders.COMMIT_MICROS));
+                }
+            }
+        } catch (TimeoutException e) {
+            throw unavailable(config.logTopic(), e);
+        }
+        return new LogHead(logEnd, bytes, commitMicros);
+    }
+
+    /**
+     * The head of the log.
+     *
+     * @param endOffset the log end offset (committed records only)
+     * @param logBytes bytes of record values in the log, or -1 when no record carries the count
+     * @param commitMicros the leader time of the last transaction end or heartbeat, or -1
+     */
+    public record LogHead(long endOffset, long logBytes, long commitMicros) {
     }
 
     /** The latest report of every follower that has reported, by name. */
@@ -59,10 +96,14 @@ public final class PositionsReader implements AutoCloseable {
                 }
             }
         } catch (TimeoutException e) {
-            throw new KafkaUnavailableException("Kafka at " + config.kafka().get("bootstrap.servers") + " did not return '"
-                    + config.positionsTopic() + "' within " + timeout.toSeconds() + "s; check that the brokers are up and the stream exists", e);
+            throw unavailable(config.positionsTopic(), e);
         }
         return out;
+    }
+
+    private KafkaUnavailableException unavailable(String topic, TimeoutException e) {
+        return new KafkaUnavailableException("Kafka at " + config.kafka().get("bootstrap.servers") + " did not return '"
+                + topic + "' within " + timeout.toSeconds() + "s; check that the brokers are up and the stream exists", e);
     }
 
     @Override

@@ -8,6 +8,8 @@ package io.tailwater.applier.jdbc;
  * @param lsn the leader LSN of that record
  * @param txId the last applied leader transaction
  * @param commitMicros the leader commit time of that record, microseconds since the epoch
+ * @param leaderEpoch the leader epoch of that record (0 until a failover)
+ * @param logBytes bytes of log record values up to that record (see {@code LogHeaders.LOG_BYTES}), or -1
  */
-public record AppliedPosition(long logOffset, long lsn, String txId, long commitMicros) {
+public record AppliedPosition(long logOffset, long lsn, String txId, long commitMicros, int leaderEpoch, long logBytes) {
 }

@@ -64,11 +64,12 @@ public final class FollowerStore implements AutoCloseable {
         this.dsl = dialect.dsl();
         var t = DSL.table(DSL.name(POSITION_TABLE));
         var fStream = DSL.field(DSL.name("stream"));
-        List<Name> columns = java.util.stream.Stream.of("stream", "log_offset", "source_lsn", "tx_id", "commit_micros", "applied_at_ms")
+        List<Name> columns = java.util.stream.Stream.of("stream", "log_offset", "source_lsn", "tx_id", "commit_micros", "leader_epoch", "log_bytes",
+                        "applied_at_ms")
                 .map(DSL::name).toList();
         var fields = columns.stream().map(DSL::field).toList();
         this.positionUpsert = TableStatements.upsert(dsl, dialect, DSL.name(POSITION_TABLE), columns, List.of(DSL.name("stream")));
-        this.positionSelect = dsl.render(dsl.select(fields.subList(1, 5)).from(t).where(fStream.eq(DSL.param())));
+        this.positionSelect = dsl.render(dsl.select(fields.subList(1, 7)).from(t).where(fStream.eq(DSL.param())));
         dialect.configure(conn);
         conn.setAutoCommit(false);
         ensurePositionTable();
@@ -114,7 +115,8 @@ public final class FollowerStore implements AutoCloseable {
             ps.setString(1, stream);
             try (ResultSet rs = ps.executeQuery()) {
                 Optional<AppliedPosition> p = rs.next()
-                        ? Optional.of(new AppliedPosition(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getLong(4)))
+                        ? Optional.of(new AppliedPosition(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getLong(4),
+                        rs.getInt(5), rs.getLong(6)))
                         : Optional.empty();
                 conn.commit();
                 return p;
@@ -213,6 +215,7 @@ public final class FollowerStore implements AutoCloseable {
         String ddl = "CREATE TABLE IF NOT EXISTS " + q(DSL.name(POSITION_TABLE)) + " (" + q(DSL.name("stream")) + " VARCHAR(255) NOT NULL PRIMARY KEY, "
                 + q(DSL.name("log_offset")) + " BIGINT NOT NULL, " + q(DSL.name("source_lsn")) + " BIGINT, "
                 + q(DSL.name("tx_id")) + " VARCHAR(64), " + q(DSL.name("commit_micros")) + " BIGINT, "
+                + q(DSL.name("leader_epoch")) + " INTEGER, " + q(DSL.name("log_bytes")) + " BIGINT, "
                 + q(DSL.name("applied_at_ms")) + " BIGINT)";
         try (Statement s = conn.createStatement()) {
             s.execute(ddl);
@@ -227,7 +230,9 @@ public final class FollowerStore implements AutoCloseable {
         ps.setLong(3, p.lsn());
         ps.setString(4, p.txId());
         ps.setLong(5, p.commitMicros());
-        ps.setLong(6, System.currentTimeMillis());
+        ps.setInt(6, p.leaderEpoch());
+        ps.setLong(7, p.logBytes());
+        ps.setLong(8, System.currentTimeMillis());
         ps.executeUpdate();
     }
 

@@ -1,0 +1,112 @@
+package io.tailwater.log;
+
+import io.tailwater.config.StreamConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Waits until followers have applied a leader position: read-your-writes on a follower, and
+ * semi-synchronous commits (acknowledge a write only once a follower has it).
+ *
+ * <p>After a commit on the leader, read {@code pg_current_wal_lsn()} on the same connection and
+ * pass it to {@link #await}. A follower has the write once it has applied a log record whose
+ * leader LSN is at least that far. The waiter follows the positions topic, to which every
+ * applier reports after each group it applies, so one instance serves many waits; it is not
+ * thread-safe, give each thread its own.
+ */
+public final class FollowerWait implements AutoCloseable {
+    private final StreamConfig config;
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final TopicPartition partition;
+    private final Map<String, FollowerPosition> latest = new HashMap<>();
+
+    public FollowerWait(StreamConfig config) {
+        this.config = config;
+        this.partition = new TopicPartition(config.positionsTopic(), 0);
+        this.consumer = KafkaClients.consumer(config, "tailwater-" + config.stream() + "-await", Map.of("fetch.max.wait.ms", 10));
+        consumer.assign(List.of(partition));
+        consumer.seekToBeginning(List.of(partition));
+    }
+
+    /**
+     * Waits until at least {@code required} of {@code followers} have applied leader position
+     * {@code lsn}, or {@code timeout} passes.
+     *
+     * @param lsn a leader LSN, such as {@code pg_current_wal_lsn()} read after the commit
+     * @param followers the followers to wait for, by name
+     * @param required how many of them must have it (1 for "any", {@code followers.size()} for "all")
+     * @return which followers have it and which do not, at the moment the wait ended
+     * @throws IllegalArgumentException for a follower the stream does not have, or an impossible count
+     */
+    public Result await(long lsn, Collection<String> followers, int required, Duration timeout) {
+        for (String f : followers) {
+            if (!config.followers().containsKey(f)) {
+                throw new IllegalArgumentException("stream '" + config.stream() + "' has no follower '" + f + "'; it has "
+                        + config.followers().keySet());
+            }
+        }
+        if (required < 1 || required > followers.size()) {
+            throw new IllegalArgumentException("cannot wait for " + required + " of " + followers.size() + " followers");
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            Result result = result(lsn, followers);
+            if (result.reached().size() >= required) {
+                return result;
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return result;
+            }
+            try {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofNanos(Math.min(left, 50_000_000L)))) {
+                    if (r.key() != null && r.value() != null) {
+                        latest.put(new String(r.key(), StandardCharsets.UTF_8), FollowerPosition.fromJson(r.value()));
+                    }
+                }
+            } catch (KafkaException e) {
+                throw new KafkaUnavailableException("cannot read '" + config.positionsTopic() + "' from Kafka at "
+                        + config.kafka().get("bootstrap.servers") + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private Result result(long lsn, Collection<String> followers) {
+        List<String> reached = new ArrayList<>();
+        Map<String, FollowerPosition> missing = new HashMap<>();
+        for (String f : followers) {
+            FollowerPosition p = latest.get(f);
+            if (p != null && p.lsn() >= lsn) {
+                reached.add(f);
+            } else {
+                missing.put(f, p);
+            }
+        }
+        return new Result(lsn, reached, missing);
+    }
+
+    /**
+     * How a wait ended.
+     *
+     * @param lsn the leader position waited for
+     * @param reached the followers that have applied it
+     * @param missing the followers that have not, with their latest report ({@code null} if they never reported)
+     */
+    public record Result(long lsn, List<String> reached, Map<String, FollowerPosition> missing) {
+    }
+
+    @Override
+    public void close() {
+        consumer.close(Duration.ofSeconds(2));
+    }
+}
