@@ -61,7 +61,8 @@ public final class Applier implements AutoCloseable {
     private final Dialect dialect;
     private final TopicPartition partition;
     private final ApplierMetrics metrics;
-    private volatile long lagRecords;
+    /** Log records not read yet, as of the last poll; -1 before the first. */
+    private volatile long lagRecords = -1;
     private final TransactionGroup group = new TransactionGroup();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -111,7 +112,7 @@ public final class Applier implements AutoCloseable {
         positions = KafkaClients.producer(config, "tailwater-positions-" + config.stream() + "-" + follower.name(),
                 Map.of("linger.ms", 0, "max.block.ms", 5000), Map.of());
         new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(consumer).bindTo(metrics.registry());
-        io.micrometer.core.instrument.Gauge.builder("tailwater.apply.lag.records", this, a -> a.lagRecords)
+        io.micrometer.core.instrument.Gauge.builder("tailwater.apply.lag.records", this, a -> Math.max(0, a.lagRecords))
                 .description("Log records not applied yet").tags("stream", config.stream(), "follower", follower.name())
                 .register(metrics.registry());
         io.micrometer.core.instrument.Gauge.builder("tailwater.apply.lag.ms", this, Applier::lagMillis)
@@ -348,6 +349,11 @@ public final class Applier implements AutoCloseable {
     public long appliedOffset() {
         AppliedPosition a = applied;
         return a == null ? -1 : a.logOffset();
+    }
+
+    /** Log records between the applier's read position and the log end, as last seen; 0 when caught up, -1 before it knows. */
+    public long lagRecords() {
+        return lagRecords;
     }
 
     public ApplierMetrics metrics() {

@@ -28,7 +28,10 @@ final class ApplyCommand implements Callable<Integer> {
         Applier applier = new Applier(stream, follower, process.startupTimeout(), process.metrics());
         Runtime.getRuntime().addShutdownHook(new Thread(applier::close, "tailwater-shutdown"));
         applier.start();
-        Optional<Throwable> failure = applier.awaitTermination();
+        Optional<Throwable> failure;
+        try (CatchUpProgress progress = new CatchUpProgress(applier, CatchUpProgress.isTerminal() ? System.err : null)) {
+            failure = applier.awaitTermination();
+        }
         if (failure.isPresent()) {
             System.err.println("tailwater apply: " + failure.get().getMessage());
             return 1;
