@@ -50,9 +50,9 @@ class ReplicationEndToEndTest {
             StringWriter out = new StringWriter();
             int code = Main.run(new PrintWriter(out, true), new PrintWriter(new StringWriter(), true), "status", "--config", s.configFile.toString());
             assertThat(code).isZero();
-            assertThat(out.toString()).contains("log end offset").containsPattern("(?m)^pg\\s+\\d+\\s+\\d+\\s+\\d+\\s+STREAMING")
-                    .containsPattern("(?m)^lite\\s+\\d+\\s+\\d+\\s+\\d+\\s+STREAMING")
-                    .containsPattern("(?m)^duck\\s+\\d+\\s+\\d+\\s+\\d+\\s+STREAMING").containsPattern("(?m)^h2\\s+\\d+\\s+\\d+\\s+\\d+\\s+STREAMING");
+            assertThat(out.toString()).contains("log end offset").containsPattern("(?m)^pg\\s+\\d+\\s+\\d+/\\p{XDigit}+\\s+\\d+\\s+\\d+\\s+\\d+\\s+STREAMING")
+                    .containsPattern("(?m)^lite\\s+\\d+\\s+\\d+/\\p{XDigit}+\\s+\\d+\\s+\\d+\\s+\\d+\\s+STREAMING")
+                    .containsPattern("(?m)^duck\\s+\\d+\\s+\\d+/\\p{XDigit}+\\s+\\d+\\s+\\d+\\s+\\d+\\s+STREAMING").containsPattern("(?m)^h2\\s+\\d+\\s+\\d+/\\p{XDigit}+\\s+\\d+\\s+\\d+\\s+\\d+\\s+STREAMING");
             StringWriter json = new StringWriter();
             assertThat(Main.run(new PrintWriter(json, true), new PrintWriter(new StringWriter(), true),
                     "status", "--config", s.configFile.toString(), "--json", "--max-lag", "10s")).isZero();

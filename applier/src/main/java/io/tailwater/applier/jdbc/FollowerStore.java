@@ -133,43 +133,68 @@ public final class FollowerStore implements AutoCloseable {
     public void apply(List<PositionedEvent> events, AppliedPosition position) throws SQLException {
         ensureTables(events);
         try {
-            PreparedStatement batch = null;
-            int batched = 0;
+            NetChanges net = new NetChanges();
             for (PositionedEvent pe : events) {
                 switch (pe.event()) {
-                    case RowChange r -> {
-                        PreparedStatement ps = statementFor(r);
-                        if (ps != batch) {
-                            if (batched > 0) {
-                                batch.executeBatch();
-                            }
-                            batch = ps;
-                            batched = 0;
-                        }
-                        bind(ps, r);
-                        ps.addBatch();
-                        batched++;
-                    }
+                    case RowChange r -> net.add(r);
                     case Truncate t -> {
-                        if (batched > 0) {
-                            batch.executeBatch();
-                            batched = 0;
-                        }
+                        write(net);
                         truncate(t.table());
                     }
                     case TransactionEnd ignored -> { }
                     case Heartbeat ignored -> { }
                 }
             }
-            if (batched > 0) {
-                batch.executeBatch();
-            }
+            write(net);
             storePosition(position);
             conn.commit();
         } catch (SQLException | RuntimeException e) {
             rollbackQuietly();
             throw e;
         }
+    }
+
+    /** Writes the net changes: deletes as batches by key, upserts as multi-row statements. */
+    private void write(NetChanges net) throws SQLException {
+        if (net.isEmpty()) {
+            return;
+        }
+        for (Map.Entry<TableSchema, List<RowChange>> e : net.deletes().entrySet()) {
+            PreparedStatement ps = prepared(statements(e.getKey()).delete);
+            for (RowChange r : e.getValue()) {
+                bind(ps, r, 0);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+        for (Map.Entry<TableSchema, List<RowChange>> e : net.upserts().entrySet()) {
+            TableStatements s = statements(e.getKey());
+            List<RowChange> rows = e.getValue();
+            int width = s.table.columns().size();
+            int done = 0;
+            if (s.upsertRows != null) {
+                PreparedStatement multi = null;
+                for (; done + s.rowsPerStatement <= rows.size(); done += s.rowsPerStatement) {
+                    multi = multi == null ? prepared(s.upsertRows) : multi;
+                    for (int i = 0; i < s.rowsPerStatement; i++) {
+                        bind(multi, rows.get(done + i), i * width);
+                    }
+                    multi.addBatch();
+                }
+                if (multi != null) {
+                    multi.executeBatch();
+                }
+            }
+            if (done < rows.size()) {
+                PreparedStatement single = prepared(s.upsert);
+                for (; done < rows.size(); done++) {
+                    bind(single, rows.get(done), 0);
+                    single.addBatch();
+                }
+                single.executeBatch();
+            }
+        }
+        net.clear();
     }
 
     /**
@@ -182,7 +207,7 @@ public final class FollowerStore implements AutoCloseable {
                 try {
                     if (pe.event() instanceof RowChange r) {
                         try (PreparedStatement ps = conn.prepareStatement(r.op() == Op.DELETE ? statements(r.table()).delete : statements(r.table()).upsert)) {
-                            bind(ps, r);
+                            bind(ps, r, 0);
                             ps.executeUpdate();
                         }
                     } else if (pe.event() instanceof Truncate t) {
@@ -236,23 +261,19 @@ public final class FollowerStore implements AutoCloseable {
         ps.executeUpdate();
     }
 
-    private PreparedStatement statementFor(RowChange r) throws SQLException {
-        TableStatements s = statements(r.table());
-        return prepared(r.op() == Op.DELETE ? s.delete : s.upsert);
-    }
-
-    private void bind(PreparedStatement ps, RowChange r) throws SQLException {
+    /** Binds the change's key (deletes) or whole row (upserts) to the parameters after {@code offset}. */
+    private void bind(PreparedStatement ps, RowChange r, int offset) throws SQLException {
         List<Column> columns = r.table().columns();
         if (r.op() == Op.DELETE) {
             int[] keys = statements(r.table()).keyIndexes;
             Object[] before = r.before();
             for (int i = 0; i < keys.length; i++) {
-                setValue(ps, i + 1, columns.get(keys[i]), before[keys[i]]);
+                setValue(ps, offset + i + 1, columns.get(keys[i]), before[keys[i]]);
             }
         } else {
             Object[] after = r.after();
             for (int i = 0; i < after.length; i++) {
-                setValue(ps, i + 1, columns.get(i), after[i]);
+                setValue(ps, offset + i + 1, columns.get(i), after[i]);
             }
         }
     }

@@ -15,7 +15,8 @@ import java.util.Map;
 /**
  * The SQL for one version of one table on one follower, rendered once by jOOQ: the upsert used
  * for inserts, updates and snapshot reads (idempotent, so a replayed change is harmless), and the
- * delete by key.
+ * delete by key. Where the upsert has a plain {@code VALUES} tuple, also the same upsert for
+ * {@link #rowsPerStatement} rows at once.
  */
 final class TableStatements {
     final TableSchema table;
@@ -23,6 +24,13 @@ final class TableStatements {
     final String upsert;
     final String delete;
     final int[] keyIndexes;
+    /** The upsert of {@link #rowsPerStatement} rows in one statement, or null where the dialect's upsert has no VALUES tuple to repeat. */
+    final String upsertRows;
+    final int rowsPerStatement;
+
+    /** Bind parameters per statement: under PostgreSQL's and SQLite's limits of 32,767. */
+    private static final int MAX_PARAMETERS = 30_000;
+    private static final int MAX_ROWS = 500;
 
     TableStatements(TableSchema table, Dialect dialect, DSLContext dsl) {
         this.table = table;
@@ -37,6 +45,18 @@ final class TableStatements {
             where = where.and(DSL.field(k).eq(DSL.param()));
         }
         this.delete = dsl.render(dsl.deleteFrom(t).where(where));
+        this.rowsPerStatement = Math.max(1, Math.min(MAX_ROWS, MAX_PARAMETERS / columnNames.size()));
+        this.upsertRows = rowsPerStatement > 1 ? repeatTuple(upsert, columnNames.size(), rowsPerStatement) : null;
+    }
+
+    /** {@code sql} with its one {@code (?, ?, ...)} tuple of {@code width} parameters repeated {@code rows} times, or null. */
+    static String repeatTuple(String sql, int width, int rows) {
+        String tuple = "(" + String.join(", ", java.util.Collections.nCopies(width, "?")) + ")";
+        int at = sql.indexOf(tuple);
+        if (at < 0 || at != sql.lastIndexOf(tuple) || sql.chars().filter(ch -> ch == '?').count() != width) {
+            return null;
+        }
+        return sql.substring(0, at) + String.join(", ", java.util.Collections.nCopies(rows, tuple)) + sql.substring(at + tuple.length());
     }
 
     /**

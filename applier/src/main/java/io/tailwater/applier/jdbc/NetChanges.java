@@ -1,0 +1,73 @@
+package io.tailwater.applier.jdbc;
+
+import io.tailwater.schemas.TableId;
+import io.tailwater.schemas.TableSchema;
+import io.tailwater.schemas.event.Op;
+import io.tailwater.schemas.event.RowChange;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The net effect of a run of row changes on each row: the last change of each key wins. A group
+ * of leader transactions is applied in one follower transaction, so no reader can see the states
+ * in between, and applying only the last change of each row gives the same end state with fewer
+ * statements. The result holds at most one change per key, so the upserts of one table can go
+ * into one multi-row statement.
+ */
+final class NetChanges {
+    private final Map<RowKey, RowChange> last = new HashMap<>();
+    private final List<RowKey> order = new ArrayList<>();
+
+    private record RowKey(TableId table, List<Object> key) {
+    }
+
+    void add(RowChange change) {
+        int[] identity = change.table().identityIndexes();
+        Object[] image = change.keyImage();
+        Object[] key = new Object[identity.length];
+        for (int i = 0; i < identity.length; i++) {
+            Object v = image[identity[i]];
+            key[i] = v instanceof byte[] b ? ByteBuffer.wrap(b) : v;
+        }
+        RowKey k = new RowKey(change.table().id(), Arrays.asList(key));
+        if (last.put(k, change) == null) {
+            order.add(k);
+        }
+    }
+
+    boolean isEmpty() {
+        return last.isEmpty();
+    }
+
+    /** The surviving deletes, by table version. */
+    Map<TableSchema, List<RowChange>> deletes() {
+        return byVersion(true);
+    }
+
+    /** The surviving inserts and updates (as upserts), by table version. */
+    Map<TableSchema, List<RowChange>> upserts() {
+        return byVersion(false);
+    }
+
+    private Map<TableSchema, List<RowChange>> byVersion(boolean deletes) {
+        Map<TableSchema, List<RowChange>> out = new IdentityHashMap<>();
+        for (RowKey k : order) {
+            RowChange c = last.get(k);
+            if ((c.op() == Op.DELETE) == deletes) {
+                out.computeIfAbsent(c.table(), t -> new ArrayList<>()).add(c);
+            }
+        }
+        return out;
+    }
+
+    void clear() {
+        last.clear();
+        order.clear();
+    }
+}

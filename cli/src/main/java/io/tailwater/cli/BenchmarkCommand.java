@@ -1,0 +1,62 @@
+package io.tailwater.cli;
+
+import io.tailwater.benchmark.Benchmark;
+import io.tailwater.config.Durations;
+import io.tailwater.embedded.EmbeddedKafka;
+import io.tailwater.embedded.EmbeddedPostgres;
+import io.tailwater.embedded.EmbeddedRegistry;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code tailwater benchmark}: throughput and latency against PostgreSQL's own logical replication, on embedded services. */
+@Command(name = "benchmark", mixinStandardHelpOptions = true,
+        description = "Measure capture and catch-up throughput (rows/s) and end-to-end latency percentiles on embedded Kafka, registry"
+                + " and two PostgreSQL servers, next to PostgreSQL's native logical replication on the same servers and backlog.")
+final class BenchmarkCommand implements Callable<Integer> {
+    @Option(names = "--scale", defaultValue = "1",
+            description = "Multiplies the backlog sizes (200,000/200,000/100,000 rows); 0.1 for a quick look (default ${DEFAULT-VALUE}).")
+    double scale;
+
+    @Option(names = "--rate", defaultValue = "1000", description = "Leader transactions per second in the latency run (default ${DEFAULT-VALUE}).")
+    double rate;
+
+    @Option(names = "--latency-duration", defaultValue = "20s", description = "How long the latency run writes (default ${DEFAULT-VALUE}).")
+    String latencyDuration;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintStream out = System.out;
+        out.printf("Tailwater benchmark on %d cores, Java %s%n", Runtime.getRuntime().availableProcessors(), Runtime.version());
+        out.println("Starting embedded Kafka, Apicurio Registry and two PostgreSQL servers...");
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(); EmbeddedRegistry registry = EmbeddedRegistry.start();
+             EmbeddedPostgres leader = EmbeddedPostgres.start(); EmbeddedPostgres follower = EmbeddedPostgres.start()) {
+            Benchmark bench = new Benchmark(kafka, registry, leader, follower, out);
+            out.println();
+            out.println("Catch-up: a backlog of N rows in transactions of T rows, written while capture, appliers and the native"
+                    + " subscription are stopped; each then started alone and timed from its start to the last row.");
+            List<Benchmark.CatchUp> results = new ArrayList<>();
+            for (int[] nt : new int[][] {{200_000, 100}, {200_000, 10}, {100_000, 1}}) {
+                results.add(bench.catchUp(new Benchmark.Backlog((int) Math.max(1000, nt[0] * scale), nt[1])));
+            }
+            out.println();
+            Duration d = Durations.parse(latencyDuration);
+            Benchmark.Latency tw = bench.latency(rate, d, false);
+            Benchmark.Latency nat = bench.latency(rate, d, true);
+
+            out.println();
+            out.println("Summary (targets: PostgreSQL catch-up >= native for every N,T; capture >= 30,000 rows/s at T=10; p99 < 150 ms):");
+            for (Benchmark.CatchUp r : results) {
+                out.printf("  %-18s Tailwater/native catch-up into PostgreSQL: %.2f   capture %,.0f rows/s   SQLite %,.0f rows/s%n",
+                        r.backlog().label(), r.applyPostgres() / r.nativePostgres(), r.capture(), r.applySqlite());
+            }
+            out.printf("  latency p99: Tailwater %.1f ms, native %.1f ms (p50 %.1f / %.1f)%n", tw.p99(), nat.p99(), tw.p50(), nat.p50());
+        }
+        return 0;
+    }
+}
