@@ -57,8 +57,48 @@ public final class Benchmark {
         }
     }
 
-    /** The measurements of one backlog, in rows per second. */
-    public record CatchUp(Backlog backlog, double leaderWrite, double capture, double applyPostgres, double applySqlite, double nativePostgres) {
+    /**
+     * How a run went: the time from its start command to the first row arriving, and then the
+     * rate of rows until the last one.
+     */
+    public record Timing(double startupSeconds, double rowsPerSecond) {
+        @Override
+        public String toString() {
+            return String.format("%,9.0f rows/s (start %.1f s)", rowsPerSecond, startupSeconds);
+        }
+    }
+
+    /** The measurements of one backlog. */
+    public record CatchUp(Backlog backlog, double leaderWrite, Timing capture, Timing applyPostgres, Timing applySqlite,
+                          Timing nativePostgres) {
+    }
+
+    /** Reads how many rows have arrived so far; may block briefly. */
+    private interface Progress {
+        long rows() throws Exception;
+    }
+
+    /** Polls {@code progress} until it reaches {@code rows}; the clock started at {@code t0}. */
+    private static Timing measure(long t0, long rows, Progress progress) throws Exception {
+        long deadline = t0 + Duration.ofMinutes(10).toNanos();
+        long firstNanos = 0;
+        long firstRows = 0;
+        while (true) {
+            long n = progress.rows();
+            long now = System.nanoTime();
+            if (n > 0 && firstNanos == 0) {
+                firstNanos = now;
+                firstRows = n;
+            }
+            if (n >= rows) {
+                double rate = n == firstRows ? Double.NaN : (rows - firstRows) / ((now - firstNanos) / 1e9);
+                return new Timing((firstNanos - t0) / 1e9, rate);
+            }
+            if (now > deadline) {
+                throw new IllegalStateException("only " + n + " of " + rows + " rows arrived within 10 minutes");
+            }
+            Thread.sleep(2);
+        }
     }
 
     /** Latency percentiles from leader commit to visibility on the follower, in milliseconds. */
@@ -88,10 +128,20 @@ public final class Benchmark {
 
     /** Builds the backlog, then measures capture, both followers' catch-up and native replication on it. */
     public CatchUp catchUp(Backlog backlog) throws Exception {
+        return catchUp(backlog, out);
+    }
+
+    /** As {@link #catchUp(Backlog)}, reporting to {@code out}. */
+    public CatchUp catchUp(Backlog backlog, PrintStream out) throws Exception {
         Scenario s = new Scenario("catchup" + (++runs), true);
         try (s) {
             Capture capture = s.startCapture();
             s.awaitStreaming(capture);
+            // One streamed transaction in the log, so capture resumes streaming after it rather than taking a new snapshot.
+            try (Connection c = leader.connect(s.db); Statement st = c.createStatement()) {
+                st.execute("INSERT INTO items VALUES (-1, 0, 0, 'first', now())");
+            }
+            s.measureLogRows(System.nanoTime(), capture, 1);
             capture.close();
 
             long t0 = System.nanoTime();
@@ -102,23 +152,22 @@ public final class Benchmark {
 
             t0 = System.nanoTime();
             capture = s.startCapture();
-            s.awaitLogRows(capture, backlog.rows());
-            double captured = backlog.rows() / seconds(t0);
+            Timing captured = s.measureLogRows(t0, capture, backlog.rows() + 1);
 
-            double pg = s.timeApply("pg", backlog.rows());
-            double lite = s.timeApply("lite", backlog.rows());
+            Timing pg = s.timeApply("pg", backlog.rows() + 1);
+            Timing lite = s.timeApply("lite", backlog.rows() + 1);
             capture.close();
 
-            t0 = System.nanoTime();
+            Timing nativeRate;
             try (Connection c = follower.connect(s.nativeDb); Statement st = c.createStatement()) {
+                t0 = System.nanoTime();
                 st.execute("ALTER SUBSCRIPTION " + s.subscription + " ENABLE");
-                awaitCount(c, backlog.rows(), null);
+                nativeRate = measure(t0, backlog.rows() + 1, () -> count(st));
             }
-            double nativeRate = backlog.rows() / seconds(t0);
             CatchUp result = new CatchUp(backlog, write, captured, pg, lite, nativeRate);
-            out.printf("%-18s leader write %,9.0f rows/s | capture %,9.0f rows/s | apply PostgreSQL %,9.0f rows/s, SQLite %,9.0f rows/s"
-                            + " | native %,9.0f rows/s | PostgreSQL apply / native %.2f%n", backlog.label(), write, captured, pg, lite,
-                    nativeRate, pg / nativeRate);
+            out.printf("%s (leader wrote it at %,.0f rows/s)%n  capture          %s%n  apply PostgreSQL %s%n  apply SQLite     %s%n"
+                            + "  native           %s%n  Tailwater/native into PostgreSQL: %.2f%n", backlog.label(), write, captured, pg, lite,
+                    nativeRate, pg.rowsPerSecond() / nativeRate.rowsPerSecond());
             return result;
         }
     }
@@ -145,7 +194,13 @@ public final class Benchmark {
                     st.execute("INSERT INTO items VALUES (-1, 0, 0, 'warm-up', now())");
                 }
                 target = follower.connect(s.followerDb);
-                awaitCount(target, 1, applier::failure);
+                Statement st = target.createStatement();
+                measure(System.nanoTime(), 1, () -> {
+                    applier.failure().ifPresent(e -> {
+                        throw new IllegalStateException("applier failed: " + e.getMessage());
+                    });
+                    return count(st);
+                });
             }
             try (target) {
                 int n = (int) (rate * duration.toSeconds());
@@ -230,28 +285,17 @@ public final class Benchmark {
         }
     }
 
-    private static void awaitCount(Connection c, long rows, java.util.function.Supplier<java.util.Optional<Throwable>> failure)
-            throws Exception {
-        long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
-        try (Statement st = c.createStatement()) {
-            while (System.nanoTime() < deadline) {
-                try (ResultSet rs = st.executeQuery("SELECT count(*) FROM items")) {
-                    rs.next();
-                    if (rs.getLong(1) >= rows) {
-                        return;
-                    }
-                } catch (SQLException e) {
-                    if (!"42P01".equals(e.getSQLState())) { // the applier has not created the table yet
-                        throw e;
-                    }
-                }
-                if (failure != null && failure.get().isPresent()) {
-                    throw new IllegalStateException("applier failed: " + failure.get().get().getMessage());
-                }
-                Thread.sleep(20);
+    /** The follower's row count; 0 while the applier has not created the table. */
+    private static long count(Statement st) throws SQLException {
+        try (ResultSet rs = st.executeQuery("SELECT count(*) FROM items")) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            if ("42P01".equals(e.getSQLState())) {
+                return 0;
             }
+            throw e;
         }
-        throw new IllegalStateException("the follower did not reach " + rows + " rows within 10 minutes");
     }
 
     private static double seconds(long t0) {
@@ -311,52 +355,53 @@ public final class Benchmark {
             return a;
         }
 
-        /** Waits for the first heartbeat: the (empty) snapshot is done and capture streams. */
-        void awaitStreaming(Capture capture) throws Exception {
-            awaitLog(capture, r -> LogHeaders.isKind(r.headers(), LogEvent.Kind.HEARTBEAT) ? 1 : 0, 1);
-        }
-
-        void awaitLogRows(Capture capture, long rows) throws Exception {
-            awaitLog(capture, r -> LogHeaders.isKind(r.headers(), LogEvent.Kind.ROW) ? 1 : 0, rows);
-        }
-
-        private void awaitLog(Capture capture, java.util.function.ToIntFunction<ConsumerRecord<byte[], byte[]>> counter, long target)
-                throws Exception {
-            long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
-            long count = 0;
+        Timing measureLogRows(long t0, Capture capture, long rows) throws Exception {
             try (KafkaConsumer<byte[], byte[]> c = KafkaClients.consumer(config, "benchmark-" + name, Map.of())) {
                 TopicPartition tp = new TopicPartition(config.logTopic(), 0);
                 c.assign(List.of(tp));
                 c.seekToBeginning(List.of(tp));
-                while (count < target) {
-                    for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(50))) {
-                        count += counter.applyAsInt(r);
+                long[] count = {0};
+                return measure(t0, rows, () -> {
+                    for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(20))) {
+                        count[0] += LogHeaders.isKind(r.headers(), LogEvent.Kind.ROW) ? 1 : 0;
                     }
                     if (capture.failure().isPresent()) {
                         throw new IllegalStateException("capture failed: " + capture.failure().get().getMessage());
                     }
-                    if (System.nanoTime() > deadline) {
-                        throw new IllegalStateException("the log did not reach " + target + " within 10 minutes (has " + count + ")");
-                    }
-                }
+                    return count[0];
+                });
             }
         }
 
-        /** Starts the applier of {@code follower}, waits until it has applied {@code rows} rows, stops it; returns rows/s. */
-        double timeApply(String follower, long rows) throws Exception {
+        /** Waits for the first heartbeat: the (empty) snapshot is done and capture streams. */
+        void awaitStreaming(Capture capture) throws Exception {
+            try (KafkaConsumer<byte[], byte[]> c = KafkaClients.consumer(config, "benchmark-" + name, Map.of())) {
+                TopicPartition tp = new TopicPartition(config.logTopic(), 0);
+                c.assign(List.of(tp));
+                c.seekToBeginning(List.of(tp));
+                measure(System.nanoTime(), 1, () -> {
+                    long n = 0;
+                    for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(50))) {
+                        n += LogHeaders.isKind(r.headers(), LogEvent.Kind.HEARTBEAT) ? 1 : 0;
+                    }
+                    return n;
+                });
+            }
+        }
+
+        /** Starts the applier of {@code follower}, waits until it has applied {@code rows} rows, and stops it. */
+        Timing timeApply(String follower, long rows) throws Exception {
             long t0 = System.nanoTime();
             Applier a = startApplier(follower);
-            LongSupplier applied = () -> a.metrics().rows();
-            while (applied.getAsLong() < rows) {
+            Timing t = measure(t0, rows, () -> {
                 if (a.failure().isPresent()) {
                     throw new IllegalStateException("applier of " + follower + " failed: " + a.failure().get().getMessage());
                 }
-                Thread.sleep(5);
-            }
-            double rate = rows / seconds(t0);
+                return a.metrics().rows();
+            });
             a.close();
             running.remove(a);
-            return rate;
+            return t;
         }
 
         @Override
