@@ -41,8 +41,8 @@ final class BenchmarkCommand implements Callable<Integer> {
             out.println("Catch-up: a backlog of N rows in transactions of T rows, written while capture, appliers and the native"
                     + " subscription are stopped; each then started alone. Rates run from the first row arriving to the last;"
                     + " start is the time from the start command to the first row.");
-            out.println("(warming up the JVM first: one small run, not reported)");
-            bench.catchUp(new Benchmark.Backlog(20_000, 10), new PrintStream(PrintStream.nullOutputStream()));
+            out.println("(warming up first: one run of the first backlog's size, not reported; the first run in a JVM is slower)");
+            bench.catchUp(new Benchmark.Backlog((int) Math.max(1000, 200_000 * scale), 100), new PrintStream(PrintStream.nullOutputStream()));
             List<Benchmark.CatchUp> results = new ArrayList<>();
             for (int[] nt : new int[][] {{200_000, 100}, {200_000, 10}, {100_000, 1}}) {
                 results.add(bench.catchUp(new Benchmark.Backlog((int) Math.max(1000, nt[0] * scale), nt[1])));
