@@ -32,6 +32,8 @@ public final class EmbeddedStreamConfig {
             sb.append("  ").append(name).append(":\n    jdbc-url: ").append(url).append('\n');
             if (url.startsWith("jdbc:postgresql:")) {
                 sb.append("    user: postgres\n");
+            } else if (url.startsWith("jdbc:mariadb:")) {
+                sb.append("    user: root\n");
             }
         });
         return sb.toString();

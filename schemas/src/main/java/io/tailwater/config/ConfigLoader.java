@@ -33,7 +33,8 @@ public final class ConfigLoader {
     private static final Set<String> TOP_KEYS = Set.of("stream", "kafka", "registry", "leader", "followers", "topics");
     private static final Set<String> REGISTRY_KEYS = Set.of("url", "user", "password", "truststore", "truststore-password", "timeout");
     private static final Set<String> LEADER_KEYS = Set.of("jdbc-url", "user", "password", "tables", "debezium");
-    private static final Set<String> FOLLOWER_KEYS = Set.of("jdbc-url", "user", "password", "max-group-rows", "max-group-delay");
+    private static final Set<String> FOLLOWER_KEYS = Set.of("jdbc-url", "user", "password", "max-group-rows", "max-group-delay",
+            "dropped-columns");
     private static final Set<String> TOPICS_KEYS = Set.of("replication-factor");
 
     private final Function<String, String> environment;
@@ -150,7 +151,8 @@ public final class ConfigLoader {
                 FollowerConfig follower = new FollowerConfig(name, requiredText(f, path, "jdbc-url"),
                         optionalText(f, path, "user"), secret(f, path, "password"),
                         optionalInt(f, path, "max-group-rows", 10_000, 1, 10_000_000),
-                        optionalDuration(f, path, "max-group-delay", Duration.ofMillis(100)));
+                        optionalDuration(f, path, "max-group-delay", Duration.ofMillis(100)),
+                        droppedColumns(f, path));
                 follower.kind(); // validates the URL now, not on first use
                 followers.put(name, follower);
             }
@@ -233,6 +235,18 @@ public final class ConfigLoader {
     private Secret secret(JsonNode node, String path, String name) {
         String value = optionalText(node, path, name);
         return value == null ? Secret.NONE : new Secret(value);
+    }
+
+    /** {@code dropped-columns: keep} (the default) or {@code drop}; true for drop. */
+    private boolean droppedColumns(JsonNode node, String path) {
+        String v = optionalText(node, path, "dropped-columns");
+        if (v == null || v.equals("keep")) {
+            return false;
+        }
+        if (v.equals("drop")) {
+            return true;
+        }
+        throw new ConfigException(path + ".dropped-columns", "must be 'keep' (keep the column, nullable) or 'drop', not '" + v + "'");
     }
 
     private int optionalInt(JsonNode node, String path, String name, int dflt, int min, int max) {

@@ -11,9 +11,11 @@ import java.time.Duration;
  * @param password its password
  * @param maxGroupRows the most rows one follower transaction may hold (leader transactions are never split)
  * @param maxGroupDelay the longest a complete leader transaction waits for others to join its group
+ * @param dropColumns whether a column the leader drops is dropped on the follower too; by default
+ *                    the follower keeps it (nullable, no values from then on)
  */
 public record FollowerConfig(String name, String jdbcUrl, String user, Secret password,
-                             int maxGroupRows, Duration maxGroupDelay) {
+                             int maxGroupRows, Duration maxGroupDelay, boolean dropColumns) {
 
     /** The kind of database, read off the JDBC URL. */
     public FollowerKind kind() {

@@ -7,7 +7,8 @@ public enum FollowerKind {
     POSTGRESQL("jdbc:postgresql:"),
     SQLITE("jdbc:sqlite:"),
     DUCKDB("jdbc:duckdb:"),
-    H2("jdbc:h2:");
+    H2("jdbc:h2:"),
+    MARIADB("jdbc:mariadb:");
 
     private final String prefix;
 

@@ -55,7 +55,10 @@ public final class TestStream implements AutoCloseable {
         this(name, tables, false);
     }
 
-    /** With {@code embeddedEngines}, also a DuckDB follower ("duck") and an H2 follower ("h2"). */
+    /**
+     * With {@code embeddedEngines}, also a DuckDB follower ("duck"), an H2 follower ("h2") and,
+     * where MariaDB is installed, a MariaDB follower ("maria").
+     */
     public TestStream(String name, List<String> tables, boolean embeddedEngines) throws Exception {
         SharedServices.Services s = SharedServices.get();
         this.name = name;
@@ -68,6 +71,9 @@ public final class TestStream implements AutoCloseable {
         if (embeddedEngines) {
             followers.put("duck", "jdbc:duckdb:" + sqlite.resolveSibling(name + ".duckdb"));
             followers.put("h2", "jdbc:h2:file:" + sqlite.resolveSibling(name + ".h2"));
+            if (s.mariadb() != null) {
+                followers.put("maria", s.mariadb().createDatabase(name));
+            }
         }
         String yaml = EmbeddedStreamConfig.yaml(name, s.kafka(), s.registry(), leaderUrl, tables, followers);
         this.config = new ConfigLoader().parse(yaml);

@@ -39,8 +39,10 @@ public interface Dialect {
      * The value to pass to {@code PreparedStatement.setObject} for a non-null Java value (see
      * {@code ColumnType}). By default the Java value itself, with instants as UTC
      * {@code OffsetDateTime}s, which JDBC drivers with java.time support take as they are.
+     *
+     * @throws SQLException when the follower cannot hold the value (say, an infinite double)
      */
-    default Object bind(Column column, Object value) {
+    default Object bind(Column column, Object value) throws SQLException {
         return value instanceof java.time.Instant i ? java.time.OffsetDateTime.ofInstant(i, java.time.ZoneOffset.UTC) : value;
     }
 
@@ -70,6 +72,21 @@ public interface Dialect {
      */
     default boolean canDropNotNull() {
         return true;
+    }
+
+    /** Table options appended to {@code CREATE TABLE (...)}, e.g. a character set and collation. */
+    default String tableOptions() {
+        return "";
+    }
+
+    /**
+     * Refuses a leader table or column name the follower cannot take as it is.
+     *
+     * @param name the leader's name
+     * @param what what it names, for the message: {@code column "x" of table public.t}
+     * @throws SQLException saying why, and what the operator can do
+     */
+    default void checkIdentifier(String name, String what) throws SQLException {
     }
 
     /** Extra JDBC connection properties. */

@@ -15,6 +15,7 @@ public final class Dialects {
             case SQLITE -> new SqliteDialect();
             case DUCKDB -> new io.tailwater.applier.dialect.duckdb.DuckDbDialect();
             case H2 -> new io.tailwater.applier.dialect.h2.H2Dialect();
+            case MARIADB -> new io.tailwater.applier.dialect.mariadb.MariaDbDialect();
         };
     }
 }

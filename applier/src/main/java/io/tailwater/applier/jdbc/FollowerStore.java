@@ -202,6 +202,10 @@ public final class FollowerStore implements AutoCloseable {
      * the one the follower refuses; returns a failure naming its offset, table and key.
      */
     public ApplyFailure diagnose(List<PositionedEvent> events, Exception original) {
+        if (original instanceof RefusedTableException r) {
+            return new ApplyFailure(r.offset(), "follower '" + config.name() + "' cannot hold table " + r.table() + " (first row at log offset "
+                    + r.offset() + "): " + message(r.getCause() instanceof Exception c ? c : r), r);
+        }
         try {
             for (PositionedEvent pe : events) {
                 try {
@@ -241,7 +245,7 @@ public final class FollowerStore implements AutoCloseable {
                 + q(DSL.name("log_offset")) + " BIGINT NOT NULL, " + q(DSL.name("source_lsn")) + " BIGINT, "
                 + q(DSL.name("tx_id")) + " VARCHAR(64), " + q(DSL.name("commit_micros")) + " BIGINT, "
                 + q(DSL.name("leader_epoch")) + " INTEGER, " + q(DSL.name("log_bytes")) + " BIGINT, "
-                + q(DSL.name("applied_at_ms")) + " BIGINT)";
+                + q(DSL.name("applied_at_ms")) + " BIGINT)" + dialect.tableOptions();
         try (Statement s = conn.createStatement()) {
             s.execute(ddl);
         }
@@ -310,16 +314,50 @@ public final class FollowerStore implements AutoCloseable {
 
     /** Creates tables the follower lacks, and adds columns it lacks, outside the data transaction. */
     private void ensureTables(List<PositionedEvent> events) throws SQLException {
+        Map<TableId, Set<String>> inUse = null;
         for (PositionedEvent pe : events) {
             if (pe.event() instanceof RowChange r && !ensured.contains(r.table())) {
-                ensureTable(r.table());
-                ensured.add(r.table());
+                if (inUse == null) {
+                    inUse = columnsInUse(events);
+                }
+                try {
+                    if (ensureTable(r.table(), inUse.get(r.table().id()))) {
+                        ensured.add(r.table());
+                    }
+                } catch (SQLException e) {
+                    throw new RefusedTableException(pe.offset(), r.table().id(), e);
+                }
             }
         }
     }
 
-    private void ensureTable(TableSchema table) throws SQLException {
+    /** The columns, by lower-case name, that some row of each table in {@code events} carries. */
+    private static Map<TableId, Set<String>> columnsInUse(List<PositionedEvent> events) {
+        Map<TableId, Set<String>> out = new HashMap<>();
+        Set<TableSchema> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (PositionedEvent pe : events) {
+            if (pe.event() instanceof RowChange r && seen.add(r.table())) {
+                Set<String> names = out.computeIfAbsent(r.table().id(), t -> new HashSet<>());
+                r.table().columns().forEach(c -> names.add(c.name().toLowerCase(Locale.ROOT)));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Creates the table, or adds the columns it lacks and deals with the ones the leader dropped.
+     * Returns false when a drop had to wait because rows of an older version in this group still
+     * carry the column: it happens with a later group.
+     *
+     * @param inUse the columns some row of this group carries
+     */
+    private boolean ensureTable(TableSchema table, Set<String> inUse) throws SQLException {
+        boolean complete = true;
         Name name = dialect.tableName(table.id());
+        dialect.checkIdentifier(table.id().table(), "table " + table.id());
+        for (Column c : table.columns()) {
+            dialect.checkIdentifier(c.name(), "column \"" + c.name().replace("\"", "\"\"") + "\" of table " + table.id());
+        }
         Map<String, ExistingColumn> existing = existingColumns(name);
         try (Statement s = conn.createStatement()) {
             if (existing.isEmpty()) {
@@ -339,7 +377,7 @@ public final class FollowerStore implements AutoCloseable {
                 for (int i = 0; i < keys.length; i++) {
                     ddl.append(i > 0 ? ", " : "").append(q(DSL.name(table.columns().get(keys[i]).name())));
                 }
-                ddl.append("))");
+                ddl.append("))").append(dialect.tableOptions());
                 s.execute(ddl.toString());
                 LOG.info("Follower '{}': created table {}", config.name(), q(name));
             } else {
@@ -355,7 +393,13 @@ public final class FollowerStore implements AutoCloseable {
                     }
                 }
                 for (Map.Entry<String, ExistingColumn> e : existing.entrySet()) {
-                    if (!current.contains(e.getKey()) && !e.getValue().nullable()) {
+                    if (!current.contains(e.getKey()) && config.dropColumns() && inUse.contains(e.getKey())) {
+                        complete = false;
+                    } else if (!current.contains(e.getKey()) && config.dropColumns()) {
+                        s.execute("ALTER TABLE " + q(name) + " DROP COLUMN " + q(DSL.name(e.getValue().name())));
+                        LOG.info("Follower '{}': column {} of table {} is gone from the leader; dropped (dropped-columns: drop)",
+                                config.name(), q(DSL.name(e.getValue().name())), q(name));
+                    } else if (!current.contains(e.getKey()) && !e.getValue().nullable()) {
                         // Dropped on the leader: the follower keeps the column, without values from now on.
                         s.execute(dialect.dropNotNull(q(name), q(DSL.name(e.getValue().name()))));
                         LOG.info("Follower '{}': column {} of table {} is gone from the leader; kept, now nullable",
@@ -365,6 +409,7 @@ public final class FollowerStore implements AutoCloseable {
             }
         }
         conn.commit();
+        return complete;
     }
 
     /** A column as the follower has it. */
@@ -377,7 +422,7 @@ public final class FollowerStore implements AutoCloseable {
         String esc = md.getSearchStringEscape();
         String schema = name.qualified() ? escape(name.first(), esc) : null;
         Map<String, ExistingColumn> cols = new HashMap<>();
-        try (ResultSet rs = md.getColumns(null, schema, escape(name.last(), esc), null)) {
+        try (ResultSet rs = md.getColumns(conn.getCatalog(), schema, escape(name.last(), esc), null)) {
             while (rs.next()) {
                 if (rs.getString("TABLE_NAME").equals(name.last())) {
                     String column = rs.getString("COLUMN_NAME");

@@ -45,7 +45,7 @@ public final class DuckDbDialect implements Dialect {
     }
 
     @Override
-    public Object bind(Column c, Object v) {
+    public Object bind(Column c, Object v) throws SQLException {
         return switch (c.type()) {
             case NUMERIC -> ((BigDecimal) v).toPlainString();
             case DECIMAL -> c.length() <= 38 ? v : ((BigDecimal) v).toPlainString();

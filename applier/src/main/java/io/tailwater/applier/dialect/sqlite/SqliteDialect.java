@@ -53,7 +53,7 @@ public final class SqliteDialect implements Dialect {
     }
 
     @Override
-    public Object bind(Column c, Object v) {
+    public Object bind(Column c, Object v) throws SQLException {
         return switch (c.type()) {
             case BOOLEAN -> ((Boolean) v) ? 1 : 0;
             case DECIMAL, NUMERIC -> ((BigDecimal) v).toPlainString();

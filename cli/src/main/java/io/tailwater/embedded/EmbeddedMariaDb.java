@@ -1,0 +1,162 @@
+package io.tailwater.embedded;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A MariaDB server from the machine's own binaries ({@code mariadbd}, Debian's
+ * {@code mariadb-server}), in a temporary datadir, on a free port of 127.0.0.1, with root and no
+ * password. Works as root. {@link #available()} says whether the binaries are there.
+ */
+public final class EmbeddedMariaDb implements AutoCloseable {
+    private static final List<Path> SEARCH = List.of(Path.of("/usr/sbin"), Path.of("/usr/bin"), Path.of("/usr/local/sbin"),
+            Path.of("/usr/local/bin"), Path.of("/usr/local/mysql/bin"));
+
+    private final Process process;
+    private final Path dir;
+    private final int port;
+
+    private EmbeddedMariaDb(Process process, Path dir, int port) {
+        this.process = process;
+        this.dir = dir;
+        this.port = port;
+    }
+
+    /** Whether {@code mariadbd} and {@code mariadb-install-db} are installed. */
+    public static boolean available() {
+        return binary("mariadbd").isPresent() && binary("mariadb-install-db").isPresent();
+    }
+
+    private static Optional<Path> binary(String name) {
+        List<Path> dirs = new ArrayList<>(SEARCH);
+        for (String p : System.getenv().getOrDefault("PATH", "").split(":")) {
+            if (!p.isEmpty()) {
+                dirs.add(0, Path.of(p));
+            }
+        }
+        return dirs.stream().map(d -> d.resolve(name)).filter(Files::isExecutable).findFirst();
+    }
+
+    public static EmbeddedMariaDb start() {
+        Path server = binary("mariadbd").orElseThrow(() -> new IllegalStateException(
+                "MariaDB is not installed (no mariadbd); install Debian's mariadb-server"));
+        Path install = binary("mariadb-install-db").orElseThrow(() -> new IllegalStateException(
+                "MariaDB is not installed (no mariadb-install-db); install Debian's mariadb-server"));
+        try {
+            Path dir = Files.createTempDirectory("tailwater-mariadb");
+            Path data = dir.resolve("data");
+            run(List.of(install.toString(), "--no-defaults", "--user=root", "--datadir=" + data, "--auth-root-authentication-method=normal",
+                    "--skip-test-db"), dir.resolve("install.log"));
+            int port = freePort();
+            Process p = new ProcessBuilder(server.toString(), "--no-defaults", "--user=root", "--datadir=" + data,
+                    "--socket=" + dir.resolve("mariadb.sock"), "--port=" + port, "--bind-address=127.0.0.1", "--pid-file=" + dir.resolve("pid"),
+                    "--innodb-buffer-pool-size=128M", "--innodb-log-file-size=64M", "--innodb-flush-log-at-trx-commit=2",
+                    "--character-set-server=utf8mb4", "--collation-server=utf8mb4_nopad_bin", "--max-connections=300")
+                    .redirectErrorStream(true).redirectOutput(dir.resolve("server.log").toFile()).start();
+            EmbeddedMariaDb db = new EmbeddedMariaDb(p, dir, port);
+            db.awaitReady();
+            return db;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start MariaDB: " + e.getMessage(), e);
+        }
+    }
+
+    private static void run(List<String> command, Path log) throws IOException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                p.destroyForcibly();
+                throw new IllegalStateException(command.get(0) + " failed; see " + log + ":\n" + Files.readString(log));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while initialising MariaDB", e);
+        }
+    }
+
+    private void awaitReady() {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        SQLException last = null;
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                break;
+            }
+            try (Connection c = DriverManager.getConnection(jdbcUrl("mysql"), "root", "")) {
+                return;
+            } catch (SQLException e) {
+                last = e;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        close();
+        String log;
+        try {
+            log = Files.readString(dir.resolve("server.log"));
+        } catch (IOException e) {
+            log = "";
+        }
+        throw new IllegalStateException("MariaDB did not start" + (last == null ? "" : ": " + last.getMessage()) + "\n" + log);
+    }
+
+    private static int freePort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** A JDBC URL for {@code database}; connect as {@code root} with no password. */
+    public String jdbcUrl(String database) {
+        return "jdbc:mariadb://127.0.0.1:" + port + "/" + database;
+    }
+
+    public String user() {
+        return "root";
+    }
+
+    /** Creates a database (if missing) and returns its JDBC URL. */
+    public String createDatabase(String name) {
+        try (Connection c = DriverManager.getConnection(jdbcUrl("mysql"), user(), ""); Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE IF NOT EXISTS `" + name.replace("`", "``") + "` CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin");
+            return jdbcUrl(name);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot create MariaDB database " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException e) {
+            // a temp dir left behind
+        }
+    }
+}
