@@ -137,7 +137,7 @@ public final class Capture implements AutoCloseable {
                         }
                         if (!(cause instanceof CaptureFencedException)) {
                             cause = new IllegalStateException("capture of stream '" + config.stream() + "' stopped: "
-                                    + deepestMessage(error != null ? error : cause), cause);
+                                    + withOurSettings(deepestMessage(error != null ? error : cause)), cause);
                         }
                         failure.compareAndSet(null, cause);
                         LOG.error("{}", cause.getMessage());
@@ -257,11 +257,27 @@ public final class Capture implements AutoCloseable {
         p.setProperty("max.queue.size", "16384");
         p.setProperty("snapshot.mode", "initial");
         p.setProperty("errors.max.retries", "0");
+        // A value Debezium cannot convert stops capture: by default it would log a warning and leave the row out.
+        p.setProperty("event.converting.failure.handling.mode", "fail");
+        p.setProperty("event.processing.failure.handling.mode", "fail");
         p.putAll(config.leader().debezium());
         return p;
     }
 
     /** The message of the innermost cause that has one: Debezium wraps the reason several times. */
+    /** Debezium's advice, with the key to set in Tailwater's config. */
+    private static String withOurSettings(String message) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("Failed to properly convert data value for '(.+)\\.([^.]+)' of type numeric")
+                .matcher(message);
+        if (m.find()) {
+            return "column \"" + m.group(2).replace("\"", "\"\"") + "\" of table " + m.group(1) + " holds a numeric NaN or Infinity,"
+                    + " which cannot travel as a decimal. To replicate it, set leader.debezium.decimal.handling.mode: string"
+                    + " (numerics then replicate as exact text, NaN and Infinity included) and restart capture. Nothing after the last"
+                    + " complete leader transaction was written to the log";
+        }
+        return message;
+    }
+
     private static String deepestMessage(Throwable t) {
         String message = t.toString();
         for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {

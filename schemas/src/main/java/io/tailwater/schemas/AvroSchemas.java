@@ -168,7 +168,7 @@ public final class AvroSchemas {
             case FLOAT64 -> Schema.create(Schema.Type.DOUBLE);
             case DECIMAL -> LogicalTypes.decimal(Math.max(c.length(), Math.max(c.scale(), 1)), Math.max(c.scale(), 0))
                     .addToSchema(Schema.create(Schema.Type.BYTES));
-            case NUMERIC, STRING, JSON, INTERVAL -> Schema.create(Schema.Type.STRING);
+            case NUMERIC, STRING, JSON, INTERVAL, ARRAY -> Schema.create(Schema.Type.STRING);
             case BYTES -> Schema.create(Schema.Type.BYTES);
             case DATE -> LogicalTypes.date().addToSchema(Schema.create(Schema.Type.INT));
             case TIME -> LogicalTypes.timeMicros().addToSchema(Schema.create(Schema.Type.LONG));

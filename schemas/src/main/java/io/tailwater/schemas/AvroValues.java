@@ -24,7 +24,7 @@ public final class AvroValues {
             return null;
         }
         return switch (c.type()) {
-            case BOOLEAN, INT16, INT32, INT64, FLOAT32, FLOAT64, STRING, JSON, INTERVAL -> v;
+            case BOOLEAN, INT16, INT32, INT64, FLOAT32, FLOAT64, STRING, JSON, INTERVAL, ARRAY -> v;
             case DECIMAL -> ByteBuffer.wrap(((BigDecimal) v).setScale(Math.max(c.scale(), 0), RoundingMode.UNNECESSARY)
                     .unscaledValue().toByteArray());
             case NUMERIC -> ((BigDecimal) v).toPlainString();
@@ -44,7 +44,7 @@ public final class AvroValues {
         return switch (c.type()) {
             case BOOLEAN, INT32, INT64, FLOAT32, FLOAT64 -> v;
             case INT16 -> ((Number) v).intValue();
-            case STRING, JSON, INTERVAL -> v.toString();
+            case STRING, JSON, INTERVAL, ARRAY -> v.toString();
             case DECIMAL -> new BigDecimal(new BigInteger(bytes((ByteBuffer) v)), Math.max(c.scale(), 0));
             case NUMERIC -> new BigDecimal(v.toString());
             case BYTES -> bytes((ByteBuffer) v);

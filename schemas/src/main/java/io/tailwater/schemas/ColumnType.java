@@ -8,6 +8,7 @@ package io.tailwater.schemas;
  *       {@link #FLOAT32} Float; {@link #FLOAT64} Double</li>
  *   <li>{@link #DECIMAL} BigDecimal with the column's fixed scale; {@link #NUMERIC} BigDecimal of any scale</li>
  *   <li>{@link #STRING}, {@link #JSON}, {@link #INTERVAL} String (interval as ISO-8601); {@link #BYTES} byte[]</li>
+ *   <li>{@link #ARRAY} String: a one-dimensional leader array as JSON text (see {@link JsonArrays})</li>
  *   <li>{@link #DATE} LocalDate; {@link #TIME} LocalTime; {@link #TIMESTAMP} LocalDateTime;
  *       {@link #TIMESTAMPTZ} Instant; {@link #UUID} java.util.UUID</li>
  * </ul>
@@ -15,5 +16,5 @@ package io.tailwater.schemas;
  */
 public enum ColumnType {
     BOOLEAN, INT16, INT32, INT64, FLOAT32, FLOAT64, DECIMAL, NUMERIC,
-    STRING, JSON, INTERVAL, BYTES, DATE, TIME, TIMESTAMP, TIMESTAMPTZ, UUID
+    STRING, JSON, INTERVAL, ARRAY, BYTES, DATE, TIME, TIMESTAMP, TIMESTAMPTZ, UUID
 }

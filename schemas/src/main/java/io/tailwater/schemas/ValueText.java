@@ -37,7 +37,7 @@ public final class ValueText {
             case FLOAT32 -> Float.parseFloat(s);
             case FLOAT64 -> Double.parseDouble(s);
             case DECIMAL, NUMERIC -> new BigDecimal(s);
-            case STRING, JSON, INTERVAL -> s;
+            case STRING, JSON, INTERVAL, ARRAY -> s;
             case BYTES -> HexFormat.of().parseHex(s);
             case DATE -> LocalDate.parse(s);
             case TIME -> LocalTime.parse(s);

@@ -26,7 +26,7 @@ class HostileIdentifiersTest {
             try (Connection c = s.leader(); Statement st = c.createStatement()) {
                 st.execute("CREATE TABLE victim (id int PRIMARY KEY)");
                 st.execute("CREATE TABLE \"x\"\"; drop table victim; --\" (\"select\" int PRIMARY KEY, \"Mixed Case\" text,"
-                        + " \"with space\" text, \"naïve 🎉\" int, \"quote\"\"d\" text)");
+                        + " \"with space\" text, \"naïve café\" int, \"quote\"\"d\" text)");
                 st.execute("CREATE TABLE \"Mixed Case Ünïcode\" (\"ID\" int, \"Ünïcode Key\" int, \"from\" text, PRIMARY KEY (\"ID\", \"Ünïcode Key\"))");
                 st.execute("INSERT INTO \"x\"\"; drop table victim; --\" VALUES (1, 'a', 'b', 3, 'q')");
                 st.execute("INSERT INTO \"Mixed Case Ünïcode\" VALUES (1, 2, 'f')");
@@ -54,6 +54,38 @@ class HostileIdentifiersTest {
                 ResultSet rs = st.executeQuery("SELECT count(*) FROM victim");
                 rs.next();
                 assertThat(rs.getInt(1)).isZero();
+            }
+        }
+    }
+
+    /**
+     * Emoji in names: exact on the followers that take them. MariaDB, whose names cannot hold
+     * characters beyond U+FFFF, stops with the table, the column and what to do; the others go on.
+     */
+    @Test
+    void aNameOnlySomeFollowersCanHoldStopsOnlyTheOthersAndSaysWhy() throws Exception {
+        try (TestStream s = new TestStream("emoji", List.of("public\\.party 🎉"), true)) {
+            try (Connection c = s.leader(); Statement st = c.createStatement()) {
+                st.execute("CREATE TABLE \"party 🎉\" (id int PRIMARY KEY, \"naïve 🎉\" int, \"🦀\" text)");
+                st.execute("INSERT INTO \"party 🎉\" VALUES (1, 2, 'crab')");
+            }
+            s.startAll();
+            long last;
+            try (Connection c = s.leader(); Statement st = c.createStatement()) {
+                c.setAutoCommit(false);
+                st.execute("INSERT INTO \"party 🎉\" VALUES (2, 3, '🦀🦀')");
+                last = TestStream.currentXid(st);
+                c.commit();
+            }
+            List<String> holding = s.config.followers().keySet().stream().filter(f -> !f.equals("maria")).toList();
+            s.awaitLogged(java.util.Set.of(last), Duration.ofSeconds(60));
+            s.awaitCaughtUpFollowers(holding, Duration.ofSeconds(60));
+            ReplicationEndToEndTest.assertAllMatch(s.compare(List.of("public.party 🎉"), holding));
+            if (s.config.followers().containsKey("maria")) {
+                String error = io.tailwater.cli.StatusReport.read(s.config, Duration.ofSeconds(10)).followers().stream()
+                        .filter(r -> r.follower().equals("maria")).findFirst().orElseThrow().error();
+                assertThat(error).contains("follower 'maria' cannot hold table \"public\".\"party 🎉\" (first row at log offset",
+                        "MariaDB cannot name table \"public\".\"party 🎉\"", "characters beyond U+FFFF", "Rename it on the leader");
             }
         }
     }

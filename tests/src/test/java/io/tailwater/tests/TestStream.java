@@ -227,9 +227,14 @@ public final class TestStream implements AutoCloseable {
 
     /** Compares every follower's copy of {@code tables} with the leader. */
     public List<TableComparison> compare(List<String> tables) throws SQLException {
+        return compare(tables, startedFollowers);
+    }
+
+    /** Compares these followers' copies of {@code tables} with the leader. */
+    public List<TableComparison> compare(List<String> tables, java.util.Collection<String> followers) throws SQLException {
         List<TableComparison> out = new ArrayList<>();
         for (String f : config.followers().keySet()) {
-            if (!startedFollowers.contains(f)) {
+            if (!followers.contains(f)) {
                 continue;
             }
             out.addAll(StreamVerifier.compare(config.leader(), config.follower(f), tables.stream().map(TableId::parse).toList()));

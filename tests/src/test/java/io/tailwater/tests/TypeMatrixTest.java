@@ -31,6 +31,7 @@ class TypeMatrixTest {
     void everyValueArrivesExactly() throws Exception {
         try (TestStream s = new TestStream("types", List.of("public.types"), true)) {
             try (Connection c = s.leader(); Statement st = c.createStatement()) {
+                st.execute("CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy 🎉')");
                 st.execute("""
                         CREATE TABLE types (
                           id int PRIMARY KEY,
@@ -39,7 +40,9 @@ class TypeMatrixTest {
                           c_real real, c_double double precision, c_bool boolean,
                           c_text text, c_varchar varchar(20), c_char char(5), c_bytea bytea,
                           c_date date, c_time time, c_ts timestamp, c_ts3 timestamp(3), c_tstz timestamptz,
-                          c_interval interval, c_uuid uuid, c_json json, c_jsonb jsonb)""");
+                          c_interval interval, c_uuid uuid, c_json json, c_jsonb jsonb,
+                          c_enum mood, c_int_arr int[], c_text_arr text[], c_num_arr numeric(10,2)[], c_bool_arr boolean[],
+                          c_bigint_arr bigint[], c_uuid_arr uuid[])""");
                 st.execute("INSERT INTO types (id) VALUES (0)"); // all NULL
             }
             s.startAll();
@@ -51,20 +54,24 @@ class TypeMatrixTest {
                         (1, 1, 2, 3, 12345.6789, 1.5, 19.99, 1.25, 2.5, true, 'hello', 'varchar', 'ab',
                          '\\x0001ff', '2024-02-29', '13:45:00.123456', '2024-02-29 13:45:00.123456', '2024-02-29 13:45:00.123',
                          '2024-02-29 13:45:00.123456+02', '1 year 2 mons 3 days 04:05:06.789', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11',
-                         '{"a": [1, 2, {"b": null}]}', '{"k": "v", "n": 1.5}'),
+                         '{"a": [1, 2, {"b": null}]}', '{"k": "v", "n": 1.5}', 'happy 🎉', '{1,2,3}', '{"a b","c\\"d",NULL,"","NULL","{x,y}"}',
+                         '{1.50,-0.01,NULL}', '{true,false,NULL}', '{-9223372036854775808,9223372036854775807}',
+                         '{a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11}'),
                         (2, -32768, -2147483648, -9223372036854775808, -9999999999999999999999999999.9999999999,
                          -0.000000000000000000000000000001, -9999999999.99, -3.4e38, -1.7976931348623157e308, false,
                          'naïve café 🎉 "quoted" ''single'' \\ back', '', '     ', '\\x', '0001-01-01', '00:00:00',
                          '0001-01-01 00:00:00', '1970-01-01 00:00:00', '0001-01-01 00:00:00+00', '-178000000 years',
-                         '00000000-0000-0000-0000-000000000000', '[]', '{}'),
+                         '00000000-0000-0000-0000-000000000000', '[]', '{}', 'sad', '{}', '{}', '{}', '{}', '{}', '{}'),
                         (3, 32767, 2147483647, 9223372036854775807, 9999999999999999999999999999.9999999999,
                          123456789012345678901234567890.123456789012345678901234567890, 9999999999.99, 3.4e38, 1.7976931348623157e308, true,
                          repeat('x', 10000), 'ünïcödé ✓', 'z', decode(repeat('ff', 1000), 'hex'), '9999-12-31', '23:59:59.999999',
                          '9999-12-31 23:59:59.999999', '2262-04-11 23:47:16.854', '9999-12-31 23:59:59.999999+00', '178000000 years',
-                         'ffffffff-ffff-ffff-ffff-ffffffffffff', '"just a string"', '[1, "two", false, null]'),
-                        (4, 0, 0, 0, 0, 0, -0.01, 'Infinity', '-Infinity', null,
+                         'ffffffff-ffff-ffff-ffff-ffffffffffff', '"just a string"', '[1, "two", false, null]', 'ok', '{NULL}',
+                         '{"naïve 🎉","back\\\\slash"}', '{99999999.99}', '{NULL}', '{0}', '{NULL}'),
+                        (4, 0, 0, 0, 0, 0, -0.01, 1.17549435e-38, 2.2250738585072014e-308, null,
                          null, null, null, null, '1970-01-01', '12:00:00', '1970-01-01 00:00:00.000001', null,
-                         '1970-01-01 00:00:00.000001+00', '-1 day +00:00:00.000001', null, 'null', '0')""");
+                         '1970-01-01 00:00:00.000001+00', '-1 day +00:00:00.000001', null, 'null', '0',
+                         null, null, null, null, null, null, null)""");
                 st.execute("UPDATE types SET c_text = c_text || ' (updated)' WHERE id = 1");
                 st.execute("DELETE FROM types WHERE id = 0");
                 st.execute("INSERT INTO types (id, c_double, c_real) VALUES (5, -0.0, -0.0)");
@@ -81,7 +88,7 @@ class TypeMatrixTest {
                 leader = rows(c, Dialects.of(io.tailwater.config.FollowerKind.POSTGRESQL), schema);
             }
             assertThat(leader).hasSize(5);
-            for (String follower : List.of("pg", "lite", "duck", "h2")) {
+            for (String follower : s.config.followers().keySet()) {
                 Dialect dialect = Dialects.of(s.config.follower(follower).kind());
                 try (Connection f = s.follower(follower)) {
                     Map<Integer, List<String>> copy = rows(f, dialect, schema);
@@ -96,6 +103,95 @@ class TypeMatrixTest {
                 }
             }
         }
+    }
+
+    /**
+     * NaN and infinities, which PostgreSQL's floats and numerics allow: exact where the follower
+     * holds them; MariaDB, which does not, stops with the offset, table, key and column, and keeps
+     * what it had.
+     */
+    @Test
+    void nanAndInfinityArriveExactlyOrStopTheFollowerThatCannotHoldThem() throws Exception {
+        try (TestStream s = new TestStream("specials", List.of("public.specials"), true)) {
+            try (Connection c = s.leader(); Statement st = c.createStatement()) {
+                st.execute("CREATE TABLE specials (id int PRIMARY KEY, c_real real, c_double double precision, c_arr double precision[])");
+                st.execute("INSERT INTO specials VALUES (1, 1.5, 2.5, '{1.5}')");
+            }
+            s.startAll();
+            long last;
+            try (Connection c = s.leader(); Statement st = c.createStatement()) {
+                c.setAutoCommit(false);
+                st.execute("INSERT INTO specials VALUES (2, 'NaN', 'NaN', '{NaN}'), (3, 'Infinity', '-Infinity', '{Infinity,-Infinity}'),"
+                        + " (4, '-Infinity', 'Infinity', NULL)");
+                last = TestStream.currentXid(st);
+                c.commit();
+            }
+            List<String> holding = s.config.followers().keySet().stream().filter(f -> !f.equals("maria")).toList();
+            s.awaitLogged(java.util.Set.of(last), Duration.ofSeconds(60));
+            s.awaitCaughtUpFollowers(holding, Duration.ofSeconds(60));
+
+            TableId id = TableId.parse("public.specials");
+            Map<Integer, List<String>> leader;
+            TableSchema schema;
+            try (Connection c = s.leader()) {
+                schema = TableDigests.describePostgres(c, id);
+                leader = rows(c, Dialects.of(io.tailwater.config.FollowerKind.POSTGRESQL), schema);
+            }
+            assertThat(leader.get(2)).containsExactly("2", "NaN", "NaN", "[\"NaN\"]");
+            for (String follower : holding) {
+                try (Connection f = s.follower(follower)) {
+                    assertThat(rows(f, Dialects.of(s.config.follower(follower).kind()), schema)).as(follower).isEqualTo(leader);
+                }
+            }
+            if (s.config.followers().containsKey("maria")) {
+                io.tailwater.cli.StatusReport.Row maria = awaitFailed(s, "maria");
+                assertThat(maria.error()).contains("refused the change at log offset", "public\".\"specials\" key \"id\"=2",
+                        "MariaDB cannot hold NaN in column \"c_real\"", "leader.debezium.column.exclude.list");
+                try (Connection f = s.follower("maria")) {
+                    assertThat(rows(f, Dialects.of(s.config.follower("maria").kind()), schema)).as("MariaDB keeps what it had")
+                            .isEqualTo(Map.of(1, leader.get(1)));
+                }
+            }
+        }
+    }
+
+    /**
+     * Debezium cannot carry a numeric NaN as a decimal: capture stops, says which column and which
+     * setting replicates it, and the log holds nothing of that transaction.
+     */
+    @Test
+    void numericNanStopsCaptureNamingTheColumnAndTheSetting() throws Exception {
+        try (TestStream s = new TestStream("numnan", List.of("public.numnan"))) {
+            try (Connection c = s.leader(); Statement st = c.createStatement()) {
+                st.execute("CREATE TABLE numnan (id int PRIMARY KEY, amount numeric)");
+                st.execute("INSERT INTO numnan VALUES (1, 1.5)");
+            }
+            io.tailwater.capture.Capture capture = s.startCapture();
+            s.awaitSnapshotComplete(Duration.ofSeconds(60));
+            long before = s.leaderTransactionsInLog().size();
+            try (Connection c = s.leader(); Statement st = c.createStatement()) {
+                st.execute("INSERT INTO numnan VALUES (2, 'NaN')");
+            }
+            for (int i = 0; i < 300 && capture.failure().isEmpty(); i++) {
+                Thread.sleep(100);
+            }
+            assertThat(capture.failure()).as("capture stops rather than leave the row out").isPresent();
+            assertThat(capture.failure().get().getMessage()).contains("column \"amount\" of table public.numnan",
+                    "leader.debezium.decimal.handling.mode: string");
+            assertThat(s.leaderTransactionsInLog()).hasSize((int) before);
+        }
+    }
+
+    private static io.tailwater.cli.StatusReport.Row awaitFailed(TestStream s, String follower) throws InterruptedException {
+        for (int i = 0; i < 300; i++) {
+            for (io.tailwater.cli.StatusReport.Row r : io.tailwater.cli.StatusReport.read(s.config, Duration.ofSeconds(10)).followers()) {
+                if (r.follower().equals(follower) && r.state() == io.tailwater.log.FollowerState.FAILED) {
+                    return r;
+                }
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError(follower + " did not fail");
     }
 
     private static Map<Integer, List<String>> rows(Connection c, Dialect dialect, TableSchema schema) throws Exception {

@@ -39,7 +39,7 @@ public final class CanonicalValues {
                 yield rs.wasNull() ? null : Double.toString(v);
             }
             case DECIMAL, NUMERIC -> decimal(rs.getBigDecimal(i));
-            case STRING, JSON, INTERVAL -> rs.getString(i);
+            case STRING, JSON, INTERVAL, ARRAY -> rs.getString(i);
             case BYTES -> bytes(rs.getBytes(i));
             case DATE -> {
                 java.time.LocalDate d = rs.getObject(i, java.time.LocalDate.class);

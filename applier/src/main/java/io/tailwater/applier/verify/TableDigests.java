@@ -60,6 +60,9 @@ public final class TableDigests {
     }
 
     static ColumnType postgresType(String typname, int precision) {
+        if (typname.startsWith("_")) {
+            return ColumnType.ARRAY;
+        }
         return switch (typname) {
             case "bool" -> ColumnType.BOOLEAN;
             case "int2" -> ColumnType.INT16;

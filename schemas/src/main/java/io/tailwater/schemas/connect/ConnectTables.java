@@ -121,6 +121,20 @@ public final class ConnectTables {
             case FLOAT64 -> ColumnType.FLOAT64;
             case STRING -> ColumnType.STRING;
             case BYTES -> ColumnType.BYTES;
+            case ARRAY -> {
+                Schema element = s.valueSchema();
+                boolean supported = element.name() == null
+                        ? element.type().isPrimitive() && element.type() != Schema.Type.BYTES
+                        : element.name().equals("org.apache.kafka.connect.data.Decimal") || element.name().equals("io.debezium.data.Uuid")
+                          || element.name().equals("io.debezium.data.Enum");
+                if (!supported) {
+                    throw new UnsupportedColumnException("column \"" + column.replace("\"", "\"\"") + "\" of table " + table
+                            + " is an array of " + (element.name() == null ? element.type() : element.name())
+                            + "; Tailwater replicates arrays of integers, floats, booleans, text, fixed-scale numerics, uuids and enums."
+                            + " Leave the table out of leader.tables or the column out with leader.debezium.column.exclude.list");
+                }
+                yield ColumnType.ARRAY;
+            }
             default -> throw new UnsupportedColumnException("column \"" + column.replace("\"", "\"\"") + "\" of table " + table
                     + " has type " + s.type() + (name == null ? "" : " (" + name + ")")
                     + ", which Tailwater does not replicate yet; leave the table out of leader.tables or drop the column");
@@ -134,6 +148,9 @@ public final class ConnectTables {
         String name = s.name();
         return switch (c.type()) {
             case BOOLEAN, INT32, INT64, FLOAT32, FLOAT64, STRING, JSON, INTERVAL -> v;
+            case ARRAY -> io.tailwater.schemas.JsonArrays.write(c.scale() > 0 ? ((java.util.List<?>) v).stream()
+                    .map(e -> e instanceof BigDecimal d ? d.setScale(c.scale(), java.math.RoundingMode.UNNECESSARY) : e).toList()
+                    : (java.util.List<?>) v);
             case INT16 -> ((Number) v).intValue();
             case DECIMAL -> (BigDecimal) v;
             case NUMERIC -> {

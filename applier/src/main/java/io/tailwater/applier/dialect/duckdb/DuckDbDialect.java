@@ -34,7 +34,7 @@ public final class DuckDbDialect implements Dialect {
             case FLOAT32 -> "REAL";
             case FLOAT64 -> "DOUBLE";
             case DECIMAL -> c.length() <= 38 ? "DECIMAL(" + c.length() + "," + c.scale() + ")" : "VARCHAR";
-            case NUMERIC, STRING, JSON, INTERVAL -> "VARCHAR";
+            case NUMERIC, STRING, JSON, INTERVAL, ARRAY -> "VARCHAR";
             case BYTES -> "BLOB";
             case DATE -> "DATE";
             case TIME -> "TIME";

@@ -37,7 +37,7 @@ public final class H2Dialect implements Dialect {
                 case "BPCHAR", "CHAR" -> c.length() > 0 ? "CHARACTER(" + c.length() + ")" : "CHARACTER VARYING";
                 default -> "CHARACTER VARYING";
             };
-            case JSON, INTERVAL -> "CHARACTER VARYING";
+            case JSON, INTERVAL, ARRAY -> "CHARACTER VARYING";
             case BYTES -> "BINARY LARGE OBJECT";
             case DATE -> "DATE";
             case TIME -> "TIME(6)";

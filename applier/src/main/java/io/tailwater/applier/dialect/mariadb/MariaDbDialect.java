@@ -31,9 +31,11 @@ import java.util.Properties;
  *   unconstrained {@code numeric} are exact decimal text;</li>
  *   <li>{@code timestamptz} is {@code DATETIME(6)} holding UTC; {@code timestamp} is
  *   {@code DATETIME(6)}; {@code time} is {@code TIME(6)};</li>
- *   <li>text, json, intervals (ISO-8601) and enums are {@code LONGTEXT} (key columns
+ *   <li>text, json, intervals (ISO-8601), arrays (JSON) and enums are {@code LONGTEXT} (key columns
  *   {@code VARCHAR(768)}, the longest InnoDB can index); {@code bytea} is {@code LONGBLOB}
  *   ({@code VARBINARY(3072)} in keys); uuid is {@code CHAR(36)};</li>
+ *   <li>{@code real} is {@code DOUBLE} (which holds every float exactly; MariaDB's {@code FLOAT} reads back
+ *   with six digits);</li>
  *   <li>MariaDB's {@code FLOAT}/{@code DOUBLE} hold no NaN or infinity: such a value stops the
  *   follower with the offset, table and key, rather than being changed.</li>
  * </ul>
@@ -62,10 +64,9 @@ public final class MariaDbDialect implements Dialect {
             case INT16 -> "SMALLINT";
             case INT32 -> "INT";
             case INT64 -> "BIGINT";
-            case FLOAT32 -> "FLOAT";
-            case FLOAT64 -> "DOUBLE";
+            case FLOAT32, FLOAT64 -> "DOUBLE"; // every float is exactly a double; MariaDB prints FLOAT with 6 digits only
             case DECIMAL -> fitsDecimal(c) ? "DECIMAL(" + c.length() + "," + c.scale() + ")" : text(c);
-            case NUMERIC, STRING, JSON, INTERVAL -> text(c);
+            case NUMERIC, STRING, JSON, INTERVAL, ARRAY -> text(c);
             case BYTES -> c.key() ? "VARBINARY(3072)" : "LONGBLOB";
             case DATE -> "DATE";
             case TIME -> "TIME(6)";
@@ -114,8 +115,8 @@ public final class MariaDbDialect implements Dialect {
                 yield s == null ? null : CanonicalValues.decimal(new BigDecimal(s));
             }
             case FLOAT32 -> {
-                float v = rs.getFloat(i);
-                yield rs.wasNull() ? null : Float.toString(v);
+                double v = rs.getDouble(i);
+                yield rs.wasNull() ? null : Float.toString((float) v);
             }
             case DATE -> rs.getString(i);
             case TIME -> {

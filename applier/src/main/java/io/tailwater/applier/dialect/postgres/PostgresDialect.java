@@ -44,6 +44,12 @@ public final class PostgresDialect implements Dialect {
             };
             case JSON -> source.equals("JSON") ? "json" : "jsonb";
             case INTERVAL -> "interval";
+            case ARRAY -> source.equals("_NUMERIC") && c.length() > 0 && c.scale() >= 0 ? "numeric(" + c.length() + "," + c.scale() + ")[]"
+                    : switch (source) {
+                case "_INT2", "_INT4", "_INT8", "_FLOAT4", "_FLOAT8", "_BOOL", "_TEXT", "_VARCHAR", "_BPCHAR", "_NUMERIC", "_UUID" ->
+                        source.substring(1).toLowerCase(java.util.Locale.ROOT) + "[]";
+                default -> "text[]"; // enum arrays: the follower has no such type; the labels are kept as text
+            };
             case BYTES -> "bytea";
             case DATE -> "date";
             case TIME -> "time";
@@ -55,7 +61,16 @@ public final class PostgresDialect implements Dialect {
 
 
     @Override
+    public Object bind(Column c, Object v) throws SQLException {
+        return c.type() == ColumnType.ARRAY ? io.tailwater.schemas.JsonArrays.toPostgresLiteral((String) v) : Dialect.super.bind(c, v);
+    }
+
+    @Override
     public String canonical(ResultSet rs, int i, Column c) throws SQLException {
+        if (c.type() == ColumnType.ARRAY) {
+            java.sql.Array a = rs.getArray(i);
+            return a == null ? null : io.tailwater.schemas.JsonArrays.write(java.util.Arrays.asList((Object[]) a.getArray()));
+        }
         if (c.type() != ColumnType.INTERVAL) {
             return CanonicalValues.read(rs, i, c);
         }

@@ -26,7 +26,8 @@ import java.util.Properties;
  * value is stored losslessly as text:
  * decimals as plain decimal text, dates {@code 2024-01-31}, times {@code 13:45:00.123456},
  * timestamps {@code 2024-01-31 13:45:00.123456}, timestamptz in UTC as {@code 2024-01-31T13:45:00.123456Z},
- * uuid as 36 characters, json and intervals (ISO-8601) as text; booleans are 0/1.
+ * uuid as 36 characters, json, arrays (JSON) and intervals (ISO-8601) as text; booleans are 0/1;
+ * a NaN float as the text {@code NaN} (SQLite turns a NaN REAL into NULL).
  */
 public final class SqliteDialect implements Dialect {
     private static final DateTimeFormatter INSTANT = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'")
@@ -56,6 +57,7 @@ public final class SqliteDialect implements Dialect {
     public Object bind(Column c, Object v) throws SQLException {
         return switch (c.type()) {
             case BOOLEAN -> ((Boolean) v) ? 1 : 0;
+            case FLOAT32, FLOAT64 -> ((Number) v).doubleValue() != ((Number) v).doubleValue() ? "NaN" : v;
             case DECIMAL, NUMERIC -> ((BigDecimal) v).toPlainString();
             case DATE -> v.toString();
             case TIME -> CanonicalValues.time((LocalTime) v);
@@ -74,13 +76,13 @@ public final class SqliteDialect implements Dialect {
                 long v = rs.getLong(i);
                 yield rs.wasNull() ? null : Long.toString(v);
             }
-            case FLOAT32 -> {
-                double v = rs.getDouble(i);
-                yield rs.wasNull() ? null : Float.toString((float) v);
-            }
-            case FLOAT64 -> {
-                double v = rs.getDouble(i);
-                yield rs.wasNull() ? null : Double.toString(v);
+            case FLOAT32, FLOAT64 -> {
+                Object o = rs.getObject(i);
+                if (o == null || o instanceof String) {
+                    yield (String) o; // NaN, kept as text
+                }
+                double v = ((Number) o).doubleValue();
+                yield c.type() == io.tailwater.schemas.ColumnType.FLOAT32 ? Float.toString((float) v) : Double.toString(v);
             }
             case DECIMAL, NUMERIC -> {
                 String s = rs.getString(i);
