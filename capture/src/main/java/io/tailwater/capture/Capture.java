@@ -56,6 +56,7 @@ public final class Capture implements AutoCloseable {
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final Duration startupTimeout;
     private ExecutorService executor;
+    private NewTableWatch newTables;
     private DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
     private KafkaProducer<byte[], byte[]> producer;
     private LogWriter writer;
@@ -148,6 +149,7 @@ public final class Capture implements AutoCloseable {
                 .build();
         executor = Executors.newSingleThreadExecutor(r -> new Thread(r, "tailwater-capture-" + config.stream()));
         executor.execute(engine);
+        newTables = new NewTableWatch(config.leader(), slotName(config.stream()), engine, writer::streaming, config.stream());
         LOG.info("Capture of stream '{}' started", config.stream());
     }
 
@@ -182,6 +184,9 @@ public final class Capture implements AutoCloseable {
     @Override
     public void close() {
         closing = true;
+        if (newTables != null) {
+            newTables.close();
+        }
         if (engine != null) {
             try {
                 engine.close();
@@ -256,6 +261,8 @@ public final class Capture implements AutoCloseable {
         p.setProperty("max.batch.size", "4096");
         p.setProperty("max.queue.size", "16384");
         p.setProperty("snapshot.mode", "initial");
+        p.setProperty("signal.enabled.channels", "in-process"); // blocking snapshots of tables created later
+        p.setProperty("signal.poll.interval.ms", "500");
         p.setProperty("errors.max.retries", "0");
         // A value Debezium cannot convert stops capture: by default it would log a warning and leave the row out.
         p.setProperty("event.converting.failure.handling.mode", "fail");

@@ -42,28 +42,12 @@ final class LeaderChecks {
                 }
             }
             List<String> matched = new ArrayList<>();
-            List<Pattern> patterns = leader.tables().stream().map(t -> Pattern.compile(tablePattern(t))).toList();
-            String sql = """
-                    SELECT n.nspname, c.relname, c.relreplident,
-                           EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary)
-                    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-                    WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
-                    ORDER BY 1, 2""";
-            try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    String qualified = rs.getString(1) + "." + rs.getString(2);
-                    if (patterns.stream().noneMatch(p -> p.matcher(qualified).matches())) {
-                        continue;
-                    }
-                    String identity = rs.getString(3);
-                    boolean hasPk = rs.getBoolean(4);
-                    if (!hasPk) {
-                        throw new LeaderNotReadyException("table " + quote(rs.getString(1)) + "." + quote(rs.getString(2))
-                                + " has no primary key" + ("f".equals(identity) ? " (REPLICA IDENTITY FULL is not supported yet)" : "")
-                                + "; add a primary key, or leave the table out of leader.tables");
-                    }
-                    matched.add(qualified);
+            for (LeaderTable t : matchingTables(c, leader)) {
+                String problem = t.identityProblem();
+                if (problem != null) {
+                    throw new LeaderNotReadyException(problem);
                 }
+                matched.add(t.qualified());
             }
             try (PreparedStatement ps = c.prepareStatement("""
                     SELECT n.nspname, cl.relname, string_agg(quote_ident(a.attname), ', ')
@@ -126,6 +110,51 @@ final class LeaderChecks {
         }
     }
 
+    /**
+     * A leader table the stream's table list matches.
+     *
+     * @param replicaIdentity {@code relreplident}: d(efault, the primary key), f(ull), i(ndex), n(othing)
+     */
+    record LeaderTable(String schema, String table, String replicaIdentity, boolean hasPrimaryKey) {
+        String qualified() {
+            return schema + "." + table;
+        }
+
+        String quoted() {
+            return quote(schema) + "." + quote(table);
+        }
+
+        /** Why the table's updates and deletes cannot be replicated, naming the setting to change; null when they can. */
+        String identityProblem() {
+            if (hasPrimaryKey) {
+                return null;
+            }
+            return "table " + quoted() + " has no primary key" + ("f".equals(replicaIdentity) ? " (REPLICA IDENTITY FULL is not supported yet)" : "")
+                    + "; add a primary key, or leave the table out of leader.tables";
+        }
+    }
+
+    /** The leader tables the stream's table list matches, by name. */
+    static List<LeaderTable> matchingTables(Connection c, LeaderConfig leader) throws SQLException {
+        List<Pattern> patterns = leader.tables().stream().map(t -> Pattern.compile(tablePattern(t))).toList();
+        String sql = """
+                SELECT n.nspname, c.relname, c.relreplident,
+                       EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary)
+                FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+                ORDER BY 1, 2""";
+        List<LeaderTable> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                LeaderTable t = new LeaderTable(rs.getString(1), rs.getString(2), rs.getString(3), rs.getBoolean(4));
+                if (patterns.stream().anyMatch(p -> p.matcher(t.qualified()).matches())) {
+                    out.add(t);
+                }
+            }
+        }
+        return out;
+    }
+
     /** A config entry is a regular expression; a plain {@code schema.table} matches only itself. */
     static String tablePattern(String entry) {
         return entry.matches("[\\w$]+\\.[\\w$]+") ? Pattern.quote(entry) : entry;
@@ -177,7 +206,7 @@ final class LeaderChecks {
         return q < 0 ? url : url.substring(0, q);
     }
 
-    private static String quote(String s) {
+    static String quote(String s) {
         return '"' + s.replace("\"", "\"\"") + '"';
     }
 }

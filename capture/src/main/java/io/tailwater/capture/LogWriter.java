@@ -65,6 +65,8 @@ final class LogWriter implements DebeziumEngine.ChangeConsumer<RecordChangeEvent
     private SourceRecord lastSnapshotRecord;
     /** Tables to empty on the followers before the first snapshot row: a snapshot that is taken again. */
     private List<TableId> truncateBeforeSnapshot = List.of();
+    /** Whether Debezium has moved on from the initial snapshot to streaming. */
+    private volatile boolean streaming;
     /** Bytes of record values in the log so far, stamped on transaction ends and heartbeats. */
     private long logBytes;
 
@@ -90,6 +92,7 @@ final class LogWriter implements DebeziumEngine.ChangeConsumer<RecordChangeEvent
             RecordChangeEvent<SourceRecord> event = batch.get(i);
             SourceRecord r = event.record();
             if (r.topic().equals(transactionTopic)) {
+                streaming = true;
                 Struct v = (Struct) r.value();
                 if ("END".equals(v.getString("status"))) {
                     closeSnapshotChunk();
@@ -109,6 +112,7 @@ final class LogWriter implements DebeziumEngine.ChangeConsumer<RecordChangeEvent
                     uncommitted.add(event);
                 }
             } else if (r.topic().startsWith("__debezium-heartbeat")) {
+                streaming = true;
                 if (!leaderTxOpen) {
                     closeSnapshotChunk();
                     // A heartbeat stands for the moment Debezium emitted it: the log then held every leader commit it had read.
@@ -191,6 +195,11 @@ final class LogWriter implements DebeziumEngine.ChangeConsumer<RecordChangeEvent
                 }
             }
         }
+    }
+
+    /** Whether the initial snapshot is over and changes stream. */
+    boolean streaming() {
+        return streaming;
     }
 
     /** Makes the followers drop what an interrupted snapshot left, before the new snapshot's first row. */

@@ -66,6 +66,116 @@ class SchemaEvolutionTest {
         }
     }
 
+    /**
+     * Each change (add a column with and without a default, drop a column, a new table that
+     * matches the stream, truncate) made while a workload writes to the tables: at the end every
+     * follower equals the leader. One follower is set to drop dropped columns; the others keep them.
+     */
+    @Test
+    void everyChangeWhileAWorkloadRunsEndsWithEveryFollowerEqual() throws Exception {
+        SharedServices.Services services = SharedServices.get();
+        String dropUrl = services.follower().createDatabase("evolive_drop");
+        String extra = "  dropper:\n    jdbc-url: " + dropUrl + "\n    user: postgres\n    dropped-columns: drop\n";
+        try (TestStream s = new TestStream("evolive", List.of("public\\.evo.*"), true, extra)) {
+            try (Connection c = s.leader(); Statement st = c.createStatement()) {
+                st.execute("CREATE TABLE evo (id int PRIMARY KEY, a text, n int NOT NULL DEFAULT 0)");
+                st.execute("INSERT INTO evo SELECT g, 'a' || g, g FROM generate_series(1, 200) g");
+            }
+            Capture capture = s.startAll();
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.atomic.AtomicReference<Exception> workloadError = new java.util.concurrent.atomic.AtomicReference<>();
+            java.util.concurrent.atomic.AtomicBoolean newTableExists = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.atomic.AtomicInteger transactions = new java.util.concurrent.atomic.AtomicInteger();
+            Thread workload = new Thread(() -> {
+                java.util.Random random = new java.util.Random(7);
+                try (Connection c = s.leader(); Statement st = c.createStatement()) {
+                    c.setAutoCommit(false);
+                    while (!stop.get()) {
+                        int id = random.nextInt(400);
+                        st.execute("INSERT INTO evo (id, n) VALUES (" + id + ", 1) ON CONFLICT (id) DO UPDATE SET n = evo.n + 1");
+                        st.execute("DELETE FROM evo WHERE id = " + random.nextInt(400));
+                        if (newTableExists.get()) {
+                            st.execute("INSERT INTO evo_new VALUES (" + random.nextInt(400) + ", 1) ON CONFLICT (k) DO UPDATE SET v = evo_new.v + 1");
+                        }
+                        c.commit();
+                        transactions.incrementAndGet();
+                        Thread.sleep(2);
+                    }
+                } catch (Exception e) {
+                    workloadError.set(e);
+                }
+            }, "evolution-workload");
+            workload.start();
+            try (Connection c = s.leader(); Statement st = c.createStatement()) {
+                Thread.sleep(500);
+                st.execute("ALTER TABLE evo ADD COLUMN b int");
+                st.execute("UPDATE evo SET b = id WHERE id % 7 = 0");
+                Thread.sleep(500);
+                st.execute("ALTER TABLE evo ADD COLUMN c text NOT NULL DEFAULT 'dflt'");
+                Thread.sleep(500);
+                st.execute("ALTER TABLE evo DROP COLUMN a");
+                Thread.sleep(500);
+                st.execute("CREATE TABLE evo_new (k int PRIMARY KEY, v int NOT NULL)");
+                st.execute("INSERT INTO evo_new SELECT g, g FROM generate_series(1000, 1049) g"); // before capture knows the table
+                newTableExists.set(true);
+                Thread.sleep(3000);
+                st.execute("TRUNCATE evo");
+                Thread.sleep(1000);
+            }
+            stop.set(true);
+            workload.join();
+            assertThat(workloadError.get()).isNull();
+            assertThat(transactions.get()).isGreaterThan(100);
+            long last;
+            try (Connection c = s.leader(); Statement st = c.createStatement()) {
+                c.setAutoCommit(false);
+                st.execute("INSERT INTO evo (id) VALUES (10000)");
+                last = TestStream.currentXid(st);
+                c.commit();
+            }
+            long reads = 0;
+            for (int i = 0; i < 300 && reads == 0; i++) {
+                Thread.sleep(100);
+                reads = s.readLog().stream().filter(e -> e.getValue() instanceof io.tailwater.schemas.event.RowChange r
+                        && r.table().id().table().equals("evo_new") && r.op() == io.tailwater.schemas.event.Op.READ).count();
+            }
+            assertThat(reads).as("capture took a snapshot of the new table").isPositive();
+            s.awaitReplicated(Set.of(last), Duration.ofSeconds(90));
+            ReplicationEndToEndTest.assertAllMatch(s.compare(List.of("public.evo", "public.evo_new")));
+            try (Connection f = s.follower("pg"); Statement st = f.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT count(*) FROM public.evo_new WHERE k >= 1000")) {
+                rs.next();
+                assertThat(rs.getInt(1)).as("rows written before capture added the new table").isEqualTo(50);
+            }
+            assertThat(columns(s, "pg")).contains("a");
+            assertThat(columns(s, "dropper")).doesNotContain("a").contains("b", "c");
+
+            // Capture restarted after the new table's snapshot resumes where the log ends: every leader transaction once.
+            s.stop(capture);
+            s.startCapture();
+            try (Connection c = s.leader(); Statement st = c.createStatement()) {
+                c.setAutoCommit(false);
+                st.execute("INSERT INTO evo_new VALUES (5000, 1)");
+                last = TestStream.currentXid(st);
+                c.commit();
+            }
+            s.awaitReplicated(Set.of(last), Duration.ofSeconds(60));
+            List<Long> logged = s.leaderTransactionsInLog();
+            assertThat(new java.util.HashSet<>(logged)).as("no leader transaction twice in the log").hasSize(logged.size());
+            ReplicationEndToEndTest.assertAllMatch(s.compare(List.of("public.evo", "public.evo_new")));
+        }
+    }
+
+    private static List<String> columns(TestStream s, String follower) throws Exception {
+        List<String> out = new java.util.ArrayList<>();
+        try (Connection f = s.follower(follower); ResultSet rs = f.getMetaData().getColumns(null, "public", "evo", null)) {
+            while (rs.next()) {
+                out.add(rs.getString("COLUMN_NAME"));
+            }
+        }
+        return out;
+    }
+
     @Test
     void anInPlaceTypeChangeStopsCaptureWithAMessage() throws Exception {
         try (TestStream s = new TestStream("evolution_type", List.of("public.evo"))) {

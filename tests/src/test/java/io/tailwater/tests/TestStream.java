@@ -60,6 +60,11 @@ public final class TestStream implements AutoCloseable {
      * where MariaDB is installed, a MariaDB follower ("maria").
      */
     public TestStream(String name, List<String> tables, boolean embeddedEngines) throws Exception {
+        this(name, tables, embeddedEngines, "");
+    }
+
+    /** As above, with {@code extraFollowers} (YAML entries, indented by two spaces) added under {@code followers}. */
+    public TestStream(String name, List<String> tables, boolean embeddedEngines, String extraFollowers) throws Exception {
         SharedServices.Services s = SharedServices.get();
         this.name = name;
         this.leaderUrl = s.leader().createDatabase(name);
@@ -75,7 +80,7 @@ public final class TestStream implements AutoCloseable {
                 followers.put("maria", s.mariadb().createDatabase(name));
             }
         }
-        String yaml = EmbeddedStreamConfig.yaml(name, s.kafka(), s.registry(), leaderUrl, tables, followers);
+        String yaml = EmbeddedStreamConfig.yaml(name, s.kafka(), s.registry(), leaderUrl, tables, followers) + extraFollowers;
         this.config = new ConfigLoader().parse(yaml);
         this.configFile = sqlite.resolveSibling(name + ".yaml");
         Files.writeString(configFile, yaml);
