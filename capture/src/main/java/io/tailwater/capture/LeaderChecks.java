@@ -126,11 +126,11 @@ final class LeaderChecks {
 
         /** Why the table's updates and deletes cannot be replicated, naming the setting to change; null when they can. */
         String identityProblem() {
-            if (hasPrimaryKey) {
+            if (hasPrimaryKey || "f".equals(replicaIdentity)) {
                 return null;
             }
-            return "table " + quoted() + " has no primary key" + ("f".equals(replicaIdentity) ? " (REPLICA IDENTITY FULL is not supported yet)" : "")
-                    + "; add a primary key, or leave the table out of leader.tables";
+            return "table " + quoted() + " has no primary key, so its updates and deletes cannot be replicated; add a primary key,"
+                    + " or run ALTER TABLE " + quoted() + " REPLICA IDENTITY FULL on the leader, or leave the table out of leader.tables";
         }
     }
 

@@ -38,6 +38,9 @@ public record TableSchema(TableId id, List<Column> columns) {
         if (row == null) {
             return "(no row)";
         }
+        if (!hasKey()) {
+            return "(a row of a table without a key; its values are left out)";
+        }
         StringBuilder sb = new StringBuilder();
         for (int i : identityIndexes()) {
             if (!sb.isEmpty()) {

@@ -74,6 +74,37 @@ public interface Dialect {
         return true;
     }
 
+    /**
+     * The condition that a column equals a parameter, NULL equal to NULL: used to find one row of
+     * a table without a key by all its values.
+     *
+     * @param column the column
+     * @param quoted its quoted name
+     */
+    default String nullSafeEquals(Column column, String quoted) {
+        return quoted + " IS NOT DISTINCT FROM ?";
+    }
+
+    /** The pseudo-column naming one physical row (PostgreSQL's ctid, SQLite's rowid), for changing exactly one of equal rows. */
+    default String rowId() {
+        return "rowid";
+    }
+
+    /**
+     * Deletes one row (of possibly several equal ones) of a table without a key; one {@code ?}
+     * per {@code conditions} entry (see {@link #nullSafeEquals}).
+     */
+    default String deleteOne(String table, java.util.List<String> conditions) {
+        return "DELETE FROM " + table + " WHERE " + rowId() + " = (SELECT " + rowId() + " FROM " + table + " WHERE "
+                + String.join(" AND ", conditions) + " LIMIT 1)";
+    }
+
+    /** Updates one row of a table without a key: parameters are the new values ({@code set}), then the old ones. */
+    default String updateOne(String table, java.util.List<String> set, java.util.List<String> conditions) {
+        return "UPDATE " + table + " SET " + String.join(", ", set.stream().map(c -> c + " = ?").toList()) + " WHERE " + rowId()
+                + " = (SELECT " + rowId() + " FROM " + table + " WHERE " + String.join(" AND ", conditions) + " LIMIT 1)";
+    }
+
     /** Table options appended to {@code CREATE TABLE (...)}, e.g. a character set and collation. */
     default String tableOptions() {
         return "";

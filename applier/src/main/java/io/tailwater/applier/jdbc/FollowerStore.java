@@ -134,11 +134,14 @@ public final class FollowerStore implements AutoCloseable {
         ensureTables(events);
         try {
             NetChanges net = new NetChanges();
+            List<PositionedEvent> keyless = new java.util.ArrayList<>();
             for (PositionedEvent pe : events) {
                 switch (pe.event()) {
-                    case RowChange r -> net.add(r);
+                    case RowChange r when r.table().hasKey() -> net.add(r);
+                    case RowChange r -> keyless.add(pe);
                     case Truncate t -> {
                         write(net);
+                        writeKeyless(keyless);
                         truncate(t.table());
                     }
                     case TransactionEnd ignored -> { }
@@ -146,6 +149,7 @@ public final class FollowerStore implements AutoCloseable {
                 }
             }
             write(net);
+            writeKeyless(keyless);
             storePosition(position);
             conn.commit();
         } catch (SQLException | RuntimeException e) {
@@ -198,6 +202,66 @@ public final class FollowerStore implements AutoCloseable {
     }
 
     /**
+     * Writes the changes of tables without a key in log order: equal rows are distinct there, so
+     * nothing is merged. Inserts of one table in a row go as one batch.
+     */
+    private void writeKeyless(List<PositionedEvent> changes) throws SQLException {
+        PreparedStatement batch = null;
+        for (PositionedEvent pe : changes) {
+            RowChange r = (RowChange) pe.event();
+            TableStatements s = statements(r.table());
+            if (r.op() == Op.DELETE || r.op() == Op.UPDATE) {
+                if (batch != null) {
+                    batch.executeBatch();
+                    batch = null;
+                }
+                applyKeyless(r, pe.offset());
+            } else {
+                PreparedStatement ps = prepared(s.insert);
+                if (batch != null && batch != ps) {
+                    batch.executeBatch();
+                }
+                bind(ps, r, 0);
+                ps.addBatch();
+                batch = ps;
+            }
+        }
+        if (batch != null) {
+            batch.executeBatch();
+        }
+        changes.clear();
+    }
+
+    /** One change to a table without a key, on its own. */
+    private void applyKeyless(RowChange r, long offset) throws SQLException {
+        TableStatements s = statements(r.table());
+        int changed;
+        switch (r.op()) {
+            case DELETE -> {
+                PreparedStatement ps = prepared(s.deleteOne);
+                bindRow(ps, r.table(), r.before(), 0);
+                changed = ps.executeUpdate();
+            }
+            case UPDATE -> {
+                PreparedStatement ps = prepared(s.updateOne);
+                bindRow(ps, r.table(), r.after(), 0);
+                bindRow(ps, r.table(), r.before(), r.table().columns().size());
+                changed = ps.executeUpdate();
+            }
+            default -> {
+                PreparedStatement ps = prepared(s.insert);
+                bindRow(ps, r.table(), r.after(), 0);
+                changed = ps.executeUpdate();
+            }
+        }
+        if (changed == 0) {
+            LOG.warn("Follower '{}': the {} at log offset {} found no equal row in table {} (a table without a key); the follower"
+                    + " differs from the leader there", config.name(), r.op().name().toLowerCase(Locale.ROOT), offset,
+                    q(dialect.tableName(r.table().id())));
+        }
+    }
+
+    /**
      * After a failed {@link #apply}, applies the same events one by one (and rolls back) to find
      * the one the follower refuses; returns a failure naming its offset, table and key.
      */
@@ -209,7 +273,9 @@ public final class FollowerStore implements AutoCloseable {
         try {
             for (PositionedEvent pe : events) {
                 try {
-                    if (pe.event() instanceof RowChange r) {
+                    if (pe.event() instanceof RowChange r && !r.table().hasKey()) {
+                        applyKeyless(r, pe.offset());
+                    } else if (pe.event() instanceof RowChange r) {
                         try (PreparedStatement ps = conn.prepareStatement(r.op() == Op.DELETE ? statements(r.table()).delete : statements(r.table()).upsert)) {
                             bind(ps, r, 0);
                             ps.executeUpdate();
@@ -279,6 +345,13 @@ public final class FollowerStore implements AutoCloseable {
             for (int i = 0; i < after.length; i++) {
                 setValue(ps, offset + i + 1, columns.get(i), after[i]);
             }
+        }
+    }
+
+    private void bindRow(PreparedStatement ps, TableSchema table, Object[] row, int offset) throws SQLException {
+        List<Column> columns = table.columns();
+        for (int i = 0; i < row.length; i++) {
+            setValue(ps, offset + i + 1, columns.get(i), row[i]);
         }
     }
 
@@ -372,12 +445,17 @@ public final class FollowerStore implements AutoCloseable {
                     }
                     ddl.append(", ");
                 }
-                ddl.append("PRIMARY KEY (");
                 int[] keys = table.keyIndexes();
-                for (int i = 0; i < keys.length; i++) {
-                    ddl.append(i > 0 ? ", " : "").append(q(DSL.name(table.columns().get(keys[i]).name())));
+                if (keys.length == 0) {
+                    ddl.setLength(ddl.length() - 2); // a table without a key on the leader (REPLICA IDENTITY FULL)
+                } else {
+                    ddl.append("PRIMARY KEY (");
+                    for (int i = 0; i < keys.length; i++) {
+                        ddl.append(i > 0 ? ", " : "").append(q(DSL.name(table.columns().get(keys[i]).name())));
+                    }
+                    ddl.append(")");
                 }
-                ddl.append("))").append(dialect.tableOptions());
+                ddl.append(")").append(dialect.tableOptions());
                 s.execute(ddl.toString());
                 LOG.info("Follower '{}': created table {}", config.name(), q(name));
             } else {

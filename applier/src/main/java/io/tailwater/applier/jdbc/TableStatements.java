@@ -27,6 +27,10 @@ final class TableStatements {
     /** The upsert of {@link #rowsPerStatement} rows in one statement, or null where the dialect's upsert has no VALUES tuple to repeat. */
     final String upsertRows;
     final int rowsPerStatement;
+    /** For a table without a key (REPLICA IDENTITY FULL on the leader): plain insert, and change or delete of one row found by all its values. */
+    final String insert;
+    final String deleteOne;
+    final String updateOne;
 
     /** Bind parameters per statement: under PostgreSQL's and SQLite's limits of 32,767. */
     private static final int MAX_PARAMETERS = 30_000;
@@ -47,6 +51,16 @@ final class TableStatements {
         this.delete = dsl.render(dsl.deleteFrom(t).where(where));
         this.rowsPerStatement = Math.max(1, Math.min(MAX_ROWS, MAX_PARAMETERS / columnNames.size()));
         this.upsertRows = rowsPerStatement > 1 ? repeatTuple(upsert, columnNames.size(), rowsPerStatement) : null;
+        String quotedTable = dsl.render(name);
+        List<String> quoted = columnNames.stream().map(dsl::render).toList();
+        this.insert = "INSERT INTO " + quotedTable + " (" + String.join(", ", quoted) + ") VALUES ("
+                + String.join(", ", java.util.Collections.nCopies(quoted.size(), "?")) + ")";
+        List<String> conditions = new java.util.ArrayList<>();
+        for (int i = 0; i < quoted.size(); i++) {
+            conditions.add(dialect.nullSafeEquals(table.columns().get(i), quoted.get(i)));
+        }
+        this.deleteOne = dialect.deleteOne(quotedTable, conditions);
+        this.updateOne = dialect.updateOne(quotedTable, quoted, conditions);
     }
 
     /** {@code sql} with its one {@code (?, ?, ...)} tuple of {@code width} parameters repeated {@code rows} times, or null. */

@@ -56,6 +56,11 @@ public final class H2Dialect implements Dialect {
     }
 
     @Override
+    public String rowId() {
+        return "_ROWID_";
+    }
+
+    @Override
     public String dropNotNull(String table, String column) {
         return "ALTER TABLE " + table + " ALTER COLUMN " + column + " SET NULL";
     }

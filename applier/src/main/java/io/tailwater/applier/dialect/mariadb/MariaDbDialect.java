@@ -152,6 +152,22 @@ public final class MariaDbDialect implements Dialect {
         return sql.toString();
     }
 
+    @Override
+    public String nullSafeEquals(Column c, String quoted) {
+        return quoted + " <=> ?";
+    }
+
+    @Override
+    public String deleteOne(String table, List<String> conditions) {
+        return "DELETE FROM " + table + " WHERE " + String.join(" AND ", conditions) + " LIMIT 1";
+    }
+
+    @Override
+    public String updateOne(String table, List<String> set, List<String> conditions) {
+        return "UPDATE " + table + " SET " + String.join(", ", set.stream().map(c -> c + " = ?").toList()) + " WHERE "
+                + String.join(" AND ", conditions) + " LIMIT 1";
+    }
+
     /** MariaDB can make a column nullable only by restating its type: its copies do not enforce NOT NULL on non-key columns. */
     @Override
     public boolean canDropNotNull() {

@@ -61,6 +61,18 @@ public final class PostgresDialect implements Dialect {
 
 
     @Override
+    public String rowId() {
+        return "ctid";
+    }
+
+    /** json has no equality operator: compared as text. */
+    @Override
+    public String nullSafeEquals(Column c, String quoted) {
+        return c.type() == ColumnType.JSON && c.sourceTypeName().equals("JSON") ? "CAST(" + quoted + " AS text) IS NOT DISTINCT FROM ?"
+                : quoted + " IS NOT DISTINCT FROM ?";
+    }
+
+    @Override
     public Object bind(Column c, Object v) throws SQLException {
         return c.type() == ColumnType.ARRAY ? io.tailwater.schemas.JsonArrays.toPostgresLiteral((String) v) : Dialect.super.bind(c, v);
     }

@@ -101,6 +101,11 @@ public final class SqliteDialect implements Dialect {
         };
     }
 
+    @Override
+    public String nullSafeEquals(Column c, String quoted) {
+        return quoted + " IS ?";
+    }
+
     /** SQLite cannot alter a column's nullability: its copies do not enforce NOT NULL on non-key columns. */
     @Override
     public boolean canDropNotNull() {
