@@ -47,7 +47,7 @@ class KeylessTablesTest {
                 var dialect = io.tailwater.applier.dialect.Dialects.of(s.config.follower(follower).kind());
                 String table = dialect.dsl().render(dialect.tableName(io.tailwater.schemas.TableId.parse("public.tally")));
                 try (Connection f = s.follower(follower); Statement st = f.createStatement();
-                     var rs = st.executeQuery("SELECT count(*) FROM " + table + " WHERE kind = 'a'")) {
+                     var rs = st.executeQuery("SELECT count(*) FROM " + table + " WHERE " + dialect.dsl().render(org.jooq.impl.DSL.name("kind")) + " = 'a'")) {
                     rs.next();
                     assertThat(rs.getInt(1)).as("equal rows on %s: 3 - 1 + 1", follower).isEqualTo(3);
                 }
