@@ -8,6 +8,7 @@ import io.tailwater.cli.StatusReport;
 import io.tailwater.config.ConfigLoader;
 import io.tailwater.config.StreamConfig;
 import io.tailwater.embedded.EmbeddedKafka;
+import io.tailwater.embedded.EmbeddedMariaDb;
 import io.tailwater.embedded.EmbeddedPostgres;
 import io.tailwater.embedded.EmbeddedRegistry;
 import io.tailwater.embedded.EmbeddedStreamConfig;
@@ -27,7 +28,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@code tailwater demo}: starts everything embedded (Kafka, Apicurio Registry, a PostgreSQL
- * leader, a PostgreSQL follower and a SQLite follower), runs capture and the appliers, drives a
+ * leader, a PostgreSQL follower, a SQLite follower and, where Debian's {@code mariadb-server} is
+ * installed, a MariaDB follower), runs capture and the appliers, drives a
  * live shop workload on the leader, prints the followers' lag, and at the end checks every
  * follower table against the leader. Succeeds only if they all match.
  */
@@ -72,6 +74,13 @@ public final class Demo implements AutoCloseable {
         Map<String, String> followers = new LinkedHashMap<>();
         followers.put("reporting", replicaUrl);
         followers.put("analytics", "jdbc:sqlite:" + sqlite);
+        if (EmbeddedMariaDb.available()) {
+            EmbeddedMariaDb maria = keep(EmbeddedMariaDb.start());
+            followers.put("warehouse", maria.createDatabase("shop_warehouse"));
+            say("  MariaDB follower 'warehouse' at %s", maria.jdbcUrl("shop_warehouse"));
+        } else {
+            say("  MariaDB is not installed (apt-get install mariadb-server): skipping the MariaDB follower");
+        }
         String yaml = EmbeddedStreamConfig.yaml("shop", kafka, registry, leaderUrl, ShopWorkload.TABLES, followers);
         Files.writeString(dir.resolve("shop.yaml"), yaml);
         StreamConfig config = new ConfigLoader().parse(yaml);
