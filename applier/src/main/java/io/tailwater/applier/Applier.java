@@ -67,6 +67,8 @@ public final class Applier implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final Duration startupTimeout;
+    /** Undecodable log records the operator chose to pass over ({@code --skip-offset}). */
+    private final java.util.Set<Long> skipOffsets;
 
     private FollowerStore store;
     private KafkaConsumer<byte[], byte[]> consumer;
@@ -89,6 +91,16 @@ public final class Applier implements AutoCloseable {
     /** An applier whose metrics (and its Kafka consumer's) go to {@code registry}. */
     public Applier(StreamConfig config, String followerName, Duration startupTimeout,
                    io.micrometer.core.instrument.MeterRegistry registry) {
+        this(config, followerName, startupTimeout, registry, java.util.Set.of());
+    }
+
+    /**
+     * An applier that passes over the undecodable records at {@code skipOffsets}, recording each
+     * in the follower's {@code tailwater_skipped} table. A record there that decodes is not skipped.
+     */
+    public Applier(StreamConfig config, String followerName, Duration startupTimeout,
+                   io.micrometer.core.instrument.MeterRegistry registry, java.util.Set<Long> skipOffsets) {
+        this.skipOffsets = java.util.Set.copyOf(skipOffsets);
         this.metrics = new ApplierMetrics(registry, config.stream(), followerName);
         this.config = config;
         this.follower = config.follower(followerName);
@@ -190,11 +202,20 @@ public final class Applier implements AutoCloseable {
         try {
             event = serde.deserialize(r.value());
         } catch (UndecodableRecordException e) {
+            if (skipOffsets.contains(r.offset())) {
+                skip(r.offset(), e.getMessage());
+                return;
+            }
             throw new ApplierException("follower '" + follower.name() + "' stopped at log offset " + r.offset() + " of '"
                     + config.logTopic() + "': the record cannot be decoded: " + e.getMessage()
                     + ". Nothing after it was applied; the follower stays at offset "
-                    + (applied == null ? -1 : applied.logOffset()) + ". Inspect the record, fix the producer or registry, and restart",
-                    r.offset(), e);
+                    + (applied == null ? -1 : applied.logOffset()) + ". Inspect the record (it was not written by Tailwater capture);"
+                    + " to go on without it, restart this applier with --skip-offset " + r.offset()
+                    + " (recorded in the follower's table " + FollowerStore.SKIPPED_TABLE + ")", r.offset(), e);
+        } catch (io.tailwater.schemas.registry.RegistryException e) {
+            throw new ApplierException("follower '" + follower.name() + "' stopped at log offset " + r.offset()
+                    + ": the schema registry could not be reached to decode it: " + e.getMessage()
+                    + ". Nothing after it was applied; restart the applier once the registry is back", r.offset(), e);
         }
         switch (event) {
             case RowChange rc -> group.addToOpen(r.offset(), rc);
@@ -204,6 +225,19 @@ public final class Applier implements AutoCloseable {
             case Heartbeat h -> group.advanceIdle(new AppliedPosition(r.offset(), h.source().lsn(),
                     lastTxId(), h.source().timestampMicros(), h.source().epoch(), LogHeaders.number(r.headers(), LogHeaders.LOG_BYTES)));
         }
+    }
+
+    /** Passes over an undecodable record at the operator's request, and records that in the follower. */
+    private void skip(long offset, String reason) {
+        try {
+            store.recordSkip(offset, reason);
+        } catch (SQLException e) {
+            throw new ApplierException("cannot record the skip of log offset " + offset + " in follower '" + follower.name() + "': "
+                    + e.getMessage() + "; nothing was skipped", offset, e);
+        }
+        metrics.skipped();
+        LOG.warn("Follower '{}': skipped log offset {} of '{}' as the operator asked (--skip-offset): {}", follower.name(), offset,
+                config.logTopic(), reason);
     }
 
     /** The last leader transaction read: heartbeats after it carry it on. */
@@ -224,6 +258,7 @@ public final class Applier implements AutoCloseable {
                 store.apply(group.events(), group.position());
                 applied = group.position();
                 metrics.applied(group.rows(), group.transactions(), System.nanoTime() - start);
+                metrics.diverged(store.takeDivergences());
                 group.clearApplied();
                 publish(null);
                 return true;

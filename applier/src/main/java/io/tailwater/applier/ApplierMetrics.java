@@ -22,6 +22,8 @@ public final class ApplierMetrics {
     private final Timer groupDuration;
     private final Counter retries;
     private final Counter errors;
+    private final Counter skipped;
+    private final Counter divergences;
 
     /** Meters in a private registry, for embedding without metrics export. */
     public ApplierMetrics(String stream, String follower) {
@@ -41,6 +43,11 @@ public final class ApplierMetrics {
         retries = Counter.builder("tailwater.apply.retries").description("Retries after the follower was briefly unavailable")
                 .tags("stream", stream, "follower", follower).register(registry);
         errors = Counter.builder("tailwater.apply.errors").description("Errors that stopped the applier")
+                .tags("stream", stream, "follower", follower).register(registry);
+        skipped = Counter.builder("tailwater.apply.skipped").description("Undecodable log records passed over by operator request")
+                .tags("stream", stream, "follower", follower).register(registry);
+        divergences = Counter.builder("tailwater.apply.divergences")
+                .description("Leader updates and deletes of rows the follower did not have")
                 .tags("stream", stream, "follower", follower).register(registry);
     }
 
@@ -69,6 +76,20 @@ public final class ApplierMetrics {
 
     public long transactions() {
         return (long) transactions.count();
+    }
+
+    /** Counts a log record passed over at the operator's request. */
+    void skipped() {
+        skipped.increment();
+    }
+
+    /** Counts rows the follower lacked when the leader updated or deleted them. */
+    void diverged(int rowCount) {
+        divergences.increment(rowCount);
+    }
+
+    public long divergences() {
+        return (long) divergences.count();
     }
 
     public long retries() {

@@ -22,10 +22,15 @@ final class ApplyCommand implements Callable<Integer> {
     @Option(names = {"-f", "--follower"}, required = true, paramLabel = "NAME", description = "The follower's name under 'followers' in the config.")
     String follower;
 
+    @Option(names = "--skip-offset", paramLabel = "OFFSET",
+            description = "Pass over the undecodable log record at OFFSET (repeatable). Each skip is logged and recorded in the"
+                    + " follower's tailwater_skipped table; a record that decodes is never skipped.")
+    java.util.Set<Long> skipOffsets = new java.util.HashSet<>();
+
     @Override
     public Integer call() throws Exception {
         StreamConfig stream = config.load();
-        Applier applier = new Applier(stream, follower, process.startupTimeout(), process.metrics());
+        Applier applier = new Applier(stream, follower, process.startupTimeout(), process.metrics(), skipOffsets);
         Runtime.getRuntime().addShutdownHook(new Thread(applier::close, "tailwater-shutdown"));
         applier.start();
         Optional<Throwable> failure;

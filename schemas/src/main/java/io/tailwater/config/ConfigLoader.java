@@ -34,7 +34,7 @@ public final class ConfigLoader {
     private static final Set<String> REGISTRY_KEYS = Set.of("url", "user", "password", "truststore", "truststore-password", "timeout");
     private static final Set<String> LEADER_KEYS = Set.of("jdbc-url", "user", "password", "tables", "debezium");
     private static final Set<String> FOLLOWER_KEYS = Set.of("jdbc-url", "user", "password", "max-group-rows", "max-group-delay",
-            "dropped-columns");
+            "dropped-columns", "on-divergence");
     private static final Set<String> TOPICS_KEYS = Set.of("replication-factor");
 
     private final Function<String, String> environment;
@@ -152,7 +152,7 @@ public final class ConfigLoader {
                         optionalText(f, path, "user"), secret(f, path, "password"),
                         optionalInt(f, path, "max-group-rows", 10_000, 1, 10_000_000),
                         optionalDuration(f, path, "max-group-delay", Duration.ofMillis(100)),
-                        droppedColumns(f, path));
+                        droppedColumns(f, path), onDivergence(f, path));
                 follower.kind(); // validates the URL now, not on first use
                 followers.put(name, follower);
             }
@@ -235,6 +235,18 @@ public final class ConfigLoader {
     private Secret secret(JsonNode node, String path, String name) {
         String value = optionalText(node, path, name);
         return value == null ? Secret.NONE : new Secret(value);
+    }
+
+    /** {@code on-divergence: report} (the default) or {@code stop}; true for stop. */
+    private boolean onDivergence(JsonNode node, String path) {
+        String v = optionalText(node, path, "on-divergence");
+        if (v == null || v.equals("report")) {
+            return false;
+        }
+        if (v.equals("stop")) {
+            return true;
+        }
+        throw new ConfigException(path + ".on-divergence", "must be 'report' (log it, apply the leader's change) or 'stop', not '" + v + "'");
     }
 
     /** {@code dropped-columns: keep} (the default) or {@code drop}; true for drop. */

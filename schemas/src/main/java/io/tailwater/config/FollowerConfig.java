@@ -13,9 +13,12 @@ import java.time.Duration;
  * @param maxGroupDelay the longest a complete leader transaction waits for others to join its group
  * @param dropColumns whether a column the leader drops is dropped on the follower too; by default
  *                    the follower keeps it (nullable, no values from then on)
+ * @param stopOnDivergence whether a leader update or delete of a row the follower lacks stops the
+ *                         applier; by default it is reported and applied
  */
 public record FollowerConfig(String name, String jdbcUrl, String user, Secret password,
-                             int maxGroupRows, Duration maxGroupDelay, boolean dropColumns) {
+                             int maxGroupRows, Duration maxGroupDelay, boolean dropColumns,
+                             boolean stopOnDivergence) {
 
     /** The kind of database, read off the JDBC URL. */
     public FollowerKind kind() {

@@ -41,6 +41,7 @@ public final class TestStream implements AutoCloseable {
     private final List<AutoCloseable> running = new ArrayList<>();
     private final java.util.Set<String> startedFollowers = new java.util.HashSet<>();
     private final List<Capture> captures = new ArrayList<>();
+    private final Map<String, Applier> latestAppliers = new java.util.HashMap<>();
 
     /** Fails the wait at once when the newest capture has stopped with an error. */
     private void failIfCaptureFailed() {
@@ -133,11 +134,57 @@ public final class TestStream implements AutoCloseable {
     }
 
     public Applier startApplier(String follower, io.micrometer.core.instrument.MeterRegistry registry) {
-        Applier a = new Applier(config, follower, Duration.ofSeconds(30), registry);
+        return startApplier(follower, registry, java.util.Set.of());
+    }
+
+    /** An applier that passes over the undecodable records at {@code skipOffsets}. */
+    public Applier startApplier(String follower, java.util.Set<Long> skipOffsets) {
+        return startApplier(follower, new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), skipOffsets);
+    }
+
+    private Applier startApplier(String follower, io.micrometer.core.instrument.MeterRegistry registry, java.util.Set<Long> skipOffsets) {
+        Applier a = new Applier(config, follower, Duration.ofSeconds(30), registry, skipOffsets);
         a.start();
         running.add(a);
         startedFollowers.add(follower);
+        latestAppliers.put(follower, a);
         return a;
+    }
+
+    /** The applier last started for each follower. */
+    public Map<String, Applier> latestAppliers() {
+        return latestAppliers;
+    }
+
+    /** The offset of the last log record of a kind ({@code row}, {@code tx-end}, ...), from its header. */
+    public long lastOffsetOfKind(String kind) {
+        long last = -1;
+        for (ConsumerRecord<byte[], byte[]> r : rawLog()) {
+            var h = r.headers().lastHeader(io.tailwater.schemas.event.LogHeaders.KIND);
+            if (h != null && kind.equals(new String(h.value(), java.nio.charset.StandardCharsets.UTF_8))) {
+                last = r.offset();
+            }
+        }
+        return last;
+    }
+
+    /** The value bytes of the log record at {@code offset}. */
+    public byte[] readRawValue(long offset) {
+        return rawLog().stream().filter(r -> r.offset() == offset).findFirst().orElseThrow().value();
+    }
+
+    private List<ConsumerRecord<byte[], byte[]>> rawLog() {
+        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> c = KafkaClients.consumer(config, "test-raw-" + name, Map.of())) {
+            TopicPartition tp = new TopicPartition(config.logTopic(), 0);
+            c.assign(List.of(tp));
+            c.seekToBeginning(List.of(tp));
+            long end = c.endOffsets(List.of(tp)).get(tp);
+            while (c.position(tp) < end) {
+                c.poll(Duration.ofMillis(500)).forEach(out::add);
+            }
+        }
+        return out;
     }
 
     /**
@@ -258,7 +305,9 @@ public final class TestStream implements AutoCloseable {
             long end = c.endOffsets(List.of(tp)).get(tp);
             while (c.position(tp) < end) {
                 for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
-                    out.add(Map.entry(r.offset(), serde.deserialize(r.value())));
+                    if (r.headers().lastHeader(io.tailwater.schemas.event.LogHeaders.KIND) != null) { // not junk a test put there
+                        out.add(Map.entry(r.offset(), serde.deserialize(r.value())));
+                    }
                 }
             }
         }

@@ -43,6 +43,8 @@ import java.util.Set;
 public final class FollowerStore implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FollowerStore.class);
     public static final String POSITION_TABLE = "tailwater_position";
+    /** Where the follower records log offsets the operator chose to pass over ({@code --skip-offset}). */
+    public static final String SKIPPED_TABLE = "tailwater_skipped";
 
     private final FollowerConfig config;
     private final Dialect dialect;
@@ -54,6 +56,7 @@ public final class FollowerStore implements AutoCloseable {
     private final Map<String, PreparedStatement> prepared = new HashMap<>();
     private final Set<TableSchema> ensured = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     private final String positionUpsert;
+    private long divergences;
     private final String positionSelect;
 
     private FollowerStore(FollowerConfig config, Dialect dialect, String stream, Connection conn) throws SQLException {
@@ -109,6 +112,34 @@ public final class FollowerStore implements AutoCloseable {
         return dialect;
     }
 
+    /**
+     * Records, in its own follower transaction, that the log record at {@code offset} was passed
+     * over at the operator's request, and why it could not be applied.
+     */
+    public void recordSkip(long offset, String reason) throws SQLException {
+        try (Statement s = conn.createStatement()) {
+            s.execute("CREATE TABLE IF NOT EXISTS " + q(DSL.name(SKIPPED_TABLE)) + " (" + q(DSL.name("stream")) + " VARCHAR(255) NOT NULL, "
+                    + q(DSL.name("log_offset")) + " BIGINT NOT NULL, " + q(DSL.name("reason")) + " VARCHAR(1000), "
+                    + q(DSL.name("skipped_at_ms")) + " BIGINT, PRIMARY KEY (" + q(DSL.name("stream")) + ", " + q(DSL.name("log_offset")) + "))"
+                    + dialect.tableOptions());
+        }
+        conn.commit();
+        String upsert = TableStatements.upsert(dsl, dialect, DSL.name(SKIPPED_TABLE),
+                java.util.stream.Stream.of("stream", "log_offset", "reason", "skipped_at_ms").map(DSL::name).toList(),
+                List.of(DSL.name("stream"), DSL.name("log_offset")));
+        try (PreparedStatement ps = conn.prepareStatement(upsert)) {
+            ps.setString(1, stream);
+            ps.setLong(2, offset);
+            ps.setString(3, reason.length() > 1000 ? reason.substring(0, 1000) : reason);
+            ps.setLong(4, System.currentTimeMillis());
+            ps.executeUpdate();
+            conn.commit();
+        } catch (SQLException e) {
+            rollbackQuietly();
+            throw e;
+        }
+    }
+
     /** The stored position of this stream on this follower, if it has applied anything. */
     public Optional<AppliedPosition> position() throws SQLException {
         try (PreparedStatement ps = conn.prepareStatement(positionSelect)) {
@@ -137,7 +168,7 @@ public final class FollowerStore implements AutoCloseable {
             List<PositionedEvent> keyless = new java.util.ArrayList<>();
             for (PositionedEvent pe : events) {
                 switch (pe.event()) {
-                    case RowChange r when r.table().hasKey() -> net.add(r);
+                    case RowChange r when r.table().hasKey() -> net.add(r, pe.offset());
                     case RowChange r -> keyless.add(pe);
                     case Truncate t -> {
                         write(net);
@@ -163,6 +194,7 @@ public final class FollowerStore implements AutoCloseable {
         if (net.isEmpty()) {
             return;
         }
+        checkExisting(net);
         for (Map.Entry<TableSchema, List<RowChange>> e : net.deletes().entrySet()) {
             PreparedStatement ps = prepared(statements(e.getKey()).delete);
             for (RowChange r : e.getValue()) {
@@ -199,6 +231,71 @@ public final class FollowerStore implements AutoCloseable {
             }
         }
         net.clear();
+    }
+
+    /**
+     * Finds the rows the leader updated or deleted that the follower does not have: someone
+     * changed the follower directly. Reports each with table, key and offset, or, with
+     * {@code on-divergence: stop}, refuses the group. One count per table and 200 keys; the rows
+     * are looked at one by one only when the count falls short.
+     */
+    private void checkExisting(NetChanges net) throws SQLException {
+        for (Map.Entry<TableSchema, List<NetChanges.Existing>> e : net.mustExist().entrySet()) {
+            TableSchema table = e.getKey();
+            TableStatements s = statements(table);
+            List<NetChanges.Existing> rows = e.getValue();
+            for (int from = 0; from < rows.size(); from += 200) {
+                List<NetChanges.Existing> chunk = rows.subList(from, Math.min(rows.size(), from + 200));
+                if (countExisting(s, chunk) == chunk.size()) {
+                    continue;
+                }
+                for (NetChanges.Existing row : chunk) {
+                    if (countExisting(s, List.of(row)) == 0) {
+                        diverged(row);
+                    }
+                }
+            }
+        }
+    }
+
+    private int countExisting(TableStatements s, List<NetChanges.Existing> rows) throws SQLException {
+        StringBuilder sql = new StringBuilder("SELECT count(*) FROM ").append(q(s.name)).append(" WHERE ");
+        String one = "(" + String.join(" AND ", java.util.Arrays.stream(s.keyIndexes)
+                .mapToObj(i -> q(DSL.name(s.table.columns().get(i).name())) + " = ?").toList()) + ")";
+        sql.append(String.join(" OR ", java.util.Collections.nCopies(rows.size(), one)));
+        try (PreparedStatement ps = conn.prepareStatement(sql.toString())) {
+            int p = 1;
+            for (NetChanges.Existing row : rows) {
+                Object[] image = row.change().keyImage();
+                for (int i : s.keyIndexes) {
+                    setValue(ps, p++, s.table.columns().get(i), image[i]);
+                }
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
+    }
+
+    private void diverged(NetChanges.Existing row) throws SQLException {
+        RowChange r = row.change();
+        String what = "follower '" + config.name() + "' has diverged from the leader: the leader's " + r.op().name().toLowerCase(Locale.ROOT)
+                + " at log offset " + row.offset() + " is of a row of table " + r.table().id() + " with key "
+                + r.table().describeKey(r.keyImage()) + " that the follower does not have (changed on the follower directly?)";
+        divergences++;
+        if (config.stopOnDivergence()) {
+            throw new DivergedException(row.offset(), what + ". Stopped (on-divergence: stop); compare the table with the leader,"
+                    + " repair the follower, and restart");
+        }
+        LOG.warn("{}; applied as the leader has it (on-divergence: report)", what);
+    }
+
+    /** Rows the leader updated or deleted that this follower lacked, since the last call. */
+    public int takeDivergences() {
+        int d = (int) divergences;
+        divergences = 0;
+        return d;
     }
 
     /**
@@ -266,6 +363,10 @@ public final class FollowerStore implements AutoCloseable {
      * the one the follower refuses; returns a failure naming its offset, table and key.
      */
     public ApplyFailure diagnose(List<PositionedEvent> events, Exception original) {
+        if (original instanceof DivergedException d) {
+            rollbackQuietly();
+            return new ApplyFailure(d.offset(), d.getMessage(), d);
+        }
         if (original instanceof RefusedTableException r) {
             return new ApplyFailure(r.offset(), "follower '" + config.name() + "' cannot hold table " + r.table() + " (first row at log offset "
                     + r.offset() + "): " + message(r.getCause() instanceof Exception c ? c : r), r);

@@ -23,11 +23,26 @@ import java.util.Map;
 final class NetChanges {
     private final Map<RowKey, RowChange> last = new HashMap<>();
     private final List<RowKey> order = new ArrayList<>();
+    /** Keys whose first change in the run is an update or delete: the follower must have the row already. */
+    private final List<Existing> mustExist = new ArrayList<>();
 
     private record RowKey(TableId table, List<Object> key) {
     }
 
+    /**
+     * A row the leader had before the run changed it, so the follower should have it too.
+     *
+     * @param change the first change of the row in the run
+     * @param offset its log offset
+     */
+    record Existing(RowChange change, long offset) {
+    }
+
     void add(RowChange change) {
+        add(change, -1);
+    }
+
+    void add(RowChange change, long offset) {
         int[] identity = change.table().identityIndexes();
         Object[] image = change.keyImage();
         Object[] key = new Object[identity.length];
@@ -38,7 +53,19 @@ final class NetChanges {
         RowKey k = new RowKey(change.table().id(), Arrays.asList(key));
         if (last.put(k, change) == null) {
             order.add(k);
+            if (change.op() == Op.UPDATE || change.op() == Op.DELETE) {
+                mustExist.add(new Existing(change, offset));
+            }
         }
+    }
+
+    /** The rows the follower must already have, by table version: first changed by an update or delete. */
+    Map<TableSchema, List<Existing>> mustExist() {
+        Map<TableSchema, List<Existing>> out = new IdentityHashMap<>();
+        for (Existing e : mustExist) {
+            out.computeIfAbsent(e.change().table(), t -> new ArrayList<>()).add(e);
+        }
+        return out;
     }
 
     boolean isEmpty() {
@@ -69,5 +96,6 @@ final class NetChanges {
     void clear() {
         last.clear();
         order.clear();
+        mustExist.clear();
     }
 }

@@ -80,8 +80,11 @@ public final class LogRecordSerde {
         GenericDatumReader<GenericRecord> reader;
         try {
             reader = readers.computeIfAbsent(id, i -> new GenericDatumReader<>(registry.byId(i)));
-        } catch (RuntimeException e) {
-            throw new UndecodableRecordException("schema id " + id + " cannot be fetched from the registry: " + e.getMessage(), e);
+        } catch (io.tailwater.schemas.registry.RegistryException e) {
+            if (e.status() / 100 != 4) {
+                throw e; // the registry is unreachable: the record may be fine
+            }
+            throw new UndecodableRecordException("schema id " + id + " is unknown to the registry: " + e.getMessage(), e);
         }
         try {
             BinaryDecoder dec = DecoderFactory.get().binaryDecoder(value, 5, value.length - 5, null);
