@@ -19,15 +19,21 @@ public final class EmbeddedPostgres implements AutoCloseable {
     }
 
     public static EmbeddedPostgres start() {
+        return start(java.util.Map.of());
+    }
+
+    /** A server with these settings changed from the defaults above (say {@code wal_level=replica}, to test a leader not set up). */
+    public static EmbeddedPostgres start(java.util.Map<String, String> settings) {
         try {
-            return new EmbeddedPostgres(io.zonky.test.db.postgres.embedded.EmbeddedPostgres.builder()
+            var builder = io.zonky.test.db.postgres.embedded.EmbeddedPostgres.builder()
                     .setServerConfig("wal_level", "logical")
                     .setServerConfig("max_replication_slots", "40")
                     .setServerConfig("max_wal_senders", "40")
                     .setServerConfig("max_connections", "200")
                     .setServerConfig("synchronous_commit", "on")
-                    .setServerConfig("fsync", "off")
-                    .start());
+                    .setServerConfig("fsync", "off");
+            settings.forEach(builder::setServerConfig);
+            return new EmbeddedPostgres(builder.start());
         } catch (IOException e) {
             throw new IllegalStateException("cannot start an embedded PostgreSQL server: " + e.getMessage(), e);
         }
