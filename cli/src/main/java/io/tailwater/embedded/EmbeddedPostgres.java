@@ -12,9 +12,14 @@ import java.sql.Statement;
  * runs initdb and pg_ctl in a user namespace.
  */
 public final class EmbeddedPostgres implements AutoCloseable {
-    private final io.zonky.test.db.postgres.embedded.EmbeddedPostgres pg;
+    private final java.util.Map<String, String> settings;
+    private final java.nio.file.Path dataDirectory;
+    private volatile io.zonky.test.db.postgres.embedded.EmbeddedPostgres pg;
 
-    private EmbeddedPostgres(io.zonky.test.db.postgres.embedded.EmbeddedPostgres pg) {
+    private EmbeddedPostgres(java.util.Map<String, String> settings, java.nio.file.Path dataDirectory,
+                             io.zonky.test.db.postgres.embedded.EmbeddedPostgres pg) {
+        this.settings = settings;
+        this.dataDirectory = dataDirectory;
         this.pg = pg;
     }
 
@@ -25,17 +30,42 @@ public final class EmbeddedPostgres implements AutoCloseable {
     /** A server with these settings changed from the defaults above (say {@code wal_level=replica}, to test a leader not set up). */
     public static EmbeddedPostgres start(java.util.Map<String, String> settings) {
         try {
-            var builder = io.zonky.test.db.postgres.embedded.EmbeddedPostgres.builder()
-                    .setServerConfig("wal_level", "logical")
-                    .setServerConfig("max_replication_slots", "40")
-                    .setServerConfig("max_wal_senders", "40")
-                    .setServerConfig("max_connections", "200")
-                    .setServerConfig("synchronous_commit", "on")
-                    .setServerConfig("fsync", "off");
-            settings.forEach(builder::setServerConfig);
-            return new EmbeddedPostgres(builder.start());
+            java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("tailwater-pg");
+            return new EmbeddedPostgres(settings, dir, launch(settings, dir, 0));
         } catch (IOException e) {
             throw new IllegalStateException("cannot start an embedded PostgreSQL server: " + e.getMessage(), e);
+        }
+    }
+
+    private static io.zonky.test.db.postgres.embedded.EmbeddedPostgres launch(java.util.Map<String, String> settings,
+                                                                             java.nio.file.Path dir, int port) throws IOException {
+        var builder = io.zonky.test.db.postgres.embedded.EmbeddedPostgres.builder()
+                .setDataDirectory(dir)
+                .setCleanDataDirectory(false)
+                .setServerConfig("wal_level", "logical")
+                .setServerConfig("max_replication_slots", "40")
+                .setServerConfig("max_wal_senders", "40")
+                .setServerConfig("max_connections", "200")
+                .setServerConfig("synchronous_commit", "on")
+                .setServerConfig("fsync", "off");
+        if (port > 0) {
+            builder.setPort(port);
+        }
+        settings.forEach(builder::setServerConfig);
+        return builder.start();
+    }
+
+    /**
+     * Shuts the server down fast (clients are disconnected, open transactions roll back) and
+     * starts it again on the same port and data, as an operator's restart does.
+     */
+    public synchronized void restart() {
+        int port = port();
+        try {
+            pg.close();
+            pg = launch(settings, dataDirectory, port);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot restart the embedded PostgreSQL server on port " + port + ": " + e.getMessage(), e);
         }
     }
 
@@ -76,6 +106,11 @@ public final class EmbeddedPostgres implements AutoCloseable {
             pg.close();
         } catch (IOException e) {
             // shutting down anyway
+        }
+        try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.walk(dataDirectory)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException e) {
+            // a temp dir left behind
         }
     }
 }

@@ -1,0 +1,470 @@
+package io.tailwater.tests.faults;
+
+import io.tailwater.applier.verify.StreamVerifier;
+import io.tailwater.applier.verify.TableComparison;
+import io.tailwater.cli.StatusReport;
+import io.tailwater.config.ConfigLoader;
+import io.tailwater.config.StreamConfig;
+import io.tailwater.embedded.EmbeddedPostgres;
+import io.tailwater.embedded.EmbeddedRegistry;
+import io.tailwater.log.KafkaClients;
+import io.tailwater.schemas.TableId;
+import io.tailwater.schemas.event.LogHeaders;
+import io.tailwater.schemas.event.TransactionEnd;
+import io.tailwater.schemas.registry.SchemaRegistryClient;
+import io.tailwater.schemas.serde.LogRecordSerde;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Runs Tailwater as users run it, in separate processes, under a workload, while it kills and
+ * restarts its parts at random moments: capture (SIGKILL), an applier (SIGKILL), the Kafka broker
+ * (SIGKILL, then start), the follower database (fast restart) and the leader database (fast
+ * restart). Then it lets everything catch up and checks what Tailwater promises: every follower
+ * equals the leader, the log holds each committed leader transaction exactly once, each
+ * follower's position only moved forward, and no reader of a follower ever saw the invariant
+ * (a constant total of balances) broken.
+ *
+ * <p>The leader has {@value #ACCOUNTS} accounts holding {@value #TOTAL} in all; each workload
+ * transaction moves money among two to four of them and records the transfer in a second table.
+ */
+final class FaultHarness implements AutoCloseable {
+    static final int ACCOUNTS = 50;
+    static final long TOTAL = 1_000_000;
+    private static final List<String> TABLES = List.of("public.accounts", "public.transfers");
+
+    /** The kinds of fault the harness injects. */
+    enum Fault { KILL_CAPTURE, KILL_APPLIER, KILL_BROKER, RESTART_FOLLOWER_DB, RESTART_LEADER_DB }
+
+    /** What a run did and found. */
+    record Result(Map<Fault, Integer> faults, int committed, int inDoubtResolved, long invariantReads, long invariantViolations,
+                  long positionReads, long positionRegressions, List<TableComparison> comparisons, int loggedTransactions,
+                  int duplicateTransactions, Set<Long> missingTransactions, Set<Long> unexpectedTransactions) {
+    }
+
+    private final Path dir;
+    private final long seed;
+    private final KafkaBrokerProcess broker;
+    private final EmbeddedPostgres leaderPg;
+    private final EmbeddedPostgres followerPg;
+    private final String leaderUrl;
+    private final String followerUrl;
+    private final Path configFile;
+    private final StreamConfig config;
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+    private final AtomicBoolean stop = new AtomicBoolean();
+    private final Set<Long> committed = ConcurrentHashMap.newKeySet();
+    private final AtomicLong inDoubtResolved = new AtomicLong();
+    private final AtomicLong invariantReads = new AtomicLong();
+    private final AtomicLong invariantViolations = new AtomicLong();
+    private final AtomicLong positionReads = new AtomicLong();
+    private final AtomicLong positionRegressions = new AtomicLong();
+    private final List<String> violations = Collections.synchronizedList(new ArrayList<>());
+
+    FaultHarness(Path dir, long seed, EmbeddedRegistry registry) throws Exception {
+        this.dir = dir;
+        this.seed = seed;
+        this.broker = KafkaBrokerProcess.start(Files.createDirectories(dir.resolve("kafka")));
+        closeables.add(broker);
+        this.leaderPg = EmbeddedPostgres.start();
+        closeables.add(leaderPg);
+        this.followerPg = EmbeddedPostgres.start();
+        closeables.add(followerPg);
+        this.leaderUrl = leaderPg.createDatabase("bank");
+        this.followerUrl = followerPg.createDatabase("bank_copy");
+        String yaml = """
+                stream: bank
+                kafka:
+                  bootstrap.servers: %s
+                  max.block.ms: 10000
+                  request.timeout.ms: 5000
+                  delivery.timeout.ms: 20000
+                  transaction.timeout.ms: 30000
+                topics:
+                  replication-factor: 1
+                registry:
+                  url: %s
+                leader:
+                  jdbc-url: %s
+                  user: postgres
+                  tables: [public.accounts, public.transfers]
+                followers:
+                  pg:
+                    jdbc-url: %s
+                    user: postgres
+                  lite:
+                    jdbc-url: jdbc:sqlite:%s
+                """.formatted(broker.bootstrapServers(), registry.url(), leaderUrl, followerUrl, dir.resolve("bank.db"));
+        this.configFile = dir.resolve("bank.yaml");
+        Files.writeString(configFile, yaml);
+        this.config = new ConfigLoader().parse(yaml);
+        try (Connection c = leader(); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE accounts (id int PRIMARY KEY, balance bigint NOT NULL)");
+            st.execute("CREATE TABLE transfers (id bigserial PRIMARY KEY, from_id int NOT NULL, to_id int NOT NULL, amount bigint NOT NULL,"
+                    + " at timestamptz NOT NULL DEFAULT now())");
+            st.execute("INSERT INTO accounts SELECT g, " + TOTAL / ACCOUNTS + " FROM generate_series(1, " + ACCOUNTS + ") g");
+        }
+    }
+
+    /** The repository root: the tests run in {@code tests/}. */
+    static Path repo() {
+        Path here = Path.of("").toAbsolutePath();
+        return Files.exists(here.resolve("tailwater")) ? here : here.getParent();
+    }
+
+    /**
+     * Runs the workload and {@code rounds} faults of each kind, in an order and at moments drawn
+     * from the seed, then waits for everything to catch up and checks the promises.
+     */
+    Result run(int rounds) throws Exception {
+        Random random = new Random(seed);
+        TailwaterProcess capture = process("capture", "capture", "--config", configFile.toString(), "--startup-timeout", "120s");
+        Map<String, TailwaterProcess> appliers = new HashMap<>();
+        for (String f : config.followers().keySet()) {
+            appliers.put(f, process("apply-" + f, "apply", "--config", configFile.toString(), "--follower", f, "--startup-timeout", "120s"));
+        }
+        // The workload starts once the initial snapshot is done: a transaction committed while it runs is part of the
+        // snapshot, not a transaction of its own in the log.
+        awaitStreaming(Duration.ofMinutes(2));
+        List<Thread> threads = new ArrayList<>();
+        threads.add(thread("workload", this::workload));
+        for (String f : config.followers().keySet()) {
+            threads.add(thread("invariant-" + f, () -> watchInvariant(f)));
+            threads.add(thread("position-" + f, () -> watchPosition(f)));
+        }
+
+        List<Fault> plan = new ArrayList<>();
+        for (Fault f : Fault.values()) {
+            for (int i = 0; i < rounds; i++) {
+                plan.add(f);
+            }
+        }
+        Collections.shuffle(plan, random);
+        Map<Fault, Integer> done = new EnumMap<>(Fault.class);
+        List<String> followers = List.copyOf(appliers.keySet()).stream().sorted().toList();
+        Thread.sleep(5000);
+        for (Fault fault : plan) {
+            Thread.sleep(300 + random.nextInt(1500));
+            switch (fault) {
+                case KILL_CAPTURE -> capture.kill();
+                case KILL_APPLIER -> appliers.get(followers.get(random.nextInt(followers.size()))).kill();
+                case KILL_BROKER -> {
+                    broker.kill();
+                    Thread.sleep(random.nextInt(1000));
+                    broker.startProcess();
+                }
+                case RESTART_FOLLOWER_DB -> followerPg.restart();
+                case RESTART_LEADER_DB -> leaderPg.restart();
+            }
+            done.merge(fault, 1, Integer::sum);
+        }
+        Thread.sleep(3000);
+        stop.set(true);
+        for (Thread t : threads) {
+            t.join(60_000);
+        }
+
+        // Everything catches up: the log holds every committed leader transaction, the followers the whole log.
+        Set<Long> expected = new HashSet<>(committed);
+        List<Long> logged = awaitLogged(expected, Duration.ofMinutes(3));
+        awaitCaughtUp(Duration.ofMinutes(3));
+        List<TableComparison> comparisons = new ArrayList<>();
+        for (String f : config.followers().keySet()) {
+            comparisons.addAll(StreamVerifier.compare(config.leader(), config.follower(f), TABLES.stream().map(TableId::parse).toList()));
+        }
+        capture.close();
+        for (TailwaterProcess a : appliers.values()) {
+            a.close();
+        }
+        Set<Long> distinct = new HashSet<>(logged);
+        Set<Long> missing = new HashSet<>(expected);
+        missing.removeAll(distinct);
+        Set<Long> unexpected = new HashSet<>(distinct);
+        unexpected.removeAll(expected);
+        return new Result(done, expected.size(), (int) inDoubtResolved.get(), invariantReads.get(), invariantViolations.get(),
+                positionReads.get(), positionRegressions.get(), comparisons, logged.size(), logged.size() - distinct.size(), missing,
+                unexpected);
+    }
+
+    List<String> violations() {
+        return violations;
+    }
+
+    private TailwaterProcess process(String name, String... args) throws Exception {
+        TailwaterProcess p = new TailwaterProcess(name, dir.resolve(name + ".log"), args);
+        closeables.add(p);
+        return p;
+    }
+
+    private Thread thread(String name, Runnable body) {
+        Thread t = new Thread(body, name);
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    /** Transfers among two to four accounts, each with a row in transfers; the total never changes. */
+    private void workload() {
+        Random random = new Random(seed + 1);
+        Connection c = null;
+        while (!stop.get()) {
+            long xid = -1;
+            boolean committing = false;
+            try {
+                if (c == null) {
+                    c = leader();
+                    c.setAutoCommit(false);
+                }
+                try (Statement st = c.createStatement()) {
+                    ResultSet rs = st.executeQuery("SELECT txid_current()");
+                    rs.next();
+                    xid = rs.getLong(1);
+                    int n = 2 + random.nextInt(3);
+                    List<Integer> ids = new ArrayList<>();
+                    while (ids.size() < n) {
+                        int id = 1 + random.nextInt(ACCOUNTS);
+                        if (!ids.contains(id)) {
+                            ids.add(id);
+                        }
+                    }
+                    Collections.sort(ids); // one lock order: no deadlocks among our own transactions
+                    for (int i = 0; i + 1 < ids.size(); i++) {
+                        long amount = 1 + random.nextInt(100);
+                        st.execute("UPDATE accounts SET balance = balance - " + amount + " WHERE id = " + ids.get(i));
+                        st.execute("UPDATE accounts SET balance = balance + " + amount + " WHERE id = " + ids.get(i + 1));
+                        st.execute("INSERT INTO transfers (from_id, to_id, amount) VALUES (" + ids.get(i) + ", " + ids.get(i + 1) + ", " + amount + ")");
+                    }
+                }
+                committing = true;
+                c.commit();
+                committed.add(xid);
+                Thread.sleep(5 + random.nextInt(10));
+            } catch (SQLException e) {
+                closeQuietly(c);
+                c = null;
+                if (committing && xid >= 0) {
+                    resolveInDoubt(xid);
+                }
+                sleep(200);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+        closeQuietly(c);
+    }
+
+    /** A commit whose answer was lost with the connection: ask the leader what became of it. */
+    private void resolveInDoubt(long xid) {
+        for (int attempt = 0; attempt < 200; attempt++) {
+            try (Connection c = leader(); PreparedStatement ps = c.prepareStatement("SELECT txid_status(?)")) {
+                ps.setLong(1, xid);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    if ("committed".equals(rs.getString(1))) {
+                        committed.add(xid);
+                    }
+                    inDoubtResolved.incrementAndGet();
+                    return;
+                }
+            } catch (SQLException e) {
+                sleep(300);
+            }
+        }
+        violations.add("could not learn whether leader transaction " + xid + " committed");
+    }
+
+    /** Reads the follower's total over and over; it must always be the constant, once the accounts are there. */
+    private void watchInvariant(String follower) {
+        Connection c = null;
+        while (!stop.get()) {
+            try {
+                if (c == null) {
+                    c = follower(follower);
+                }
+                try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*), sum(balance) FROM accounts")) {
+                    rs.next();
+                    if (rs.getInt(1) == ACCOUNTS) {
+                        invariantReads.incrementAndGet();
+                        if (rs.getLong(2) != TOTAL) {
+                            invariantViolations.incrementAndGet();
+                            violations.add(follower + " showed a total of " + rs.getLong(2));
+                        }
+                    }
+                }
+                sleep(20);
+            } catch (SQLException e) {
+                closeQuietly(c);
+                c = null;
+                sleep(200);
+            }
+        }
+        closeQuietly(c);
+    }
+
+    /** Reads the follower's stored position over and over; it must never go back. */
+    private void watchPosition(String follower) {
+        long highest = -1;
+        Connection c = null;
+        while (!stop.get()) {
+            try {
+                if (c == null) {
+                    c = follower(follower);
+                }
+                try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT log_offset FROM tailwater_position")) {
+                    if (rs.next()) {
+                        long p = rs.getLong(1);
+                        positionReads.incrementAndGet();
+                        if (p < highest) {
+                            positionRegressions.incrementAndGet();
+                            violations.add(follower + " position went back from " + highest + " to " + p);
+                        }
+                        highest = Math.max(highest, p);
+                    }
+                }
+                sleep(100);
+            } catch (SQLException e) {
+                closeQuietly(c);
+                c = null;
+                sleep(200);
+            }
+        }
+        closeQuietly(c);
+    }
+
+    /** Waits for the first heartbeat in the log: capture streams. */
+    private void awaitStreaming(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            try (KafkaConsumer<byte[], byte[]> c = KafkaClients.consumer(config, "fault-check", Map.of())) {
+                TopicPartition tp = new TopicPartition(config.logTopic(), 0);
+                c.assign(List.of(tp));
+                c.seekToBeginning(List.of(tp));
+                long end = c.endOffsets(List.of(tp), Duration.ofSeconds(10)).get(tp);
+                while (c.position(tp, Duration.ofSeconds(10)) < end) {
+                    for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
+                        if (LogHeaders.isKind(r.headers(), io.tailwater.schemas.event.LogEvent.Kind.HEARTBEAT)) {
+                            return;
+                        }
+                    }
+                }
+            } catch (RuntimeException e) {
+                // the topic is not there yet
+            }
+            Thread.sleep(500);
+        }
+        throw new IllegalStateException("capture did not start streaming within " + timeout);
+    }
+
+    /** Waits until the log holds every expected leader transaction; returns all leader transactions in the log, in order. */
+    private List<Long> awaitLogged(Set<Long> expected, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<Long> logged = List.of();
+        while (System.nanoTime() < deadline) {
+            logged = leaderTransactionsInLog();
+            if (new HashSet<>(logged).containsAll(expected)) {
+                return logged;
+            }
+            Thread.sleep(1000);
+        }
+        return logged;
+    }
+
+    private List<Long> leaderTransactionsInLog() {
+        LogRecordSerde serde = new LogRecordSerde(new SchemaRegistryClient(config.registry()));
+        List<Long> ids = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> c = KafkaClients.consumer(config, "fault-check", Map.of())) {
+            TopicPartition tp = new TopicPartition(config.logTopic(), 0);
+            c.assign(List.of(tp));
+            c.seekToBeginning(List.of(tp));
+            long end = c.endOffsets(List.of(tp), Duration.ofSeconds(30)).get(tp);
+            while (c.position(tp, Duration.ofSeconds(30)) < end) {
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
+                    if (LogHeaders.isKind(r.headers(), io.tailwater.schemas.event.LogEvent.Kind.TX_END)
+                            && serde.deserialize(r.value()) instanceof TransactionEnd t && !t.source().snapshot()) {
+                        ids.add(t.source().txId());
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            return List.of(); // the broker is still coming back
+        }
+        return ids;
+    }
+
+    private void awaitCaughtUp(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                StatusReport report = StatusReport.read(config, Duration.ofSeconds(10));
+                if (report.followers().stream().allMatch(r -> r.lagRecords() == 0 && r.reportAgeMillis() < 2000)) {
+                    return;
+                }
+            } catch (RuntimeException e) {
+                // Kafka still coming back
+            }
+            Thread.sleep(1000);
+        }
+    }
+
+    private Connection leader() throws SQLException {
+        return DriverManager.getConnection(leaderUrl, "postgres", "");
+    }
+
+    private Connection follower(String follower) throws SQLException {
+        return follower.equals("pg") ? DriverManager.getConnection(followerUrl, "postgres", "")
+                : DriverManager.getConnection(config.follower(follower).jdbcUrl());
+    }
+
+    private static void closeQuietly(Connection c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (SQLException ignored) {
+                // going away anyway
+            }
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        stop.set(true);
+        for (int i = closeables.size() - 1; i >= 0; i--) {
+            try {
+                closeables.get(i).close();
+            } catch (Exception ignored) {
+                // shutting down anyway
+            }
+        }
+    }
+}
