@@ -42,6 +42,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
         var builder = io.zonky.test.db.postgres.embedded.EmbeddedPostgres.builder()
                 .setDataDirectory(dir)
                 .setCleanDataDirectory(false)
+                .setPGStartupWait(java.time.Duration.ofSeconds(60))
                 .setServerConfig("wal_level", "logical")
                 .setServerConfig("max_replication_slots", "40")
                 .setServerConfig("max_wal_senders", "40")

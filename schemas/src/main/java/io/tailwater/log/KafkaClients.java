@@ -24,6 +24,11 @@ public final class KafkaClients {
 
     /** A read_committed consumer of raw bytes with no group management (partitions are assigned). */
     public static KafkaConsumer<byte[], byte[]> consumer(StreamConfig config, String clientId, Map<String, Object> defaults) {
+        return new KafkaConsumer<>(consumerProperties(config, clientId, defaults), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /** The settings {@link #consumer} uses: ours, then the user's {@code kafka:} settings, then the forced ones. */
+    static Properties consumerProperties(StreamConfig config, String clientId, Map<String, Object> defaults) {
         Properties p = new Properties();
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
         p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50);
@@ -34,12 +39,17 @@ public final class KafkaClients {
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         p.remove(ConsumerConfig.GROUP_ID_CONFIG);
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
-        return new KafkaConsumer<>(only(ConsumerConfig.configNames(), p), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        return only(ConsumerConfig.configNames(), p);
     }
 
     /** A producer of raw bytes; {@code forced} settings win over the user's. */
     public static KafkaProducer<byte[], byte[]> producer(StreamConfig config, String clientId, Map<String, Object> defaults,
                                                         Map<String, Object> forced) {
+        return new KafkaProducer<>(producerProperties(config, clientId, defaults, forced), new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    /** The settings {@link #producer} uses. */
+    static Properties producerProperties(StreamConfig config, String clientId, Map<String, Object> defaults, Map<String, Object> forced) {
         Properties p = new Properties();
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -48,14 +58,19 @@ public final class KafkaClients {
         p.putAll(config.kafka());
         p.putAll(forced);
         p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
-        return new KafkaProducer<>(only(ProducerConfig.configNames(), p), new ByteArraySerializer(), new ByteArraySerializer());
+        return only(ProducerConfig.configNames(), p);
     }
 
     public static Admin admin(StreamConfig config, String clientId) {
+        return Admin.create(adminProperties(config, clientId));
+    }
+
+    /** The settings {@link #admin} uses. */
+    static Properties adminProperties(StreamConfig config, String clientId) {
         Properties p = new Properties();
         p.putAll(config.kafka());
         p.put("client.id", clientId);
-        return Admin.create(only(org.apache.kafka.clients.admin.AdminClientConfig.configNames(), p));
+        return only(org.apache.kafka.clients.admin.AdminClientConfig.configNames(), p);
     }
 
     /** The properties a client of one kind knows, so no client warns about the others' settings. */

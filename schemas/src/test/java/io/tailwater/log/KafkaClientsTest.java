@@ -1,0 +1,51 @@
+package io.tailwater.log;
+
+import io.tailwater.config.ConfigLoader;
+import io.tailwater.config.StreamConfig;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Kafka security settings reach every kind of client Tailwater makes, and correctness settings cannot be overridden. */
+class KafkaClientsTest {
+    private static final String JAAS = "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"tw\" password=\"pw\";";
+
+    private final StreamConfig config = new ConfigLoader(Map.<String, String>of()::get).parse("""
+            stream: shop
+            kafka:
+              bootstrap.servers: broker:9093
+              security.protocol: SASL_SSL
+              sasl.mechanism: SCRAM-SHA-512
+              sasl.jaas.config: '%s'
+              ssl.truststore.location: /etc/tailwater/truststore.p12
+              ssl.truststore.password: changeit
+              isolation.level: read_uncommitted
+            registry:
+              url: http://registry:8081
+            leader:
+              jdbc-url: jdbc:postgresql://leader:5432/shop
+              tables: [public.orders]
+            followers:
+              analytics:
+                jdbc-url: jdbc:sqlite:/tmp/a.db
+            """.formatted(JAAS));
+
+    @Test
+    void securitySettingsReachConsumersProducersAndAdmin() {
+        for (Properties p : List.of(KafkaClients.consumerProperties(config, "c", Map.of()),
+                KafkaClients.producerProperties(config, "p", Map.of(), Map.of()), KafkaClients.adminProperties(config, "a"))) {
+            assertThat(p).containsEntry("security.protocol", "SASL_SSL").containsEntry("sasl.mechanism", "SCRAM-SHA-512")
+                    .containsEntry("sasl.jaas.config", JAAS).containsEntry("ssl.truststore.location", "/etc/tailwater/truststore.p12")
+                    .containsEntry("bootstrap.servers", "broker:9093");
+        }
+    }
+
+    @Test
+    void consumersAlwaysReadCommittedOnly() {
+        assertThat(KafkaClients.consumerProperties(config, "c", Map.of())).containsEntry("isolation.level", "read_committed");
+    }
+}
