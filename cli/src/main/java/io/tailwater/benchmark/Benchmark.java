@@ -418,6 +418,19 @@ public final class Benchmark {
                 st.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = current_database()"
                         + " AND NOT active");
             }
+            // Leave nothing for autovacuum or the checkpointer to do during the next run on these two cores.
+            settle(leader, db);
+            settle(follower, followerDb);
+            settle(follower, nativeDb);
+        }
+
+        private static void settle(EmbeddedPostgres server, String database) {
+            try (Connection c = server.connect(database); Statement st = c.createStatement()) {
+                st.execute("VACUUM ANALYZE");
+                st.execute("CHECKPOINT");
+            } catch (SQLException e) {
+                // a database this run did not use
+            }
         }
     }
 }

@@ -64,9 +64,41 @@ public final class EmbeddedPostgres implements AutoCloseable {
         int port = port();
         try {
             pg.close();
+            awaitStopped();
             pg = launch(settings, dataDirectory, port);
         } catch (IOException e) {
             throw new IllegalStateException("cannot restart the embedded PostgreSQL server on port " + port + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A fast shutdown waits for WAL senders to send what their clients have not read; a client
+     * that reads nothing (a capture waiting for Kafka) holds it up. Waits for the postmaster to go,
+     * and after 60 s ends it at once (a crash restart, which PostgreSQL recovers from).
+     */
+    private void awaitStopped() {
+        java.nio.file.Path pidFile = dataDirectory.resolve("postmaster.pid");
+        try {
+            if (!java.nio.file.Files.exists(pidFile)) {
+                return;
+            }
+            long pid = Long.parseLong(java.nio.file.Files.readAllLines(pidFile).get(0).trim());
+            java.util.Optional<ProcessHandle> postmaster = ProcessHandle.of(pid);
+            if (postmaster.isEmpty()) {
+                return;
+            }
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+            while (postmaster.get().isAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            if (postmaster.get().isAlive()) {
+                postmaster.get().destroyForcibly();
+                postmaster.get().onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        } catch (IOException | RuntimeException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            // no pid file or an unreadable one: nothing to wait for
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
