@@ -89,7 +89,8 @@ final class FaultHarness implements AutoCloseable {
         this.seed = seed;
         this.broker = KafkaBrokerProcess.start(Files.createDirectories(dir.resolve("kafka")));
         closeables.add(broker);
-        this.leaderPg = EmbeddedPostgres.start();
+        // A WAL sender whose client reads nothing (capture waiting for Kafka) holds up a fast shutdown until this timeout.
+        this.leaderPg = EmbeddedPostgres.start(Map.of("wal_sender_timeout", "10s"));
         closeables.add(leaderPg);
         this.followerPg = EmbeddedPostgres.start();
         closeables.add(followerPg);
@@ -139,7 +140,7 @@ final class FaultHarness implements AutoCloseable {
      * Runs the workload and {@code rounds} faults of each kind, in an order and at moments drawn
      * from the seed, then waits for everything to catch up and checks the promises.
      */
-    Result run(int rounds) throws Exception {
+    Result run(int rounds, Duration atLeast) throws Exception {
         Random random = new Random(seed);
         TailwaterProcess capture = process("capture", "capture", "--config", configFile.toString(), "--startup-timeout", "120s");
         Map<String, TailwaterProcess> appliers = new HashMap<>();
@@ -166,7 +167,19 @@ final class FaultHarness implements AutoCloseable {
         Map<Fault, Integer> done = new EnumMap<>(Fault.class);
         List<String> followers = List.copyOf(appliers.keySet()).stream().sorted().toList();
         Thread.sleep(5000);
-        for (Fault fault : plan) {
+        long runUntil = System.nanoTime() + atLeast.toNanos();
+        long started = System.nanoTime();
+        for (int i = 0; i < plan.size() || System.nanoTime() < runUntil; i++) {
+            if (i == plan.size()) {
+                List<Fault> more = new ArrayList<>(List.of(Fault.values()));
+                Collections.shuffle(more, random);
+                plan.addAll(more); // past the rounds asked for: one more of each kind until the time is up
+            }
+            Fault fault = plan.get(i);
+            if (i > 0 && i % 100 == 0) {
+                System.out.printf("  %d faults in %d s, %d leader transactions committed: %s%n", i,
+                        (System.nanoTime() - started) / 1_000_000_000L, committed.size(), done);
+            }
             Thread.sleep(300 + random.nextInt(1500));
             switch (fault) {
                 case KILL_CAPTURE -> capture.kill();

@@ -93,10 +93,20 @@ final class KafkaBrokerProcess implements AutoCloseable {
         throw new IllegalStateException("the Kafka broker did not listen on " + port + "; see " + dir.resolve("broker.log"));
     }
 
-    /** The JVM and class path of the project's own jars (cli/target/lib), which hold Kafka's server. */
+    /**
+     * The JVM and class path of the launcher's own jars (cli/target), which hold Kafka's server,
+     * and its logging config (warnings only).
+     */
     static List<String> java() {
-        Path lib = FaultHarness.repo().resolve("cli/target/lib");
-        return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", lib + "/*");
+        Path target = FaultHarness.repo().resolve("cli/target");
+        try (var jars = Files.list(target)) {
+            String cli = jars.filter(p -> p.getFileName().toString().matches("tailwater-cli-.*\\.jar")).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("no tailwater-cli jar in " + target + "; build the cli module first"))
+                    .toString();
+            return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", cli + ":" + target.resolve("lib") + "/*");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static int freePort() throws IOException {
