@@ -180,7 +180,8 @@ final class FaultHarness implements AutoCloseable {
                 System.out.printf("  %d faults in %d s, %d leader transactions committed: %s%n", i,
                         (System.nanoTime() - started) / 1_000_000_000L, committed.size(), done);
             }
-            Thread.sleep(300 + random.nextInt(1500));
+            // The planned rounds come densely (CI); past them, a soak spaces faults out so each part also runs a while.
+            Thread.sleep(i < rounds * Fault.values().length ? 300 + random.nextInt(1500) : 1000 + random.nextInt(6000));
             switch (fault) {
                 case KILL_CAPTURE -> capture.kill();
                 case KILL_APPLIER -> appliers.get(followers.get(random.nextInt(followers.size()))).kill();
@@ -202,8 +203,8 @@ final class FaultHarness implements AutoCloseable {
 
         // Everything catches up: the log holds every committed leader transaction, the followers the whole log.
         Set<Long> expected = new HashSet<>(committed);
-        List<Long> logged = awaitLogged(expected, Duration.ofMinutes(3));
-        awaitCaughtUp(Duration.ofMinutes(3));
+        List<Long> logged = awaitLogged(expected, Duration.ofMinutes(10));
+        awaitCaughtUp(Duration.ofMinutes(10));
         List<TableComparison> comparisons = new ArrayList<>();
         for (String f : config.followers().keySet()) {
             comparisons.addAll(StreamVerifier.compare(config.leader(), config.follower(f), TABLES.stream().map(TableId::parse).toList()));
