@@ -32,6 +32,15 @@ public interface Dialect {
         return org.jooq.impl.DSL.name(leaderTable.schema(), leaderTable.table());
     }
 
+    /**
+     * The name of a leader table in a database without schemas: a table of {@code public} keeps
+     * its name, any other becomes {@code <schema>_<table>}.
+     */
+    static Name schemalessName(TableId leaderTable) {
+        return org.jooq.impl.DSL.name(leaderTable.schema().equals("public") ? leaderTable.table()
+                : leaderTable.schema() + "_" + leaderTable.table());
+    }
+
     /** The follower column type for a leader column (DDL text, e.g. {@code numeric(12,2)}). */
     String columnType(Column column);
 

@@ -6,7 +6,6 @@ import io.tailwater.schemas.Column;
 import io.tailwater.schemas.TableId;
 import org.jooq.Name;
 import org.jooq.SQLDialect;
-import org.jooq.impl.DSL;
 
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -40,7 +39,7 @@ public final class SqliteDialect implements Dialect {
 
     @Override
     public Name tableName(TableId t) {
-        return DSL.name(t.schema().equals("public") ? t.table() : t.schema() + "_" + t.table());
+        return Dialect.schemalessName(t);
     }
 
     @Override
