@@ -255,10 +255,10 @@ public final class Applier implements AutoCloseable {
         while (running) {
             try {
                 long start = System.nanoTime();
-                store.apply(group.events(), group.position());
+                int diverged = store.apply(group.events(), group.position());
                 applied = group.position();
                 metrics.applied(group.rows(), group.transactions(), System.nanoTime() - start);
-                metrics.diverged(store.takeDivergences());
+                metrics.diverged(diverged);
                 group.clearApplied();
                 publish(null);
                 return true;
@@ -296,7 +296,7 @@ public final class Applier implements AutoCloseable {
         }
         try {
             AppliedPosition position = group.positionAfter(good);
-            store.apply(events.subList(0, good), position);
+            metrics.diverged(store.apply(events.subList(0, good), position));
             applied = position;
         } catch (SQLException e) {
             LOG.warn("Follower '{}' also refused the transactions before log offset {}: {}", follower.name(), failedOffset, e.getMessage());

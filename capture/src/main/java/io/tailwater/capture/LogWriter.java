@@ -48,6 +48,8 @@ final class LogWriter implements DebeziumEngine.ChangeConsumer<RecordChangeEvent
     private final String topic;
     private final String transactionTopic;
     private final ConnectTables tables = new ConnectTables();
+    /** The {@link LogHeaders#TABLE} header value of each table, encoded once rather than per row. */
+    private final Map<TableId, byte[]> tableHeaders = new java.util.HashMap<>();
     /** The last version of each table written, to catch changes followers cannot take. */
     private final Map<TableId, TableSchema> versions = new java.util.HashMap<>();
     private final CaptureMetrics metrics;
@@ -116,9 +118,8 @@ final class LogWriter implements DebeziumEngine.ChangeConsumer<RecordChangeEvent
                 if (!leaderTxOpen) {
                     closeSnapshotChunk();
                     // A heartbeat stands for the moment Debezium emitted it: the log then held every leader commit it had read.
-                    long micros = heartbeatMillis(r) * 1000;
-                    SourcePosition p = position(r.sourceOffset(), micros, false);
-                    write(new Heartbeat(new SourcePosition(p.epoch(), p.lsn(), p.txId(), micros, false)), null);
+                    Map<String, ?> offset = r.sourceOffset();
+                    write(new Heartbeat(position(offset, number(offset, "txId", -1), heartbeatMillis(r) * 1000)), null);
                     uncommitted.add(event);
                     completeUpTo = uncommitted.size();
                 }
@@ -249,9 +250,10 @@ final class LogWriter implements DebeziumEngine.ChangeConsumer<RecordChangeEvent
             kafkaTxStartNanos = System.nanoTime();
         }
         RecordHeaders headers = new RecordHeaders();
-        headers.add(new RecordHeader(LogHeaders.KIND, event.kind().header().getBytes(StandardCharsets.UTF_8)));
+        headers.add(new RecordHeader(LogHeaders.KIND, event.kind().headerBytes()));
         if (table != null) {
-            headers.add(new RecordHeader(LogHeaders.TABLE, table.qualified().getBytes(StandardCharsets.UTF_8)));
+            headers.add(new RecordHeader(LogHeaders.TABLE, tableHeaders.computeIfAbsent(table,
+                    t -> t.qualified().getBytes(StandardCharsets.UTF_8))));
         }
         byte[] value = serde.serialize(topic, event);
         logBytes += value.length;
@@ -295,11 +297,10 @@ final class LogWriter implements DebeziumEngine.ChangeConsumer<RecordChangeEvent
         String id = v.getString("id");
         int colon = id.indexOf(':');
         Long tsMs = v.getInt64("ts_ms");
-        SourcePosition p = position(r.sourceOffset(), tsMs == null ? 0 : tsMs * 1000, false);
-        long txId = parseLong(colon < 0 ? id : id.substring(0, colon));
-        return new TransactionEnd(colon < 0 ? id : id.substring(0, colon),
-                new SourcePosition(p.epoch(), p.lsn(), txId, p.timestampMicros(), false),
-                v.getInt64("event_count"), json(r.sourceOffset()));
+        Map<String, ?> offset = r.sourceOffset();
+        String txId = colon < 0 ? id : id.substring(0, colon);
+        return new TransactionEnd(txId, position(offset, parseLong(txId), number(offset, "ts_usec", tsMs == null ? 0 : tsMs * 1000)),
+                v.getInt64("event_count"), json(offset));
     }
 
     private static long heartbeatMillis(SourceRecord r) {
@@ -309,12 +310,13 @@ final class LogWriter implements DebeziumEngine.ChangeConsumer<RecordChangeEvent
         return r.timestamp() != null ? r.timestamp() : System.currentTimeMillis();
     }
 
-    private static SourcePosition position(Map<String, ?> offset, long fallbackMicros, boolean snapshot) {
-        Object lsn = offset.get("lsn_commit") != null ? offset.get("lsn_commit") : offset.get("lsn");
-        Object tx = offset.get("txId");
-        Object ts = offset.get("ts_usec");
-        return new SourcePosition(0, lsn instanceof Number n ? n.longValue() : -1, tx instanceof Number n ? n.longValue() : -1,
-                ts instanceof Number n ? n.longValue() : fallbackMicros, snapshot);
+    /** The streaming position a Debezium source offset names (its commit LSN), for leader transaction {@code txId} at {@code micros}. */
+    private static SourcePosition position(Map<String, ?> offset, long txId, long micros) {
+        return new SourcePosition(0, number(offset, "lsn_commit", number(offset, "lsn", -1)), txId, micros, false);
+    }
+
+    private static long number(Map<String, ?> offset, String key, long fallback) {
+        return offset.get(key) instanceof Number n ? n.longValue() : fallback;
     }
 
     private static SourcePosition rowPosition(Struct source) {

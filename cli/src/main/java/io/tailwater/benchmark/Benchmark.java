@@ -355,36 +355,31 @@ public final class Benchmark {
             return a;
         }
 
+        /** Times how long the log takes to hold {@code rows} row records, from {@code t0}. */
         Timing measureLogRows(long t0, Capture capture, long rows) throws Exception {
-            try (KafkaConsumer<byte[], byte[]> c = KafkaClients.consumer(config, "benchmark-" + name, Map.of())) {
-                TopicPartition tp = new TopicPartition(config.logTopic(), 0);
-                c.assign(List.of(tp));
-                c.seekToBeginning(List.of(tp));
-                long[] count = {0};
-                return measure(t0, rows, () -> {
-                    for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(20))) {
-                        count[0] += LogHeaders.isKind(r.headers(), LogEvent.Kind.ROW) ? 1 : 0;
-                    }
-                    if (capture.failure().isPresent()) {
-                        throw new IllegalStateException("capture failed: " + capture.failure().get().getMessage());
-                    }
-                    return count[0];
-                });
-            }
+            return measureLog(t0, capture, LogEvent.Kind.ROW, rows);
         }
 
         /** Waits for the first heartbeat: the (empty) snapshot is done and capture streams. */
         void awaitStreaming(Capture capture) throws Exception {
+            measureLog(System.nanoTime(), capture, LogEvent.Kind.HEARTBEAT, 1);
+        }
+
+        /** Follows the log from its start until it holds {@code count} records of {@code kind}. */
+        private Timing measureLog(long t0, Capture capture, LogEvent.Kind kind, long count) throws Exception {
             try (KafkaConsumer<byte[], byte[]> c = KafkaClients.consumer(config, "benchmark-" + name, Map.of())) {
                 TopicPartition tp = new TopicPartition(config.logTopic(), 0);
                 c.assign(List.of(tp));
                 c.seekToBeginning(List.of(tp));
-                measure(System.nanoTime(), 1, () -> {
-                    long n = 0;
-                    for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(50))) {
-                        n += LogHeaders.isKind(r.headers(), LogEvent.Kind.HEARTBEAT) ? 1 : 0;
+                long[] seen = {0};
+                return measure(t0, count, () -> {
+                    for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(20))) {
+                        seen[0] += LogHeaders.isKind(r.headers(), kind) ? 1 : 0;
                     }
-                    return n;
+                    if (capture.failure().isPresent()) {
+                        throw new IllegalStateException("capture failed: " + capture.failure().get().getMessage());
+                    }
+                    return seen[0];
                 });
             }
         }

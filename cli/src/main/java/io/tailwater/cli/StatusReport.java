@@ -55,6 +55,12 @@ public record StatusReport(long logEndOffset, long logBytes, List<Row> followers
         }
     }
 
+    /** The line of one follower. */
+    public Row follower(String name) {
+        return followers.stream().filter(r -> r.follower().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no follower '" + name + "' in this report"));
+    }
+
     /** A table for people. */
     public String render() {
         StringBuilder sb = new StringBuilder();

@@ -14,20 +14,33 @@ public final class EmbeddedStreamConfig {
 
     public static String yaml(String stream, EmbeddedKafka kafka, EmbeddedRegistry registry, String leaderUrl,
                               List<String> tables, Map<String, String> followers) {
+        return yaml(stream, kafka.bootstrapServers(), Map.of(), registry.url(), leaderUrl, "postgres", tables, followers);
+    }
+
+    /**
+     * The same on any broker and registry, with more Kafka client settings and another leader user.
+     *
+     * @param kafkaSettings client settings besides {@code bootstrap.servers}
+     */
+    public static String yaml(String stream, String bootstrapServers, Map<String, String> kafkaSettings, String registryUrl,
+                              String leaderUrl, String leaderUser, List<String> tables, Map<String, String> followers) {
+        StringBuilder kafka = new StringBuilder();
+        kafkaSettings.forEach((k, v) -> kafka.append("  ").append(k).append(": ").append(v).append('\n'));
         StringBuilder sb = new StringBuilder("""
                 stream: %s
                 kafka:
                   bootstrap.servers: %s
-                topics:
+                %stopics:
                   replication-factor: 1
                 registry:
                   url: %s
                 leader:
                   jdbc-url: %s
-                  user: postgres
+                  user: %s
                   tables: [%s]
                 followers:
-                """.formatted(stream, kafka.bootstrapServers(), registry.url(), leaderUrl, String.join(", ", tables.stream().map(t -> "'" + t.replace("'", "''") + "'").toList())));
+                """.formatted(stream, bootstrapServers, kafka, registryUrl, leaderUrl, leaderUser,
+                String.join(", ", tables.stream().map(t -> "'" + t.replace("'", "''") + "'").toList())));
         followers.forEach((name, url) -> {
             sb.append("  ").append(name).append(":\n    jdbc-url: ").append(url).append('\n');
             if (url.startsWith("jdbc:postgresql:")) {

@@ -37,6 +37,13 @@ public record FollowerPosition(String follower, long appliedOffset, long consume
         }
     }
 
+    /** Keeps a record of the positions topic in {@code latest}, by follower name, if it is a report (not a tombstone). */
+    static void keep(org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]> r, java.util.Map<String, FollowerPosition> latest) {
+        if (r.key() != null && r.value() != null) {
+            latest.put(new String(r.key(), java.nio.charset.StandardCharsets.UTF_8), fromJson(r.value()));
+        }
+    }
+
     public static FollowerPosition fromJson(byte[] json) {
         try {
             return JSON.readValue(json, FollowerPosition.class);

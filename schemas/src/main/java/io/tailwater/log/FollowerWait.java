@@ -6,7 +6,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -70,9 +69,7 @@ public final class FollowerWait implements AutoCloseable {
             }
             try {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofNanos(Math.min(left, 50_000_000L)))) {
-                    if (r.key() != null && r.value() != null) {
-                        latest.put(new String(r.key(), StandardCharsets.UTF_8), FollowerPosition.fromJson(r.value()));
-                    }
+                    FollowerPosition.keep(r, latest);
                 }
             } catch (KafkaException e) {
                 throw new KafkaUnavailableException("cannot read '" + config.positionsTopic() + "' from Kafka at "

@@ -7,7 +7,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TimeoutException;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -87,9 +86,7 @@ public final class PositionsReader implements AutoCloseable {
             long deadline = System.nanoTime() + timeout.toNanos();
             while (consumer.position(tp, timeout) < end) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    if (r.key() != null && r.value() != null) {
-                        out.put(new String(r.key(), StandardCharsets.UTF_8), FollowerPosition.fromJson(r.value()));
-                    }
+                    FollowerPosition.keep(r, out);
                 }
                 if (System.nanoTime() > deadline) {
                     throw new TimeoutException("reading " + config.positionsTopic());

@@ -41,7 +41,7 @@ class BadInputTest {
             s.stop(capture);
 
             // Three records no Tailwater capture wrote: not Avro, an unknown schema id, and bytes that do not match their schema.
-            int knownId = ByteBuffer.wrap(s.readRawValue(s.lastOffsetOfKind("row"))).getInt(1);
+            int knownId = ByteBuffer.wrap(s.readRawValue(s.lastOffsetOfKind(io.tailwater.schemas.event.LogEvent.Kind.ROW))).getInt(1);
             List<Long> bad = new ArrayList<>();
             try (KafkaProducer<byte[], byte[]> p = KafkaClients.producer(s.config, "test-junk", Map.of(), Map.of())) {
                 for (byte[] junk : List.of("hello, log".getBytes(), new byte[] {0, 0x7f, 0x12, 0x34, 0x56, 1, 2, 3},
@@ -92,7 +92,7 @@ class BadInputTest {
             }
 
             // A record that decodes is never skipped, even when asked: lite, told to skip a good row too, still applies it.
-            long good = s.lastOffsetOfKind("row");
+            long good = s.lastOffsetOfKind(io.tailwater.schemas.event.LogEvent.Kind.ROW);
             assertThat(good).isGreaterThan(bad.get(2));
             Set<Long> withGood = new java.util.HashSet<>(bad);
             withGood.add(good);

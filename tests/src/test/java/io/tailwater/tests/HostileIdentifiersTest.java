@@ -82,8 +82,8 @@ class HostileIdentifiersTest {
             s.awaitCaughtUpFollowers(holding, Duration.ofSeconds(60));
             ReplicationEndToEndTest.assertAllMatch(s.compare(List.of("public.party 🎉"), holding));
             if (s.config.followers().containsKey("maria")) {
-                String error = io.tailwater.cli.StatusReport.read(s.config, Duration.ofSeconds(10)).followers().stream()
-                        .filter(r -> r.follower().equals("maria")).findFirst().orElseThrow().error();
+                String error = s.awaitFollowerState("maria", io.tailwater.log.FollowerState.FAILED, Duration.ofSeconds(30))
+                        .follower("maria").error();
                 assertThat(error).contains("follower 'maria' cannot hold table \"public\".\"party 🎉\" (first row at log offset",
                         "MariaDB cannot name table \"public\".\"party 🎉\"", "characters beyond U+FFFF", "Rename it on the leader");
             }

@@ -105,7 +105,7 @@ class LagAndReadYourWritesTest {
                     st.execute("LOCK TABLE public.notes IN ACCESS EXCLUSIVE MODE");
                 }
                 s.startApplier("pg");
-                StatusReport report = awaitState(s, "pg", FollowerState.CATCHING_UP);
+                StatusReport report = s.awaitFollowerState("pg", FollowerState.CATCHING_UP, Duration.ofSeconds(30));
                 StatusReport.Row row = row(report, "pg");
                 assertThat(row.lagRecords()).as("20,000 rows in 200 transactions not applied").isGreaterThan(20_000);
                 Unapplied unapplied = unapplied(s, row.appliedOffset() + 1, report.logEndOffset());
@@ -184,21 +184,8 @@ class LagAndReadYourWritesTest {
         }
     }
 
-    private static StatusReport awaitState(TestStream s, String follower, FollowerState state) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        StatusReport report = null;
-        while (System.nanoTime() < deadline) {
-            report = StatusReport.read(s.config, Duration.ofSeconds(10));
-            if (row(report, follower).state() == state) {
-                return report;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError(follower + " never reported " + state + ":\n" + (report == null ? "" : report.render()));
-    }
-
     private static StatusReport.Row row(StatusReport report, String follower) {
-        return report.followers().stream().filter(r -> r.follower().equals(follower)).findFirst().orElseThrow();
+        return report.follower(follower);
     }
 
     /** How many log records there are in [from, to), and the sum of their value sizes. */

@@ -163,22 +163,8 @@ class MisconfigurationTest {
 
     private static StreamConfig configWithLeader(String stream, String leaderUrl, String user) {
         SharedServices.Services s = SharedServices.get();
-        return new ConfigLoader().parse("""
-                stream: %s
-                kafka:
-                  bootstrap.servers: %s
-                topics:
-                  replication-factor: 1
-                registry:
-                  url: %s
-                leader:
-                  jdbc-url: %s
-                  user: %s
-                  tables: [public.items]
-                followers:
-                  lite:
-                    jdbc-url: jdbc:sqlite:%s
-                """.formatted(stream, s.kafka().bootstrapServers(), s.registry().url(), leaderUrl, user,
-                System.getProperty("java.io.tmpdir") + "/" + stream + ".db"));
+        return new ConfigLoader().parse(io.tailwater.embedded.EmbeddedStreamConfig.yaml(stream, s.kafka().bootstrapServers(), Map.of(),
+                s.registry().url(), leaderUrl, user, List.of("public.items"),
+                Map.of("lite", "jdbc:sqlite:" + System.getProperty("java.io.tmpdir") + "/" + stream + ".db")));
     }
 }

@@ -156,12 +156,11 @@ public final class TestStream implements AutoCloseable {
         return latestAppliers;
     }
 
-    /** The offset of the last log record of a kind ({@code row}, {@code tx-end}, ...), from its header. */
-    public long lastOffsetOfKind(String kind) {
+    /** The offset of the last log record of a kind, from its header. */
+    public long lastOffsetOfKind(LogEvent.Kind kind) {
         long last = -1;
-        for (ConsumerRecord<byte[], byte[]> r : rawLog()) {
-            var h = r.headers().lastHeader(io.tailwater.schemas.event.LogHeaders.KIND);
-            if (h != null && kind.equals(new String(h.value(), java.nio.charset.StandardCharsets.UTF_8))) {
+        for (ConsumerRecord<byte[], byte[]> r : rawLog(config)) {
+            if (io.tailwater.schemas.event.LogHeaders.isKind(r.headers(), kind)) {
                 last = r.offset();
             }
         }
@@ -170,17 +169,18 @@ public final class TestStream implements AutoCloseable {
 
     /** The value bytes of the log record at {@code offset}. */
     public byte[] readRawValue(long offset) {
-        return rawLog().stream().filter(r -> r.offset() == offset).findFirst().orElseThrow().value();
+        return rawLog(config).stream().filter(r -> r.offset() == offset).findFirst().orElseThrow().value();
     }
 
-    private List<ConsumerRecord<byte[], byte[]>> rawLog() {
+    /** Every record of a stream's log up to its current end, undecoded. */
+    public static List<ConsumerRecord<byte[], byte[]>> rawLog(StreamConfig config) {
         List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> c = KafkaClients.consumer(config, "test-raw-" + name, Map.of())) {
+        try (KafkaConsumer<byte[], byte[]> c = KafkaClients.consumer(config, "test-reader-" + config.stream(), Map.of())) {
             TopicPartition tp = new TopicPartition(config.logTopic(), 0);
             c.assign(List.of(tp));
             c.seekToBeginning(List.of(tp));
-            long end = c.endOffsets(List.of(tp)).get(tp);
-            while (c.position(tp) < end) {
+            long end = c.endOffsets(List.of(tp), Duration.ofSeconds(30)).get(tp);
+            while (c.position(tp, Duration.ofSeconds(30)) < end) {
                 c.poll(Duration.ofMillis(500)).forEach(out::add);
             }
         }
@@ -196,12 +196,8 @@ public final class TestStream implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             failIfCaptureFailed();
-            for (Map.Entry<Long, LogEvent> e : readLog()) {
-                if (e.getValue() instanceof io.tailwater.schemas.event.TransactionEnd t && t.source().snapshot()
-                        && t.sourceOffset().contains("\"snapshot_completed\":true")
-                        || e.getValue() instanceof io.tailwater.schemas.event.Heartbeat) {
-                    return;
-                }
+            if (isStreaming(config)) {
+                return;
             }
             Thread.sleep(100);
         }
@@ -234,8 +230,13 @@ public final class TestStream implements AutoCloseable {
 
     /** The leader transaction ids of the transaction-end records in the log, in log order. */
     public List<Long> leaderTransactionsInLog() {
+        return leaderTransactionsInLog(config);
+    }
+
+    /** The leader transaction ids of the transaction-end records in a stream's log, in log order. */
+    public static List<Long> leaderTransactionsInLog(StreamConfig config) {
         List<Long> ids = new ArrayList<>();
-        for (Map.Entry<Long, LogEvent> e : readLog()) {
+        for (Map.Entry<Long, LogEvent> e : readLog(config)) {
             if (e.getValue() instanceof io.tailwater.schemas.event.TransactionEnd t && !t.source().snapshot()) {
                 ids.add(t.source().txId());
             }
@@ -277,6 +278,22 @@ public final class TestStream implements AutoCloseable {
         throw new AssertionError("followers did not catch up within " + timeout + ":\n" + (last == null ? "" : last.render()));
     }
 
+    /** Waits until {@code follower} reports {@code state}; returns the status report that shows it. */
+    public StatusReport awaitFollowerState(String follower, io.tailwater.log.FollowerState state, Duration timeout)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        StatusReport report = null;
+        while (System.nanoTime() < deadline) {
+            report = StatusReport.read(config, Duration.ofSeconds(10));
+            if (report.follower(follower).state() == state) {
+                return report;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError(follower + " never reported " + state + " within " + timeout + ":\n"
+                + (report == null ? "" : report.render()));
+    }
+
     /** Compares every follower's copy of {@code tables} with the leader. */
     public List<TableComparison> compare(List<String> tables) throws SQLException {
         return compare(tables, startedFollowers);
@@ -296,22 +313,34 @@ public final class TestStream implements AutoCloseable {
 
     /** Every record of the log, decoded, with its offset. */
     public List<Map.Entry<Long, LogEvent>> readLog() {
+        return readLog(config);
+    }
+
+    /** Every record of a stream's log that capture wrote (junk a test put there has no kind header), decoded, with its offset. */
+    public static List<Map.Entry<Long, LogEvent>> readLog(StreamConfig config) {
         LogRecordSerde serde = new LogRecordSerde(new SchemaRegistryClient(config.registry()));
         List<Map.Entry<Long, LogEvent>> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> c = KafkaClients.consumer(config, "test-reader-" + name, Map.of())) {
-            TopicPartition tp = new TopicPartition(config.logTopic(), 0);
-            c.assign(List.of(tp));
-            c.seekToBeginning(List.of(tp));
-            long end = c.endOffsets(List.of(tp)).get(tp);
-            while (c.position(tp) < end) {
-                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
-                    if (r.headers().lastHeader(io.tailwater.schemas.event.LogHeaders.KIND) != null) { // not junk a test put there
-                        out.add(Map.entry(r.offset(), serde.deserialize(r.value())));
-                    }
-                }
+        for (ConsumerRecord<byte[], byte[]> r : rawLog(config)) {
+            if (r.headers().lastHeader(io.tailwater.schemas.event.LogHeaders.KIND) != null) {
+                out.add(Map.entry(r.offset(), serde.deserialize(r.value())));
             }
         }
         return out;
+    }
+
+    /**
+     * Whether capture streams: the initial snapshot is complete in the log, or, for an empty
+     * snapshot (which writes nothing), a heartbeat is there, which only streaming writes.
+     */
+    public static boolean isStreaming(StreamConfig config) {
+        for (Map.Entry<Long, LogEvent> e : readLog(config)) {
+            if (e.getValue() instanceof io.tailwater.schemas.event.TransactionEnd t && t.source().snapshot()
+                    && t.sourceOffset().contains("\"snapshot_completed\":true")
+                    || e.getValue() instanceof io.tailwater.schemas.event.Heartbeat) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public void stop(AutoCloseable component) throws Exception {

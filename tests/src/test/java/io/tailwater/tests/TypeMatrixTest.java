@@ -80,27 +80,20 @@ class TypeMatrixTest {
             }
             s.awaitReplicated(java.util.Set.of(last), Duration.ofSeconds(60));
 
-            TableId id = TableId.parse("public.types");
-            Map<Integer, List<String>> leader;
-            TableSchema schema;
-            try (Connection c = s.leader()) {
-                schema = TableDigests.describePostgres(c, id);
-                leader = rows(c, Dialects.of(io.tailwater.config.FollowerKind.POSTGRESQL), schema);
-            }
+            LeaderCopy copyOnLeader = LeaderCopy.read(s, "public.types");
+            TableSchema schema = copyOnLeader.schema();
+            Map<Integer, List<String>> leader = copyOnLeader.rows();
             assertThat(leader).hasSize(5);
             for (String follower : s.config.followers().keySet()) {
-                Dialect dialect = Dialects.of(s.config.follower(follower).kind());
-                try (Connection f = s.follower(follower)) {
-                    Map<Integer, List<String>> copy = rows(f, dialect, schema);
-                    for (Map.Entry<Integer, List<String>> row : leader.entrySet()) {
-                        for (int i = 0; i < schema.columns().size(); i++) {
-                            assertThat(copy.get(row.getKey()).get(i))
-                                    .as("%s: row %d column %s", follower, row.getKey(), schema.columns().get(i).name())
-                                    .isEqualTo(row.getValue().get(i));
-                        }
+                Map<Integer, List<String>> copy = copyOnLeader.on(s, follower);
+                for (Map.Entry<Integer, List<String>> row : leader.entrySet()) {
+                    for (int i = 0; i < schema.columns().size(); i++) {
+                        assertThat(copy.get(row.getKey()).get(i))
+                                .as("%s: row %d column %s", follower, row.getKey(), schema.columns().get(i).name())
+                                .isEqualTo(row.getValue().get(i));
                     }
-                    assertThat(copy.keySet()).isEqualTo(leader.keySet());
                 }
+                assertThat(copy.keySet()).isEqualTo(leader.keySet());
             }
         }
     }
@@ -130,27 +123,18 @@ class TypeMatrixTest {
             s.awaitLogged(java.util.Set.of(last), Duration.ofSeconds(60));
             s.awaitCaughtUpFollowers(holding, Duration.ofSeconds(60));
 
-            TableId id = TableId.parse("public.specials");
-            Map<Integer, List<String>> leader;
-            TableSchema schema;
-            try (Connection c = s.leader()) {
-                schema = TableDigests.describePostgres(c, id);
-                leader = rows(c, Dialects.of(io.tailwater.config.FollowerKind.POSTGRESQL), schema);
-            }
+            LeaderCopy copyOnLeader = LeaderCopy.read(s, "public.specials");
+            Map<Integer, List<String>> leader = copyOnLeader.rows();
             assertThat(leader.get(2)).containsExactly("2", "NaN", "NaN", "[\"NaN\"]");
             for (String follower : holding) {
-                try (Connection f = s.follower(follower)) {
-                    assertThat(rows(f, Dialects.of(s.config.follower(follower).kind()), schema)).as(follower).isEqualTo(leader);
-                }
+                assertThat(copyOnLeader.on(s, follower)).as(follower).isEqualTo(leader);
             }
             if (s.config.followers().containsKey("maria")) {
-                io.tailwater.cli.StatusReport.Row maria = awaitFailed(s, "maria");
+                io.tailwater.cli.StatusReport.Row maria = s.awaitFollowerState("maria", io.tailwater.log.FollowerState.FAILED,
+                        Duration.ofSeconds(30)).follower("maria");
                 assertThat(maria.error()).contains("refused the change at log offset", "public\".\"specials\" key \"id\"=2",
                         "MariaDB cannot hold NaN in column \"c_real\"", "leader.debezium.column.exclude.list");
-                try (Connection f = s.follower("maria")) {
-                    assertThat(rows(f, Dialects.of(s.config.follower("maria").kind()), schema)).as("MariaDB keeps what it had")
-                            .isEqualTo(Map.of(1, leader.get(1)));
-                }
+                assertThat(copyOnLeader.on(s, "maria")).as("MariaDB keeps what it had").isEqualTo(Map.of(1, leader.get(1)));
             }
         }
     }
@@ -182,16 +166,21 @@ class TypeMatrixTest {
         }
     }
 
-    private static io.tailwater.cli.StatusReport.Row awaitFailed(TestStream s, String follower) throws InterruptedException {
-        for (int i = 0; i < 300; i++) {
-            for (io.tailwater.cli.StatusReport.Row r : io.tailwater.cli.StatusReport.read(s.config, Duration.ofSeconds(10)).followers()) {
-                if (r.follower().equals(follower) && r.state() == io.tailwater.log.FollowerState.FAILED) {
-                    return r;
-                }
+    /** The leader's table, described from its catalog, and its rows in canonical form by id. */
+    private record LeaderCopy(TableSchema schema, Map<Integer, List<String>> rows) {
+        static LeaderCopy read(TestStream s, String table) throws Exception {
+            try (Connection c = s.leader()) {
+                TableSchema schema = TableDigests.describePostgres(c, TableId.parse(table));
+                return new LeaderCopy(schema, TypeMatrixTest.rows(c, Dialects.of(io.tailwater.config.FollowerKind.POSTGRESQL), schema));
             }
-            Thread.sleep(100);
         }
-        throw new AssertionError(follower + " did not fail");
+
+        /** The same table's rows on a follower, in canonical form by id. */
+        Map<Integer, List<String>> on(TestStream s, String follower) throws Exception {
+            try (Connection f = s.follower(follower)) {
+                return TypeMatrixTest.rows(f, Dialects.of(s.config.follower(follower).kind()), schema);
+            }
+        }
     }
 
     private static Map<Integer, List<String>> rows(Connection c, Dialect dialect, TableSchema schema) throws Exception {

@@ -56,7 +56,6 @@ public final class FollowerStore implements AutoCloseable {
     private final Map<String, PreparedStatement> prepared = new HashMap<>();
     private final Set<TableSchema> ensured = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     private final String positionUpsert;
-    private long divergences;
     private final String positionSelect;
 
     private FollowerStore(FollowerConfig config, Dialect dialect, String stream, Connection conn) throws SQLException {
@@ -159,19 +158,22 @@ public final class FollowerStore implements AutoCloseable {
      * Applies the events (rows and truncates of complete leader transactions, in log order) and
      * stores {@code position}, all in one follower transaction.
      *
+     * @return how many rows the leader updated or deleted that the follower did not have (reported,
+     *         or refused with {@code on-divergence: stop})
      * @throws SQLException when the follower fails; nothing of the group is then applied
      */
-    public void apply(List<PositionedEvent> events, AppliedPosition position) throws SQLException {
+    public int apply(List<PositionedEvent> events, AppliedPosition position) throws SQLException {
         ensureTables(events);
         try {
             NetChanges net = new NetChanges();
             List<PositionedEvent> keyless = new java.util.ArrayList<>();
+            int diverged = 0;
             for (PositionedEvent pe : events) {
                 switch (pe.event()) {
                     case RowChange r when r.table().hasKey() -> net.add(r, pe.offset());
                     case RowChange r -> keyless.add(pe);
                     case Truncate t -> {
-                        write(net);
+                        diverged += write(net);
                         writeKeyless(keyless);
                         truncate(t.table());
                     }
@@ -179,22 +181,26 @@ public final class FollowerStore implements AutoCloseable {
                     case Heartbeat ignored -> { }
                 }
             }
-            write(net);
+            diverged += write(net);
             writeKeyless(keyless);
             storePosition(position);
             conn.commit();
+            return diverged;
         } catch (SQLException | RuntimeException e) {
             rollbackQuietly();
             throw e;
         }
     }
 
-    /** Writes the net changes: deletes as batches by key, upserts as multi-row statements. */
-    private void write(NetChanges net) throws SQLException {
+    /**
+     * Writes the net changes: deletes as batches by key, upserts as multi-row statements. Returns
+     * how many rows the follower lacked (see {@link #checkExisting}).
+     */
+    private int write(NetChanges net) throws SQLException {
         if (net.isEmpty()) {
-            return;
+            return 0;
         }
-        checkExisting(net);
+        int diverged = checkExisting(net);
         for (Map.Entry<TableSchema, List<RowChange>> e : net.deletes().entrySet()) {
             PreparedStatement ps = prepared(statements(e.getKey()).delete);
             for (RowChange r : e.getValue()) {
@@ -231,15 +237,17 @@ public final class FollowerStore implements AutoCloseable {
             }
         }
         net.clear();
+        return diverged;
     }
 
     /**
      * Finds the rows the leader updated or deleted that the follower does not have: someone
      * changed the follower directly. Reports each with table, key and offset, or, with
      * {@code on-divergence: stop}, refuses the group. One count per table and 200 keys; the rows
-     * are looked at one by one only when the count falls short.
+     * are looked at one by one only when the count falls short. Returns how many the follower lacked.
      */
-    private void checkExisting(NetChanges net) throws SQLException {
+    private int checkExisting(NetChanges net) throws SQLException {
+        int diverged = 0;
         for (Map.Entry<TableSchema, List<NetChanges.Existing>> e : net.mustExist().entrySet()) {
             TableSchema table = e.getKey();
             TableStatements s = statements(table);
@@ -252,10 +260,12 @@ public final class FollowerStore implements AutoCloseable {
                 for (NetChanges.Existing row : chunk) {
                     if (countExisting(s, List.of(row)) == 0) {
                         diverged(row);
+                        diverged++;
                     }
                 }
             }
         }
+        return diverged;
     }
 
     private int countExisting(TableStatements s, List<NetChanges.Existing> rows) throws SQLException {
@@ -283,19 +293,11 @@ public final class FollowerStore implements AutoCloseable {
         String what = "follower '" + config.name() + "' has diverged from the leader: the leader's " + r.op().name().toLowerCase(Locale.ROOT)
                 + " at log offset " + row.offset() + " is of a row of table " + r.table().id() + " with key "
                 + r.table().describeKey(r.keyImage()) + " that the follower does not have (changed on the follower directly?)";
-        divergences++;
         if (config.stopOnDivergence()) {
             throw new DivergedException(row.offset(), what + ". Stopped (on-divergence: stop); compare the table with the leader,"
                     + " repair the follower, and restart");
         }
         LOG.warn("{}; applied as the leader has it (on-divergence: report)", what);
-    }
-
-    /** Rows the leader updated or deleted that this follower lacked, since the last call. */
-    public int takeDivergences() {
-        int d = (int) divergences;
-        divergences = 0;
-        return d;
     }
 
     /**
@@ -306,7 +308,6 @@ public final class FollowerStore implements AutoCloseable {
         PreparedStatement batch = null;
         for (PositionedEvent pe : changes) {
             RowChange r = (RowChange) pe.event();
-            TableStatements s = statements(r.table());
             if (r.op() == Op.DELETE || r.op() == Op.UPDATE) {
                 if (batch != null) {
                     batch.executeBatch();
@@ -314,7 +315,7 @@ public final class FollowerStore implements AutoCloseable {
                 }
                 applyKeyless(r, pe.offset());
             } else {
-                PreparedStatement ps = prepared(s.insert);
+                PreparedStatement ps = prepared(statements(r.table()).insert);
                 if (batch != null && batch != ps) {
                     batch.executeBatch();
                 }
@@ -442,10 +443,7 @@ public final class FollowerStore implements AutoCloseable {
                 setValue(ps, offset + i + 1, columns.get(keys[i]), before[keys[i]]);
             }
         } else {
-            Object[] after = r.after();
-            for (int i = 0; i < after.length; i++) {
-                setValue(ps, offset + i + 1, columns.get(i), after[i]);
-            }
+            bindRow(ps, r.table(), r.after(), offset);
         }
     }
 

@@ -38,10 +38,6 @@ final class NetChanges {
     record Existing(RowChange change, long offset) {
     }
 
-    void add(RowChange change) {
-        add(change, -1);
-    }
-
     void add(RowChange change, long offset) {
         int[] identity = change.table().identityIndexes();
         Object[] image = change.keyImage();

@@ -15,13 +15,20 @@ public sealed interface LogEvent permits RowChange, TransactionEnd, Truncate, He
         ROW("row"), TX_END("tx-end"), TRUNCATE("truncate"), HEARTBEAT("heartbeat");
 
         private final String header;
+        private final byte[] headerBytes;
 
         Kind(String header) {
             this.header = header;
+            this.headerBytes = header.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         }
 
         public String header() {
             return header;
+        }
+
+        /** The header value, encoded once; shared, so never modify it. */
+        public byte[] headerBytes() {
+            return headerBytes;
         }
     }
 }

@@ -34,7 +34,7 @@ public final class LogHeaders {
     /** Whether the record is of the given kind. */
     public static boolean isKind(org.apache.kafka.common.header.Headers headers, LogEvent.Kind kind) {
         org.apache.kafka.common.header.Header h = headers.lastHeader(KIND);
-        return h != null && kind.header().equals(new String(h.value(), java.nio.charset.StandardCharsets.UTF_8));
+        return h != null && java.util.Arrays.equals(h.value(), kind.headerBytes());
     }
 
     private LogHeaders() {

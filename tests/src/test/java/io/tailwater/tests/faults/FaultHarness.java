@@ -7,15 +7,9 @@ import io.tailwater.config.ConfigLoader;
 import io.tailwater.config.StreamConfig;
 import io.tailwater.embedded.EmbeddedPostgres;
 import io.tailwater.embedded.EmbeddedRegistry;
-import io.tailwater.log.KafkaClients;
+import io.tailwater.embedded.EmbeddedStreamConfig;
 import io.tailwater.schemas.TableId;
-import io.tailwater.schemas.event.LogHeaders;
-import io.tailwater.schemas.event.TransactionEnd;
-import io.tailwater.schemas.registry.SchemaRegistryClient;
-import io.tailwater.schemas.serde.LogRecordSerde;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
+import io.tailwater.tests.TestStream;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -96,29 +90,17 @@ final class FaultHarness implements AutoCloseable {
         closeables.add(followerPg);
         this.leaderUrl = leaderPg.createDatabase("bank");
         this.followerUrl = followerPg.createDatabase("bank_copy");
-        String yaml = """
-                stream: bank
-                kafka:
-                  bootstrap.servers: %s
-                  max.block.ms: 10000
-                  request.timeout.ms: 5000
-                  delivery.timeout.ms: 20000
-                  transaction.timeout.ms: 30000
-                topics:
-                  replication-factor: 1
-                registry:
-                  url: %s
-                leader:
-                  jdbc-url: %s
-                  user: postgres
-                  tables: [public.accounts, public.transfers]
-                followers:
-                  pg:
-                    jdbc-url: %s
-                    user: postgres
-                  lite:
-                    jdbc-url: jdbc:sqlite:%s
-                """.formatted(broker.bootstrapServers(), registry.url(), leaderUrl, followerUrl, dir.resolve("bank.db"));
+        // Short Kafka timeouts: capture gives up on a dead broker quickly and is started again.
+        Map<String, String> kafka = new java.util.LinkedHashMap<>();
+        kafka.put("max.block.ms", "10000");
+        kafka.put("request.timeout.ms", "5000");
+        kafka.put("delivery.timeout.ms", "20000");
+        kafka.put("transaction.timeout.ms", "30000");
+        Map<String, String> followers = new java.util.LinkedHashMap<>();
+        followers.put("pg", followerUrl);
+        followers.put("lite", "jdbc:sqlite:" + dir.resolve("bank.db"));
+        String yaml = EmbeddedStreamConfig.yaml("bank", broker.bootstrapServers(), kafka, registry.url(), leaderUrl, "postgres", TABLES,
+                followers);
         this.configFile = dir.resolve("bank.yaml");
         Files.writeString(configFile, yaml);
         this.config = new ConfigLoader().parse(yaml);
@@ -312,53 +294,56 @@ final class FaultHarness implements AutoCloseable {
 
     /** Reads the follower's total over and over; it must always be the constant, once the accounts are there. */
     private void watchInvariant(String follower) {
-        Connection c = null;
-        while (!stop.get()) {
-            try {
-                if (c == null) {
-                    c = follower(follower);
-                }
-                try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*), sum(balance) FROM accounts")) {
-                    rs.next();
-                    if (rs.getInt(1) == ACCOUNTS) {
-                        invariantReads.incrementAndGet();
-                        if (rs.getLong(2) != TOTAL) {
-                            invariantViolations.incrementAndGet();
-                            violations.add(follower + " showed a total of " + rs.getLong(2));
-                        }
+        poll(follower, 20, c -> {
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*), sum(balance) FROM accounts")) {
+                rs.next();
+                if (rs.getInt(1) == ACCOUNTS) {
+                    invariantReads.incrementAndGet();
+                    if (rs.getLong(2) != TOTAL) {
+                        invariantViolations.incrementAndGet();
+                        violations.add(follower + " showed a total of " + rs.getLong(2));
                     }
                 }
-                sleep(20);
-            } catch (SQLException e) {
-                closeQuietly(c);
-                c = null;
-                sleep(200);
             }
-        }
-        closeQuietly(c);
+        });
     }
 
     /** Reads the follower's stored position over and over; it must never go back. */
     private void watchPosition(String follower) {
-        long highest = -1;
+        long[] highest = {-1};
+        poll(follower, 100, c -> {
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT log_offset FROM tailwater_position")) {
+                if (rs.next()) {
+                    long p = rs.getLong(1);
+                    positionReads.incrementAndGet();
+                    if (p < highest[0]) {
+                        positionRegressions.incrementAndGet();
+                        violations.add(follower + " position went back from " + highest[0] + " to " + p);
+                    }
+                    highest[0] = Math.max(highest[0], p);
+                }
+            }
+        });
+    }
+
+    /** A read of a follower. */
+    private interface Read {
+        void run(Connection c) throws SQLException;
+    }
+
+    /**
+     * Runs {@code read} on the follower every {@code millis} until the run stops, reconnecting when
+     * the follower went away (it is restarted on purpose) and ignoring reads before the tables exist.
+     */
+    private void poll(String follower, long millis, Read read) {
         Connection c = null;
         while (!stop.get()) {
             try {
                 if (c == null) {
                     c = follower(follower);
                 }
-                try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT log_offset FROM tailwater_position")) {
-                    if (rs.next()) {
-                        long p = rs.getLong(1);
-                        positionReads.incrementAndGet();
-                        if (p < highest) {
-                            positionRegressions.incrementAndGet();
-                            violations.add(follower + " position went back from " + highest + " to " + p);
-                        }
-                        highest = Math.max(highest, p);
-                    }
-                }
-                sleep(100);
+                read.run(c);
+                sleep(millis);
             } catch (SQLException e) {
                 closeQuietly(c);
                 c = null;
@@ -368,21 +353,13 @@ final class FaultHarness implements AutoCloseable {
         closeQuietly(c);
     }
 
-    /** Waits for the first heartbeat in the log: capture streams. */
+    /** Waits until capture streams (see {@link TestStream#isStreaming}). */
     private void awaitStreaming(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
-            try (KafkaConsumer<byte[], byte[]> c = KafkaClients.consumer(config, "fault-check", Map.of())) {
-                TopicPartition tp = new TopicPartition(config.logTopic(), 0);
-                c.assign(List.of(tp));
-                c.seekToBeginning(List.of(tp));
-                long end = c.endOffsets(List.of(tp), Duration.ofSeconds(10)).get(tp);
-                while (c.position(tp, Duration.ofSeconds(10)) < end) {
-                    for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
-                        if (LogHeaders.isKind(r.headers(), io.tailwater.schemas.event.LogEvent.Kind.HEARTBEAT)) {
-                            return;
-                        }
-                    }
+            try {
+                if (TestStream.isStreaming(config)) {
+                    return;
                 }
             } catch (RuntimeException e) {
                 // the topic is not there yet
@@ -407,25 +384,11 @@ final class FaultHarness implements AutoCloseable {
     }
 
     private List<Long> leaderTransactionsInLog() {
-        LogRecordSerde serde = new LogRecordSerde(new SchemaRegistryClient(config.registry()));
-        List<Long> ids = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> c = KafkaClients.consumer(config, "fault-check", Map.of())) {
-            TopicPartition tp = new TopicPartition(config.logTopic(), 0);
-            c.assign(List.of(tp));
-            c.seekToBeginning(List.of(tp));
-            long end = c.endOffsets(List.of(tp), Duration.ofSeconds(30)).get(tp);
-            while (c.position(tp, Duration.ofSeconds(30)) < end) {
-                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
-                    if (LogHeaders.isKind(r.headers(), io.tailwater.schemas.event.LogEvent.Kind.TX_END)
-                            && serde.deserialize(r.value()) instanceof TransactionEnd t && !t.source().snapshot()) {
-                        ids.add(t.source().txId());
-                    }
-                }
-            }
+        try {
+            return TestStream.leaderTransactionsInLog(config);
         } catch (RuntimeException e) {
             return List.of(); // the broker is still coming back
         }
-        return ids;
     }
 
     private void awaitCaughtUp(Duration timeout) throws InterruptedException {

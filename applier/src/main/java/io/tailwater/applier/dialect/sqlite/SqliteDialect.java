@@ -56,7 +56,7 @@ public final class SqliteDialect implements Dialect {
     public Object bind(Column c, Object v) throws SQLException {
         return switch (c.type()) {
             case BOOLEAN -> ((Boolean) v) ? 1 : 0;
-            case FLOAT32, FLOAT64 -> ((Number) v).doubleValue() != ((Number) v).doubleValue() ? "NaN" : v;
+            case FLOAT32, FLOAT64 -> Double.isNaN(((Number) v).doubleValue()) ? "NaN" : v;
             case DECIMAL, NUMERIC -> ((BigDecimal) v).toPlainString();
             case DATE -> v.toString();
             case TIME -> CanonicalValues.time((LocalTime) v);
