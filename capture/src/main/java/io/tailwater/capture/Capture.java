@@ -5,6 +5,9 @@ import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
 import io.debezium.engine.format.ChangeEventFormat;
 import io.tailwater.config.StreamConfig;
+import io.tailwater.capture.postgres.PgSnapshotQuery;
+import io.tailwater.capture.postgres.PgTypeCatalog;
+import io.tailwater.capture.postgres.PgValueConverter;
 import io.tailwater.log.KafkaClients;
 import io.tailwater.log.KafkaUnavailableException;
 import io.tailwater.log.LogTopics;
@@ -80,6 +83,7 @@ public final class Capture implements AutoCloseable {
 
     public void start() {
         List<String> tables = LeaderChecks.check(config.leader(), startupTimeout);
+        PgTypeCatalog.register(config.stream(), () -> LeaderChecks.connect(config.leader(), startupTimeout));
         LOG.info("Leader checked: {} table(s) match for stream '{}'", tables.size(), config.stream());
         LogTopics.ensure(config, startupTimeout);
 
@@ -138,7 +142,7 @@ public final class Capture implements AutoCloseable {
                         }
                         if (!(cause instanceof CaptureFencedException)) {
                             cause = new IllegalStateException("capture of stream '" + config.stream() + "' stopped: "
-                                    + withOurSettings(deepestMessage(error != null ? error : cause)), cause);
+                                    + deepestMessage(error != null ? error : cause), cause);
                         }
                         failure.compareAndSet(null, cause);
                         LOG.error("{}", cause.getMessage());
@@ -214,6 +218,7 @@ public final class Capture implements AutoCloseable {
                 LOG.debug("Producer of stream '{}' did not close cleanly: {}", config.stream(), e.toString());
             }
         }
+        PgTypeCatalog.unregister(config.stream());
         stopped.countDown();
         LOG.info("Capture of stream '{}' stopped", config.stream());
     }
@@ -249,6 +254,14 @@ public final class Capture implements AutoCloseable {
         p.setProperty("table.include.list", config.leader().tables().stream()
                 .map(t -> t.matches("[\\w$]+\\.[\\w$]+") ? t.replace(".", "\\.") : t).collect(Collectors.joining(",")));
         p.setProperty("provide.transaction.metadata", "true");
+        // Every column goes through Tailwater's own converter, and the snapshot reads every column as text: values are
+        // exact, with no java.sql dates, no JVM time zone and no Julian calendar (see PgValueConverter).
+        p.setProperty("converters", "tailwater");
+        p.setProperty("tailwater.type", PgValueConverter.class.getName());
+        p.setProperty("tailwater." + PgValueConverter.STREAM, config.stream());
+        p.setProperty("snapshot.query.mode", "custom");
+        p.setProperty("snapshot.query.mode.custom.name", PgSnapshotQuery.NAME);
+        p.setProperty("include.unknown.datatypes", "true");
         p.setProperty("decimal.handling.mode", "precise");
         p.setProperty("time.precision.mode", "adaptive_time_microseconds");
         p.setProperty("interval.handling.mode", "string");
@@ -268,23 +281,16 @@ public final class Capture implements AutoCloseable {
         p.setProperty("event.converting.failure.handling.mode", "fail");
         p.setProperty("event.processing.failure.handling.mode", "fail");
         p.putAll(config.leader().debezium());
+        for (String ours : List.of("converters", "snapshot.query.mode", "include.unknown.datatypes")) {
+            if (config.leader().debezium().containsKey(ours)) {
+                throw new io.tailwater.config.ConfigException("leader.debezium." + ours,
+                        "is set by Tailwater itself (it converts every value exactly); remove it from the stream config");
+            }
+        }
         return p;
     }
 
     /** The message of the innermost cause that has one: Debezium wraps the reason several times. */
-    /** Debezium's advice, with the key to set in Tailwater's config. */
-    private static String withOurSettings(String message) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("Failed to properly convert data value for '(.+)\\.([^.]+)' of type numeric")
-                .matcher(message);
-        if (m.find()) {
-            return "column \"" + m.group(2).replace("\"", "\"\"") + "\" of table " + m.group(1) + " holds a numeric NaN or Infinity,"
-                    + " which cannot travel as a decimal. To replicate it, set leader.debezium.decimal.handling.mode: string"
-                    + " (numerics then replicate as exact text, NaN and Infinity included) and restart capture. Nothing after the last"
-                    + " complete leader transaction was written to the log";
-        }
-        return message;
-    }
-
     private static String deepestMessage(Throwable t) {
         String message = t.toString();
         for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {

@@ -136,7 +136,7 @@ final class LeaderChecks {
 
     /** The leader tables the stream's table list matches, by name. */
     static List<LeaderTable> matchingTables(Connection c, LeaderConfig leader) throws SQLException {
-        List<Pattern> patterns = leader.tables().stream().map(t -> Pattern.compile(tablePattern(t))).toList();
+        List<Pattern> patterns = leader.tables().stream().map(t -> Pattern.compile(LeaderConfig.tablePattern(t))).toList();
         String sql = """
                 SELECT n.nspname, c.relname, c.relreplident,
                        EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary)
@@ -153,11 +153,6 @@ final class LeaderChecks {
             }
         }
         return out;
-    }
-
-    /** A config entry is a regular expression; a plain {@code schema.table} matches only itself. */
-    static String tablePattern(String entry) {
-        return entry.matches("[\\w$]+\\.[\\w$]+") ? Pattern.quote(entry) : entry;
     }
 
     static Connection connect(LeaderConfig leader, Duration timeout) {

@@ -34,7 +34,7 @@ public final class ConfigLoader {
     private static final Set<String> REGISTRY_KEYS = Set.of("url", "user", "password", "truststore", "truststore-password", "timeout");
     private static final Set<String> LEADER_KEYS = Set.of("jdbc-url", "user", "password", "tables", "debezium");
     private static final Set<String> FOLLOWER_KEYS = Set.of("jdbc-url", "user", "password", "max-group-rows", "max-group-delay",
-            "dropped-columns", "on-divergence");
+            "dropped-columns", "on-divergence", "column-types");
     private static final Set<String> TOPICS_KEYS = Set.of("replication-factor");
 
     private final Function<String, String> environment;
@@ -152,7 +152,7 @@ public final class ConfigLoader {
                         optionalText(f, path, "user"), secret(f, path, "password"),
                         optionalInt(f, path, "max-group-rows", 10_000, 1, 10_000_000),
                         optionalDuration(f, path, "max-group-delay", Duration.ofMillis(100)),
-                        droppedColumns(f, path), onDivergence(f, path));
+                        droppedColumns(f, path), onDivergence(f, path), columnTypes(f, path, leader));
                 follower.kind(); // validates the URL now, not on first use
                 followers.put(name, follower);
             }
@@ -235,6 +235,44 @@ public final class ConfigLoader {
     private Secret secret(JsonNode node, String path, String name) {
         String value = optionalText(node, path, name);
         return value == null ? Secret.NONE : new Secret(value);
+    }
+
+    private static final java.util.regex.Pattern SQL_TYPE = java.util.regex.Pattern.compile(
+            "[A-Za-z][A-Za-z0-9_]*( [A-Za-z][A-Za-z0-9_]*)*( ?\\(\\d+( ?, ?\\d+)?\\))?( ?\\[\\])?");
+
+    /**
+     * {@code column-types}: {@code "<schema>.<table>.<column>": <SQL type>}; the table must be one
+     * the leader replicates and the type a plain SQL type name (with length, precision and scale).
+     */
+    private static Map<String, String> columnTypes(JsonNode node, String path, LeaderConfig leader) {
+        JsonNode types = node.get("column-types");
+        if (types == null || types.isNull()) {
+            return Map.of();
+        }
+        String at = path + ".column-types";
+        if (!types.isObject()) {
+            throw new ConfigException(at, "must be a mapping of \"<schema>.<table>.<column>\" to a SQL type, e.g."
+                    + " \"public.readings.value\": LONGTEXT");
+        }
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = types.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String[] parts = e.getKey().split("\\.", 3);
+            if (parts.length != 3 || parts[0].isEmpty() || parts[1].isEmpty() || parts[2].isEmpty()) {
+                throw new ConfigException(at, "'" + e.getKey() + "' does not name a column as \"<schema>.<table>.<column>\"");
+            }
+            String table = parts[0] + "." + parts[1];
+            if (leader.tables().stream().noneMatch(t -> table.matches(LeaderConfig.tablePattern(t)))) {
+                throw new ConfigException(at, "'" + e.getKey() + "' names table " + table + ", which leader.tables does not replicate");
+            }
+            String type = e.getValue() == null || !e.getValue().isTextual() ? "" : e.getValue().textValue().strip();
+            if (!SQL_TYPE.matcher(type).matches()) {
+                throw new ConfigException(at + "." + e.getKey(), "'" + type + "' is not a SQL type name such as LONGTEXT,"
+                        + " VARCHAR(100) or DECIMAL(65,30)");
+            }
+            out.put(e.getKey(), type);
+        }
+        return out;
     }
 
     /** {@code on-divergence: report} (the default) or {@code stop}; true for stop. */

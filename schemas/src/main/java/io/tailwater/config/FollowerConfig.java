@@ -1,6 +1,7 @@
 package io.tailwater.config;
 
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * One follower database and how its applier groups leader transactions.
@@ -15,10 +16,21 @@ import java.time.Duration;
  *                    the follower keeps it (nullable, no values from then on)
  * @param stopOnDivergence whether a leader update or delete of a row the follower lacks stops the
  *                         applier; by default it is reported and applied
+ * @param columnTypes the SQL type this follower gives a leader column when it creates or adds it,
+ *                    by {@code "<schema>.<table>.<column>"}, in place of the dialect's own
  */
 public record FollowerConfig(String name, String jdbcUrl, String user, Secret password,
                              int maxGroupRows, Duration maxGroupDelay, boolean dropColumns,
-                             boolean stopOnDivergence) {
+                             boolean stopOnDivergence, Map<String, String> columnTypes) {
+
+    public FollowerConfig {
+        columnTypes = Map.copyOf(columnTypes);
+    }
+
+    /** The configured type of a leader column on this follower, if any. */
+    public java.util.Optional<String> columnType(io.tailwater.schemas.TableId table, String column) {
+        return java.util.Optional.ofNullable(columnTypes.get(table.schema() + "." + table.table() + "." + column));
+    }
 
     /** The kind of database, read off the JDBC URL. */
     public FollowerKind kind() {

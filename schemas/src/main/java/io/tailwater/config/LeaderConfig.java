@@ -14,4 +14,9 @@ import java.util.Map;
  */
 public record LeaderConfig(String jdbcUrl, String user, Secret password, List<String> tables,
                            Map<String, String> debezium) {
+
+    /** The regular expression a {@code tables} entry stands for: a plain {@code schema.table} matches only itself. */
+    public static String tablePattern(String entry) {
+        return entry.matches("[\\w$]+\\.[\\w$]+") ? java.util.regex.Pattern.quote(entry) : entry;
+    }
 }

@@ -5,6 +5,8 @@ import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 
 /**
@@ -13,8 +15,15 @@ import java.util.List;
  * as schema properties ({@code tailwater.*}), so any Avro consumer can also read the stream.
  *
  * <pre>
- * record io.tailwater.row.&lt;table&gt; { op: Op, before: [null, Value], after: [null, Value], source: Source }
+ * record io.tailwater.row.&lt;table&gt; { op: Op, before: [null, Value], after: [null, Value], source: Source,
+ *                                      unchanged: array&lt;string&gt; }
  * </pre>
+ * A column whose kind can hold a {@link Special} value is a union of its typed schema and
+ * {@code string}: the string branch carries only {@code NaN}, {@code Infinity}, {@code -Infinity},
+ * {@code infinity}, {@code -infinity} or {@code 24:00:00}. {@code unchanged} names the columns
+ * (leader names) of an update whose values the leader did not send because they did not change;
+ * {@code after} holds NULL (or, for a NOT NULL column, an empty value) for them, and a reader must
+ * keep the value it has.
  */
 public final class AvroSchemas {
     public static final String NAMESPACE = "io.tailwater";
@@ -29,6 +38,8 @@ public final class AvroSchemas {
     public static final String PROP_SCALE = "tailwater.source.scale";
     public static final String PROP_KEY = "tailwater.key";
     public static final String PROP_DEFAULT = "tailwater.default";
+    /** The envelope field listing the columns an update left unchanged and the leader did not send (see {@link Unchanged}). */
+    public static final String UNCHANGED = "unchanged";
 
     public static final Schema OP = SchemaBuilder.enumeration("Op").namespace(NAMESPACE).symbols("r", "c", "u", "d");
 
@@ -70,18 +81,19 @@ public final class AvroSchemas {
     public static Schema rowEnvelope(TableSchema table) {
         String name = AvroNames.of(table.id().schema()) + "__" + AvroNames.of(table.id().table());
         List<Schema.Field> fields = new ArrayList<>();
-        java.util.Set<String> used = new java.util.HashSet<>();
+        Set<String> used = new HashSet<>();
         for (Column c : table.columns()) {
             String fieldName = AvroNames.of(c.name());
             while (!used.add(fieldName)) {
                 fieldName = fieldName + "_";
             }
-            Schema type = valueSchema(c);
+            Schema type = fieldSchema(c);
+            Object avroDefault = c.optional() || c.defaultText() == null ? null : avroDefault(c);
             Schema.Field f = c.optional()
-                    ? new Schema.Field(fieldName, Schema.createUnion(Schema.create(Schema.Type.NULL), type), null, Schema.Field.NULL_DEFAULT_VALUE)
-                    : c.defaultText() != null
+                    ? new Schema.Field(fieldName, type, null, Schema.Field.NULL_DEFAULT_VALUE)
+                    : avroDefault != null
                     // the leader's default is the Avro default too, so adding such a column stays BACKWARD compatible
-                    ? new Schema.Field(fieldName, type, null, avroDefault(c))
+                    ? new Schema.Field(fieldName, type, null, avroDefault)
                     : new Schema.Field(fieldName, type);
             f.addProp(PROP_COLUMN, c.name());
             f.addProp(PROP_TYPE, c.type().name());
@@ -105,6 +117,8 @@ public final class AvroSchemas {
                 .name("before").type(nullableValue).withDefault(null)
                 .name("after").type(nullableValue).withDefault(null)
                 .name("source").type(SOURCE).noDefault()
+                .name(UNCHANGED).doc("columns of an update the leader did not send because they did not change: keep their values")
+                .type().array().items().stringType().arrayDefault(List.of())
                 .endRecord();
         return envelope;
     }
@@ -125,7 +139,7 @@ public final class AvroSchemas {
                     (String) f.getObjectProp(PROP_SOURCE_TYPE),
                     ((Number) f.getObjectProp(PROP_LENGTH)).intValue(),
                     ((Number) f.getObjectProp(PROP_SCALE)).intValue(),
-                    f.schema().getType() == Schema.Type.UNION,
+                    f.schema().getType() == Schema.Type.UNION && f.schema().getTypes().get(0).getType() == Schema.Type.NULL,
                     Boolean.TRUE.equals(f.getObjectProp(PROP_KEY)),
                     f.getProp(PROP_DEFAULT)));
         }
@@ -137,8 +151,13 @@ public final class AvroSchemas {
         return ROW_NAMESPACE.equals(schema.getNamespace()) && schema.getProp(PROP_TABLE_NAME) != null;
     }
 
+    /** The Avro default of a column's leader default, or null when it has none Avro can state (a {@link Special} one). */
     private static Object avroDefault(Column c) {
-        Object v = AvroValues.toAvro(c, ValueText.parse(c, c.defaultText()));
+        Object parsed = ValueText.parse(c, c.defaultText());
+        if (parsed instanceof Special) {
+            return null;
+        }
+        Object v = AvroValues.toAvro(c, parsed);
         if (v instanceof java.nio.ByteBuffer b) {
             byte[] bytes = new byte[b.remaining()];
             b.duplicate().get(bytes);
@@ -159,6 +178,19 @@ public final class AvroSchemas {
         throw new IllegalArgumentException("union without a non-null branch: " + s);
     }
 
+    /** A field's schema: the value's, in a union with {@code string} where it can be {@link Special}, and with null first where optional. */
+    static Schema fieldSchema(Column c) {
+        List<Schema> branches = new ArrayList<>();
+        if (c.optional()) {
+            branches.add(Schema.create(Schema.Type.NULL));
+        }
+        branches.add(valueSchema(c));
+        if (Special.possibleFor(c.type()) && c.type() != ColumnType.NUMERIC) {
+            branches.add(Schema.create(Schema.Type.STRING));
+        }
+        return branches.size() == 1 ? branches.get(0) : Schema.createUnion(branches);
+    }
+
     static Schema valueSchema(Column c) {
         return switch (c.type()) {
             case BOOLEAN -> Schema.create(Schema.Type.BOOLEAN);
@@ -168,7 +200,7 @@ public final class AvroSchemas {
             case FLOAT64 -> Schema.create(Schema.Type.DOUBLE);
             case DECIMAL -> LogicalTypes.decimal(Math.max(c.length(), Math.max(c.scale(), 1)), Math.max(c.scale(), 0))
                     .addToSchema(Schema.create(Schema.Type.BYTES));
-            case NUMERIC, STRING, JSON, INTERVAL, ARRAY -> Schema.create(Schema.Type.STRING);
+            case NUMERIC, STRING, JSON, INTERVAL, ARRAY, LEADER_TEXT -> Schema.create(Schema.Type.STRING);
             case BYTES -> Schema.create(Schema.Type.BYTES);
             case DATE -> LogicalTypes.date().addToSchema(Schema.create(Schema.Type.INT));
             case TIME -> LogicalTypes.timeMicros().addToSchema(Schema.create(Schema.Type.LONG));

@@ -23,8 +23,11 @@ public final class AvroValues {
         if (v == null) {
             return null;
         }
+        if (v instanceof Special s) {
+            return s.text(); // the union's string branch (or NUMERIC's own string)
+        }
         return switch (c.type()) {
-            case BOOLEAN, INT16, INT32, INT64, FLOAT32, FLOAT64, STRING, JSON, INTERVAL, ARRAY -> v;
+            case BOOLEAN, INT16, INT32, INT64, FLOAT32, FLOAT64, STRING, JSON, INTERVAL, ARRAY, LEADER_TEXT -> v;
             case DECIMAL -> ByteBuffer.wrap(((BigDecimal) v).setScale(Math.max(c.scale(), 0), RoundingMode.UNNECESSARY)
                     .unscaledValue().toByteArray());
             case NUMERIC -> ((BigDecimal) v).toPlainString();
@@ -41,10 +44,16 @@ public final class AvroValues {
         if (v == null) {
             return null;
         }
+        if (v instanceof CharSequence text && Special.possibleFor(c.type())) {
+            Special special = Special.of(c.type(), text.toString());
+            if (special != null) {
+                return special;
+            }
+        }
         return switch (c.type()) {
             case BOOLEAN, INT32, INT64, FLOAT32, FLOAT64 -> v;
             case INT16 -> ((Number) v).intValue();
-            case STRING, JSON, INTERVAL, ARRAY -> v.toString();
+            case STRING, JSON, INTERVAL, ARRAY, LEADER_TEXT -> v.toString();
             case DECIMAL -> new BigDecimal(new BigInteger(bytes((ByteBuffer) v)), Math.max(c.scale(), 0));
             case NUMERIC -> new BigDecimal(v.toString());
             case BYTES -> bytes((ByteBuffer) v);

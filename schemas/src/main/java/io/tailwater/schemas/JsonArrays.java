@@ -12,8 +12,9 @@ import java.util.Collection;
 
 /**
  * The one text form of a leader array value ({@link ColumnType#ARRAY}): a compact JSON array of
- * its elements, numbers exact (decimals keep their scale), {@code null} for NULL elements, and
- * NaN or infinite floats as the strings {@code "NaN"}, {@code "Infinity"}, {@code "-Infinity"}.
+ * its elements, nested for arrays of more than one dimension, numbers exact (decimals keep their
+ * scale), {@code null} for NULL elements, and NaN or infinite floats as the strings
+ * {@code "NaN"}, {@code "Infinity"}, {@code "-Infinity"}.
  * The log carries it, followers without arrays store it, and comparisons use it.
  */
 public final class JsonArrays {
@@ -23,12 +24,22 @@ public final class JsonArrays {
     private JsonArrays() {
     }
 
-    /** The JSON text of the elements (Java numbers, booleans, strings, UUIDs or nulls). */
+    /** The JSON text of the elements (Java numbers, booleans, strings, UUIDs, nulls, or collections of them for inner dimensions). */
     public static String write(Collection<?> elements) {
+        try {
+            return JSON.writeValueAsString(node(elements));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write an array as JSON", e);
+        }
+    }
+
+    private static ArrayNode node(Collection<?> elements) {
         ArrayNode array = NODES.arrayNode();
         for (Object e : elements) {
             switch (e) {
                 case null -> array.addNull();
+                case Collection<?> inner -> array.add(node(inner));
+                case Object[] inner -> array.add(node(java.util.Arrays.asList(inner)));
                 case Boolean b -> array.add(b);
                 case Integer i -> array.add(i);
                 case Short s -> array.add(s.intValue());
@@ -52,11 +63,7 @@ public final class JsonArrays {
                 default -> array.add(e.toString());
             }
         }
-        try {
-            return JSON.writeValueAsString(array);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot write an array as JSON", e);
-        }
+        return array;
     }
 
     /** The elements of a JSON array text, as JSON nodes. */
@@ -72,16 +79,22 @@ public final class JsonArrays {
         }
     }
 
-    /** PostgreSQL's array literal for a JSON array text: {@code {1,NULL,"a \"b\""}}. */
+    /** PostgreSQL's array literal for a JSON array text: {@code {1,NULL,"a \"b\""}}, {@code {{1,2},{3,NULL}}}. */
     public static String toPostgresLiteral(String json) {
-        StringBuilder sb = new StringBuilder("{");
+        return literal(read(json), new StringBuilder()).toString();
+    }
+
+    private static StringBuilder literal(JsonNode array, StringBuilder sb) {
+        sb.append('{');
         boolean first = true;
-        for (JsonNode e : read(json)) {
+        for (JsonNode e : array) {
             if (!first) {
                 sb.append(',');
             }
             first = false;
-            if (e.isNull()) {
+            if (e.isArray()) {
+                literal(e, sb);
+            } else if (e.isNull()) {
                 sb.append("NULL");
             } else if (e.isTextual()) {
                 sb.append('"').append(e.textValue().replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
@@ -91,6 +104,6 @@ public final class JsonArrays {
                 sb.append(e.asText());
             }
         }
-        return sb.append('}').toString();
+        return sb.append('}');
     }
 }

@@ -46,6 +46,7 @@ public final class LogEventCodec {
                 rec.put(1, row(value, r.table().columns(), r.before()));
                 rec.put(2, row(value, r.table().columns(), r.after()));
                 rec.put(3, source(r.source()));
+                rec.put(4, unchangedColumns(r));
             }
             case TransactionEnd t -> {
                 rec.put(0, t.txId());
@@ -68,8 +69,12 @@ public final class LogEventCodec {
         if (AvroSchemas.isRowEnvelope(schema)) {
             TableSchema table = tables.computeIfAbsent(schema, AvroSchemas::tableOf);
             Op op = Op.fromCode(rec.get("op").toString());
-            return new RowChange(table, op, values(table, (GenericRecord) rec.get("before")),
-                    values(table, (GenericRecord) rec.get("after")), source((GenericRecord) rec.get("source")));
+            Object[] after = values(table, (GenericRecord) rec.get("after"));
+            if (after != null && schema.getField(AvroSchemas.UNCHANGED) != null) {
+                markUnchanged(table, after, (List<?>) rec.get(AvroSchemas.UNCHANGED));
+            }
+            return new RowChange(table, op, values(table, (GenericRecord) rec.get("before")), after,
+                    source((GenericRecord) rec.get("source")));
         }
         return switch (schema.getFullName()) {
             case "io.tailwater.TransactionEnd" -> new TransactionEnd(rec.get("txId").toString(),
@@ -87,9 +92,50 @@ public final class LogEventCodec {
         }
         GenericData.Record rec = new GenericData.Record(value);
         for (int i = 0; i < values.length; i++) {
-            rec.put(i, AvroValues.toAvro(columns.get(i), values[i]));
+            Column c = columns.get(i);
+            rec.put(i, values[i] == Unchanged.VALUE ? unchangedPlaceholder(c) : AvroValues.toAvro(c, values[i]));
         }
         return rec;
+    }
+
+    /** The names of the columns an update left unchanged, as the envelope's {@code unchanged} field lists them. */
+    private static List<String> unchangedColumns(RowChange r) {
+        Object[] after = r.after();
+        if (!Unchanged.in(after)) {
+            return List.of();
+        }
+        List<String> names = new java.util.ArrayList<>();
+        for (int i = 0; i < after.length; i++) {
+            if (after[i] == Unchanged.VALUE) {
+                names.add(r.table().columns().get(i).name());
+            }
+        }
+        return names;
+    }
+
+    /** What {@code after} holds for an unchanged column: NULL, or for a NOT NULL column an empty value of its type. */
+    private static Object unchangedPlaceholder(Column c) {
+        if (c.optional()) {
+            return null;
+        }
+        return switch (c.type()) {
+            case STRING, JSON, INTERVAL, ARRAY, LEADER_TEXT, NUMERIC -> "";
+            case BYTES -> java.nio.ByteBuffer.allocate(0);
+            case DECIMAL -> java.nio.ByteBuffer.wrap(new byte[] {0});
+            default -> throw new IllegalArgumentException("column \"" + c.name() + "\" of kind " + c.type()
+                    + " cannot be left out of an update: only variable-length values are sent as unchanged");
+        };
+    }
+
+    private static void markUnchanged(TableSchema table, Object[] after, List<?> names) {
+        for (Object name : names) {
+            String n = name.toString();
+            for (int i = 0; i < after.length; i++) {
+                if (table.columns().get(i).name().equals(n)) {
+                    after[i] = Unchanged.VALUE;
+                }
+            }
+        }
     }
 
     private static Object[] values(TableSchema table, GenericRecord rec) {

@@ -38,8 +38,8 @@ public final class CanonicalValues {
                 double v = rs.getDouble(i);
                 yield rs.wasNull() ? null : Double.toString(v);
             }
-            case DECIMAL, NUMERIC -> decimal(rs.getBigDecimal(i));
-            case STRING, JSON, INTERVAL, ARRAY -> rs.getString(i);
+            case DECIMAL, NUMERIC -> fromText(c, rs.getString(i));
+            case STRING, JSON, INTERVAL, ARRAY, LEADER_TEXT -> rs.getString(i);
             case BYTES -> bytes(rs.getBytes(i));
             case DATE -> {
                 java.time.LocalDate d = rs.getObject(i, java.time.LocalDate.class);
@@ -55,6 +55,55 @@ public final class CanonicalValues {
                 Object u = rs.getObject(i);
                 yield u == null ? null : u.toString().toLowerCase(java.util.Locale.ROOT);
             }
+        };
+    }
+
+    /**
+     * The documented lossless text form of a value, written where a follower column is text
+     * ({@code column-types}) and used as the canonical form: numbers in plain decimal, NaN and
+     * infinities as {@code NaN}, {@code Infinity}, {@code -Infinity}, dates {@code 2024-01-31}
+     * (years before 1 as 0 and negative), times {@code 13:45:00.123456}, timestamps
+     * {@code 2024-01-31 13:45:00.123456}, timestamptz {@code 2024-01-31T13:45:00.123456Z},
+     * bytes in hex, arrays as JSON, special values as PostgreSQL spells them.
+     */
+    public static String text(io.tailwater.schemas.Column c, Object v) {
+        if (v == null) {
+            return null;
+        }
+        if (v instanceof io.tailwater.schemas.Special special) {
+            return special.text();
+        }
+        return switch (c.type()) {
+            case DECIMAL, NUMERIC -> ((BigDecimal) v).toPlainString();
+            case BYTES -> bytes((byte[]) v);
+            case TIME -> time((LocalTime) v);
+            case TIMESTAMP -> timestamp((LocalDateTime) v);
+            case TIMESTAMPTZ -> instant((Instant) v);
+            case UUID -> v.toString().toLowerCase(java.util.Locale.ROOT);
+            default -> v.toString();
+        };
+    }
+
+    /** The canonical form of a value stored as text in one of the forms {@link #text} writes (or a follower's own spelling of them). */
+    public static String fromText(io.tailwater.schemas.Column c, String s) {
+        if (s == null) {
+            return null;
+        }
+        io.tailwater.schemas.Special special = io.tailwater.schemas.Special.of(c.type(), s);
+        if (special != null) {
+            return special.text();
+        }
+        return switch (c.type()) {
+            case DECIMAL, NUMERIC -> decimal(new BigDecimal(s));
+            case FLOAT32 -> Float.toString(Float.parseFloat(s));
+            case FLOAT64 -> Double.toString(Double.parseDouble(s));
+            case INT16, INT32, INT64 -> Long.toString(Long.parseLong(s));
+            case DATE -> java.time.LocalDate.parse(s).toString();
+            case TIME -> time(LocalTime.parse(s));
+            case TIMESTAMP -> timestamp(LocalDateTime.parse(s.replace(' ', 'T')));
+            case TIMESTAMPTZ -> instant(Instant.parse(s));
+            case UUID -> s.toLowerCase(java.util.Locale.ROOT);
+            default -> s;
         };
     }
 
@@ -83,8 +132,7 @@ public final class CanonicalValues {
 
     /** An interval as ISO-8601 with every part, the form the log carries: {@code P1Y2M3DT4H5M6.789S}. */
     public static String interval(int years, int months, int days, int hours, int minutes, BigDecimal seconds) {
-        return "P" + years + "Y" + months + "M" + days + "DT" + hours + "H" + minutes + "M"
-                + (seconds.signum() == 0 ? "0" : seconds.stripTrailingZeros().toPlainString()) + "S";
+        return io.tailwater.schemas.ValueText.interval(years, months, days, hours, minutes, seconds);
     }
 
     public static String bool(boolean b, boolean wasNull) {

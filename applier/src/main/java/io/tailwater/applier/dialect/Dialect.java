@@ -59,6 +59,38 @@ public interface Dialect {
     String canonical(ResultSet rs, int index, Column column) throws SQLException;
 
     /**
+     * Reads a column back in canonical form, also where {@code column-types} gave it a text type
+     * on this follower: then its text is in the documented lossless form.
+     */
+    default String canonicalOf(ResultSet rs, int index, Column column) throws SQLException {
+        if (isTextType(rs.getMetaData().getColumnTypeName(index)) && !isTextType(columnType(column))) {
+            return CanonicalValues.fromText(column, rs.getString(index));
+        }
+        return canonical(rs, index, column);
+    }
+
+    /** The follower's text type for {@code column-types} advice: unbounded text. */
+    default String textType() {
+        return "TEXT";
+    }
+
+    /** Whether a SQL type name is a text type. */
+    static boolean isTextType(String sqlType) {
+        String t = sqlType.toUpperCase(java.util.Locale.ROOT);
+        return t.contains("TEXT") || t.contains("CHAR") || t.contains("CLOB") || t.equals("STRING");
+    }
+
+    /**
+     * The refusal of a value this follower's type for the column cannot hold (a NaN, an infinity,
+     * 24:00:00, a year before 1), naming the column and the value.
+     */
+    static SQLException cannotHold(String follower, Column c, Object v, String why) {
+        String what = v instanceof io.tailwater.schemas.Special s ? s.describe() : "the value " + v;
+        return new java.sql.SQLDataException(follower + " cannot hold " + what + " in column \"" + c.name().replace("\"", "\"\"")
+                + "\" (" + c.sourceType().toLowerCase(java.util.Locale.ROOT) + "): " + why, "22003");
+    }
+
+    /**
      * The upsert statement with one {@code ?} per column, in column order, or null to let jOOQ
      * render {@code INSERT ... ON CONFLICT DO UPDATE} for {@link #jooqDialect()}.
      *

@@ -1,5 +1,6 @@
 package io.tailwater.applier.jdbc;
 
+import io.tailwater.applier.dialect.CanonicalValues;
 import io.tailwater.applier.dialect.Dialect;
 import io.tailwater.config.FollowerConfig;
 import io.tailwater.schemas.Column;
@@ -22,6 +23,7 @@ import java.sql.DatabaseMetaData;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLDataException;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
@@ -55,6 +57,10 @@ public final class FollowerStore implements AutoCloseable {
     private final Map<TableSchema, TableStatements> statements = new java.util.IdentityHashMap<>();
     private final Map<String, PreparedStatement> prepared = new HashMap<>();
     private final Set<TableSchema> ensured = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    /** The {@code column-types} key of each column of each table version seen, for messages (by identity). */
+    private final Map<Column, String> columnKeys = new java.util.IdentityHashMap<>();
+    /** The columns {@code column-types} gives a text type on this follower: their values go in the documented text form. */
+    private final Map<Column, String> textColumns = new java.util.IdentityHashMap<>();
     private final String positionUpsert;
     private final String positionSelect;
 
@@ -236,6 +242,24 @@ public final class FollowerStore implements AutoCloseable {
                 single.executeBatch();
             }
         }
+        for (Map.Entry<TableSchema, List<RowChange>> e : net.partialUpdates().entrySet()) {
+            TableStatements s = statements(e.getKey());
+            for (RowChange r : e.getValue()) {
+                // the row is missing when the follower diverged: checkExisting reported it; its unsent values are unknown here
+                try (PreparedStatement ps = conn.prepareStatement(s.partialUpdate(dsl, r.after()))) {
+                    int p = 1;
+                    for (int i = 0; i < r.after().length; i++) {
+                        if (r.after()[i] != io.tailwater.schemas.Unchanged.VALUE) {
+                            setValue(ps, p++, s.table.columns().get(i), r.after()[i]);
+                        }
+                    }
+                    for (int k : s.keyIndexes) {
+                        setValue(ps, p++, s.table.columns().get(k), r.after()[k]);
+                    }
+                    ps.executeUpdate();
+                }
+            }
+        }
         net.clear();
         return diverged;
     }
@@ -297,7 +321,8 @@ public final class FollowerStore implements AutoCloseable {
             throw new DivergedException(row.offset(), what + ". Stopped (on-divergence: stop); compare the table with the leader,"
                     + " repair the follower, and restart");
         }
-        LOG.warn("{}; applied as the leader has it (on-divergence: report)", what);
+        LOG.warn("{}; {} (on-divergence: report)", what, io.tailwater.schemas.Unchanged.in(r.after())
+                ? "the leader did not send the update's unchanged values, so the row stays missing" : "applied as the leader has it");
     }
 
     /**
@@ -457,8 +482,39 @@ public final class FollowerStore implements AutoCloseable {
     private void setValue(PreparedStatement ps, int index, Column c, Object v) throws SQLException {
         if (v == null) {
             ps.setNull(index, Types.NULL);
+        } else if (textColumns.containsKey(c)) {
+            ps.setString(index, CanonicalValues.text(c, v));
         } else {
-            ps.setObject(index, dialect.bind(c, v));
+            try {
+                ps.setObject(index, dialect.bind(c, v));
+            } catch (SQLDataException e) {
+                String key = columnKeys.get(c);
+                throw new SQLDataException(e.getMessage() + ". To replicate such values to this follower, give the column a text type"
+                        + " here: followers." + config.name() + ".column-types: {\"" + (key == null ? c.name() : key) + "\": "
+                        + dialect.textType() + "}, drop the follower's copy of the table (or alter the column), and restart the applier",
+                        e.getSQLState(), e);
+            }
+        }
+    }
+
+    /** The follower's type for a leader column: the one {@code column-types} gives it, else the dialect's. */
+    private String columnType(TableSchema table, Column c) {
+        return config.columnType(table.id(), c.name()).orElseGet(() -> dialect.columnType(c));
+    }
+
+    /** Checks the table's {@code column-types} entries and notes which of its columns this follower holds as text. */
+    private void noteColumnTypes(TableSchema table) throws SQLException {
+        String prefix = table.id().schema() + "." + table.id().table() + ".";
+        for (Map.Entry<String, String> e : config.columnTypes().entrySet()) {
+            if (e.getKey().startsWith(prefix) && table.columns().stream().noneMatch(c -> c.name().equals(e.getKey().substring(prefix.length())))) {
+                throw new SQLDataException("followers." + config.name() + ".column-types names column \"" + e.getKey().substring(prefix.length())
+                        + "\" of table " + table.id() + ", which the leader's table does not have (its columns: "
+                        + table.columns().stream().map(Column::name).toList() + "); correct the entry and restart the applier", "22023");
+            }
+        }
+        for (Column c : table.columns()) {
+            columnKeys.put(c, prefix + c.name());
+            config.columnType(table.id(), c.name()).filter(Dialect::isTextType).ifPresent(t -> textColumns.put(c, t));
         }
     }
 
@@ -530,6 +586,7 @@ public final class FollowerStore implements AutoCloseable {
         for (Column c : table.columns()) {
             dialect.checkIdentifier(c.name(), "column \"" + c.name().replace("\"", "\"\"") + "\" of table " + table.id());
         }
+        noteColumnTypes(table);
         Map<String, ExistingColumn> existing = existingColumns(name);
         try (Statement s = conn.createStatement()) {
             if (existing.isEmpty()) {
@@ -538,7 +595,7 @@ public final class FollowerStore implements AutoCloseable {
                 }
                 StringBuilder ddl = new StringBuilder("CREATE TABLE IF NOT EXISTS ").append(q(name)).append(" (");
                 for (Column c : table.columns()) {
-                    ddl.append(q(DSL.name(c.name()))).append(' ').append(dialect.columnType(c));
+                    ddl.append(q(DSL.name(c.name()))).append(' ').append(columnType(table, c));
                     if (!c.optional() && (c.key() || dialect.canDropNotNull())) {
                         ddl.append(" NOT NULL");
                     }
@@ -564,8 +621,10 @@ public final class FollowerStore implements AutoCloseable {
                     if (!existing.containsKey(c.name().toLowerCase(Locale.ROOT))) {
                         // Added on the leader: existing rows get the leader's default, as they have there.
                         String dflt = c.defaultText() == null ? ""
-                                : " DEFAULT " + dsl.render(DSL.inline(dialect.bind(c, ValueText.parse(c, c.defaultText()))));
-                        s.execute("ALTER TABLE " + q(name) + " ADD COLUMN " + q(DSL.name(c.name())) + " " + dialect.columnType(c) + dflt);
+                                : " DEFAULT " + dsl.render(DSL.inline(textColumns.containsKey(c)
+                                ? CanonicalValues.text(c, ValueText.parse(c, c.defaultText()))
+                                : dialect.bind(c, ValueText.parse(c, c.defaultText()))));
+                        s.execute("ALTER TABLE " + q(name) + " ADD COLUMN " + q(DSL.name(c.name())) + " " + columnType(table, c) + dflt);
                         LOG.info("Follower '{}': added column {} to table {}", config.name(), q(DSL.name(c.name())), q(name));
                     }
                 }

@@ -2,6 +2,7 @@ package io.tailwater.applier.jdbc;
 
 import io.tailwater.schemas.TableId;
 import io.tailwater.schemas.TableSchema;
+import io.tailwater.schemas.Unchanged;
 import io.tailwater.schemas.event.Op;
 import io.tailwater.schemas.event.RowChange;
 
@@ -47,12 +48,30 @@ final class NetChanges {
             key[i] = v instanceof byte[] b ? ByteBuffer.wrap(b) : v;
         }
         RowKey k = new RowKey(change.table().id(), Arrays.asList(key));
+        RowChange previous = last.get(k);
+        if (previous != null && Unchanged.in(change.after()) && previous.after() != null && previous.table() == change.table()) {
+            change = withEarlierValues(change, previous.after());
+        }
         if (last.put(k, change) == null) {
             order.add(k);
             if (change.op() == Op.UPDATE || change.op() == Op.DELETE) {
                 mustExist.add(new Existing(change, offset));
             }
         }
+    }
+
+    /**
+     * The change with its unchanged, unsent columns taken from the same row's earlier image in this
+     * run: the group is one follower transaction, so that image is what the follower would hold.
+     */
+    private static RowChange withEarlierValues(RowChange change, Object[] earlier) {
+        Object[] after = change.after().clone();
+        for (int i = 0; i < after.length; i++) {
+            if (after[i] == Unchanged.VALUE) {
+                after[i] = earlier[i];
+            }
+        }
+        return new RowChange(change.table(), change.op(), change.before(), after, change.source());
     }
 
     /** The rows the follower must already have, by table version: first changed by an update or delete. */
@@ -70,19 +89,27 @@ final class NetChanges {
 
     /** The surviving deletes, by table version. */
     Map<TableSchema, List<RowChange>> deletes() {
-        return byVersion(true);
+        return byVersion(Kind.DELETE);
     }
 
-    /** The surviving inserts and updates (as upserts), by table version. */
+    /** The surviving inserts and updates that carry every column (as upserts), by table version. */
     Map<TableSchema, List<RowChange>> upserts() {
-        return byVersion(false);
+        return byVersion(Kind.UPSERT);
     }
 
-    private Map<TableSchema, List<RowChange>> byVersion(boolean deletes) {
+    /** The surviving updates that left some columns unchanged and unsent: only their other columns are written. */
+    Map<TableSchema, List<RowChange>> partialUpdates() {
+        return byVersion(Kind.PARTIAL);
+    }
+
+    private enum Kind { DELETE, UPSERT, PARTIAL }
+
+    private Map<TableSchema, List<RowChange>> byVersion(Kind kind) {
         Map<TableSchema, List<RowChange>> out = new IdentityHashMap<>();
         for (RowKey k : order) {
             RowChange c = last.get(k);
-            if ((c.op() == Op.DELETE) == deletes) {
+            Kind of = c.op() == Op.DELETE ? Kind.DELETE : Unchanged.in(c.after()) ? Kind.PARTIAL : Kind.UPSERT;
+            if (of == kind) {
                 out.computeIfAbsent(c.table(), t -> new ArrayList<>()).add(c);
             }
         }

@@ -63,6 +63,22 @@ final class TableStatements {
         this.updateOne = dialect.updateOne(quotedTable, quoted, conditions);
     }
 
+    /**
+     * {@code UPDATE t SET c = ?, ... WHERE k = ?, ...} for the columns of {@code row} that are not
+     * {@link io.tailwater.schemas.Unchanged}: the values first, in column order, then the key.
+     */
+    String partialUpdate(DSLContext dsl, Object[] row) {
+        List<String> set = new java.util.ArrayList<>();
+        for (int i = 0; i < row.length; i++) {
+            if (row[i] != io.tailwater.schemas.Unchanged.VALUE) {
+                set.add(dsl.render(DSL.name(table.columns().get(i).name())) + " = ?");
+            }
+        }
+        List<String> where = java.util.Arrays.stream(keyIndexes).mapToObj(i -> dsl.render(DSL.name(table.columns().get(i).name())) + " = ?")
+                .toList();
+        return "UPDATE " + dsl.render(name) + " SET " + String.join(", ", set) + " WHERE " + String.join(" AND ", where);
+    }
+
     /** {@code sql} with its one {@code (?, ?, ...)} tuple of {@code width} parameters repeated {@code rows} times, or null. */
     static String repeatTuple(String sql, int width, int rows) {
         String tuple = "(" + String.join(", ", java.util.Collections.nCopies(width, "?")) + ")";

@@ -5,6 +5,7 @@ import io.tailwater.schemas.Column;
 import io.tailwater.schemas.ColumnType;
 import io.tailwater.schemas.TableId;
 import io.tailwater.schemas.TableSchema;
+import io.tailwater.schemas.pg.PgKinds;
 import org.jooq.DSLContext;
 import org.jooq.Name;
 import org.jooq.impl.DSL;
@@ -32,12 +33,14 @@ public final class TableDigests {
     /** Describes a PostgreSQL leader table from its catalog, in the terms the log uses. */
     public static TableSchema describePostgres(Connection c, TableId id) throws SQLException {
         String sql = """
-                SELECT a.attname, t.typname, information_schema._pg_char_max_length(a.atttypid, a.atttypmod),
+                SELECT a.attname, CASE WHEN t.typtype = 'd' THEN bt.typname ELSE t.typname END,
+                       information_schema._pg_char_max_length(a.atttypid, a.atttypmod),
                        information_schema._pg_numeric_precision(a.atttypid, a.atttypmod),
                        information_schema._pg_numeric_scale(a.atttypid, a.atttypmod), NOT a.attnotnull,
-                       EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = cl.oid AND i.indisprimary AND a.attnum = ANY(i.indkey))
+                       EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = cl.oid AND i.indisprimary AND a.attnum = ANY(i.indkey)),
+                       t.typtype = 'e' OR bt.typtype = 'e'
                 FROM pg_attribute a JOIN pg_class cl ON cl.oid = a.attrelid JOIN pg_namespace n ON n.oid = cl.relnamespace
-                JOIN pg_type t ON t.oid = a.atttypid
+                JOIN pg_type t ON t.oid = a.atttypid LEFT JOIN pg_type bt ON bt.oid = t.typbasetype
                 WHERE n.nspname = ? AND cl.relname = ? AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum""";
         List<Column> columns = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(sql)) {
@@ -48,7 +51,7 @@ public final class TableDigests {
                     String type = rs.getString(2);
                     int precision = rs.getObject(4) == null ? -1 : rs.getInt(4);
                     int scale = rs.getObject(5) == null ? -1 : rs.getInt(5);
-                    columns.add(new Column(rs.getString(1), postgresType(type, precision), type.toUpperCase(Locale.ROOT),
+                    columns.add(new Column(rs.getString(1), PgKinds.of(type, precision, rs.getBoolean(8)), type.toUpperCase(Locale.ROOT),
                             rs.getObject(3) == null ? precision : rs.getInt(3), scale, rs.getBoolean(6), rs.getBoolean(7)));
                 }
             }
@@ -57,31 +60,6 @@ public final class TableDigests {
             throw new SQLException("table " + id + " does not exist on the leader");
         }
         return new TableSchema(id, columns);
-    }
-
-    static ColumnType postgresType(String typname, int precision) {
-        if (typname.startsWith("_")) {
-            return ColumnType.ARRAY;
-        }
-        return switch (typname) {
-            case "bool" -> ColumnType.BOOLEAN;
-            case "int2" -> ColumnType.INT16;
-            case "int4" -> ColumnType.INT32;
-            case "int8" -> ColumnType.INT64;
-            case "float4" -> ColumnType.FLOAT32;
-            case "float8" -> ColumnType.FLOAT64;
-            case "numeric" -> precision > 0 ? ColumnType.DECIMAL : ColumnType.NUMERIC;
-            case "money" -> ColumnType.DECIMAL;
-            case "json", "jsonb" -> ColumnType.JSON;
-            case "interval" -> ColumnType.INTERVAL;
-            case "bytea" -> ColumnType.BYTES;
-            case "date" -> ColumnType.DATE;
-            case "time" -> ColumnType.TIME;
-            case "timestamp" -> ColumnType.TIMESTAMP;
-            case "timestamptz" -> ColumnType.TIMESTAMPTZ;
-            case "uuid" -> ColumnType.UUID;
-            default -> ColumnType.STRING;
-        };
     }
 
     /** The digest of {@code table} (named {@code name} in this database), read with {@code dialect}. */
@@ -100,7 +78,7 @@ public final class TableDigests {
             while (rs.next()) {
                 rows++;
                 for (int i = 0; i < columns.size(); i++) {
-                    String v = dialect.canonical(rs, i + 1, columns.get(i));
+                    String v = dialect.canonicalOf(rs, i + 1, columns.get(i));
                     sha.update(v == null ? new byte[] {0} : ("\u0001" + v).getBytes(StandardCharsets.UTF_8));
                     sha.update((byte) 0x1f);
                 }

@@ -4,6 +4,7 @@ import io.tailwater.schemas.Column;
 import io.tailwater.schemas.ColumnType;
 import io.tailwater.schemas.TableId;
 import io.tailwater.schemas.TableSchema;
+import io.tailwater.schemas.Unchanged;
 import io.tailwater.schemas.ValueText;
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
@@ -27,7 +28,11 @@ import java.util.Set;
 
 /**
  * Maps Debezium's Kafka Connect row schemas and values to {@link TableSchema}s and Java values.
- * Expects the connector settings capture uses: {@code decimal.handling.mode=precise},
+ * Fields whose schema is named {@code io.tailwater.kind.<ColumnType>} come from capture's own
+ * value converter: their values are booleans, integers and floats as themselves, bytes as
+ * {@code byte[]}, and everything else as exact {@link ValueText}; {@link #UNCHANGED_TEXT} and
+ * {@link #UNCHANGED_BYTES} (compared by identity) stand for an unchanged, unsent value. Other
+ * fields are Debezium's own types, with the connector settings {@code decimal.handling.mode=precise},
  * {@code time.precision.mode=adaptive_time_microseconds}, {@code interval.handling.mode=string},
  * and {@code column.propagate.source.type=.*} (which carries the leader's column type, length
  * and scale as schema parameters). Not thread-safe: one instance per capture thread.
@@ -36,6 +41,16 @@ public final class ConnectTables {
     static final String SOURCE_TYPE = "__debezium.source.column.type";
     static final String SOURCE_LENGTH = "__debezium.source.column.length";
     static final String SOURCE_SCALE = "__debezium.source.column.scale";
+
+    /** The prefix of the schema names capture's converter gives its fields; the rest is the {@link ColumnType}. */
+    public static final String KIND_PREFIX = "io.tailwater.kind.";
+    /** Schema parameter of the converter's fields: the leader type the values are of (a domain's base type), in place of the column's own type. */
+    public static final String VALUE_TYPE = "tailwater.value.type";
+    /** A converter's value for an unchanged, unsent text column: this very instance, never equal text. */
+    @SuppressWarnings("StringOperationCanBeSimplified")
+    public static final String UNCHANGED_TEXT = new String("(unchanged)");
+    /** A converter's value for an unchanged, unsent bytes column: this very instance. */
+    public static final byte[] UNCHANGED_BYTES = new byte[0];
 
     private final Map<Schema, TableSchema> tables = new IdentityHashMap<>();
 
@@ -56,7 +71,8 @@ public final class ConnectTables {
             Schema s = f.schema();
             Map<String, String> p = s.parameters() == null ? Map.of() : s.parameters();
             ColumnType type = typeOf(id, f.name(), s);
-            String sourceType = p.getOrDefault(SOURCE_TYPE, s.type().name());
+            String sourceType = p.containsKey(VALUE_TYPE) ? p.get(VALUE_TYPE).toUpperCase(java.util.Locale.ROOT)
+                    : p.getOrDefault(SOURCE_TYPE, s.type().name());
             int length = intParam(p, SOURCE_LENGTH);
             int scale = intParam(p, SOURCE_SCALE);
             if (type == ColumnType.DECIMAL) {
@@ -97,6 +113,9 @@ public final class ConnectTables {
 
     static ColumnType typeOf(TableId table, String column, Schema s) {
         String name = s.name();
+        if (name != null && name.startsWith(KIND_PREFIX)) {
+            return ColumnType.valueOf(name.substring(KIND_PREFIX.length()));
+        }
         if (name != null) {
             switch (name) {
                 case "org.apache.kafka.connect.data.Decimal": return ColumnType.DECIMAL;
@@ -145,9 +164,21 @@ public final class ConnectTables {
         if (v == null) {
             return null;
         }
+        if (v == UNCHANGED_TEXT || v == UNCHANGED_BYTES) {
+            return Unchanged.VALUE;
+        }
         String name = s.name();
+        if (name != null && name.startsWith(KIND_PREFIX)) {
+            return switch (c.type()) {
+                case BOOLEAN, INT32, INT64, FLOAT32, FLOAT64 -> v;
+                case INT16 -> ((Number) v).intValue();
+                case BYTES -> v instanceof ByteBuffer b ? toBytes(b) : (byte[]) v;
+                default -> ValueText.parse(c, (String) v);
+            };
+        }
         return switch (c.type()) {
             case BOOLEAN, INT32, INT64, FLOAT32, FLOAT64, STRING, JSON, INTERVAL -> v;
+            case LEADER_TEXT -> v.toString();
             case ARRAY -> io.tailwater.schemas.JsonArrays.write(c.scale() > 0 ? ((java.util.List<?>) v).stream()
                     .map(e -> e instanceof BigDecimal d ? d.setScale(c.scale(), java.math.RoundingMode.UNNECESSARY) : e).toList()
                     : (java.util.List<?>) v);

@@ -3,6 +3,8 @@ package io.tailwater.applier.dialect.duckdb;
 import io.tailwater.applier.dialect.CanonicalValues;
 import io.tailwater.applier.dialect.Dialect;
 import io.tailwater.schemas.Column;
+import io.tailwater.schemas.ColumnType;
+import io.tailwater.schemas.Special;
 import org.jooq.SQLDialect;
 
 import java.math.BigDecimal;
@@ -34,7 +36,7 @@ public final class DuckDbDialect implements Dialect {
             case FLOAT32 -> "REAL";
             case FLOAT64 -> "DOUBLE";
             case DECIMAL -> c.length() <= 38 ? "DECIMAL(" + c.length() + "," + c.scale() + ")" : "VARCHAR";
-            case NUMERIC, STRING, JSON, INTERVAL, ARRAY -> "VARCHAR";
+            case NUMERIC, STRING, JSON, INTERVAL, ARRAY, LEADER_TEXT -> "VARCHAR";
             case BYTES -> "BLOB";
             case DATE -> "DATE";
             case TIME -> "TIME";
@@ -45,7 +47,19 @@ public final class DuckDbDialect implements Dialect {
     }
 
     @Override
+    public String textType() {
+        return "VARCHAR";
+    }
+
+    /** NaN and infinities only where the column is text; DuckDB's DECIMAL, DATE, TIME and TIMESTAMP types take no special values here. */
+    @Override
     public Object bind(Column c, Object v) throws SQLException {
+        if (v instanceof Special s) {
+            if (c.type() == ColumnType.NUMERIC || c.type() == ColumnType.DECIMAL && c.length() > 38) {
+                return s.text();
+            }
+            throw Dialect.cannotHold("DuckDB", c, v, "this column's " + columnType(c) + " type has no such value");
+        }
         return switch (c.type()) {
             case NUMERIC -> ((BigDecimal) v).toPlainString();
             case DECIMAL -> c.length() <= 38 ? v : ((BigDecimal) v).toPlainString();

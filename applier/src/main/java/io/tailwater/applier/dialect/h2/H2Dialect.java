@@ -37,7 +37,7 @@ public final class H2Dialect implements Dialect {
                 case "BPCHAR", "CHAR" -> c.length() > 0 ? "CHARACTER(" + c.length() + ")" : "CHARACTER VARYING";
                 default -> "CHARACTER VARYING";
             };
-            case JSON, INTERVAL, ARRAY -> "CHARACTER VARYING";
+            case JSON, INTERVAL, ARRAY, LEADER_TEXT -> "CHARACTER VARYING";
             case BYTES -> "BINARY LARGE OBJECT";
             case DATE -> "DATE";
             case TIME -> "TIME(6)";
@@ -47,6 +47,23 @@ public final class H2Dialect implements Dialect {
         };
     }
 
+
+    @Override
+    public String textType() {
+        return "CHARACTER VARYING";
+    }
+
+    /** DECFLOAT holds NaN and infinities; H2's NUMERIC(p,s), DATE, TIME and TIMESTAMP types do not. */
+    @Override
+    public Object bind(Column c, Object v) throws java.sql.SQLException {
+        if (v instanceof io.tailwater.schemas.Special s) {
+            if (c.type() == io.tailwater.schemas.ColumnType.NUMERIC) {
+                return s.text();
+            }
+            throw Dialect.cannotHold("H2", c, v, "its " + columnType(c) + " type has no such value");
+        }
+        return Dialect.super.bind(c, v);
+    }
 
     /** H2's own upsert: {@code MERGE INTO t (..) KEY (..) VALUES (..)}. */
     @Override

@@ -3,6 +3,8 @@ package io.tailwater.applier.dialect.mariadb;
 import io.tailwater.applier.dialect.CanonicalValues;
 import io.tailwater.applier.dialect.Dialect;
 import io.tailwater.schemas.Column;
+import io.tailwater.schemas.ColumnType;
+import io.tailwater.schemas.Special;
 import io.tailwater.schemas.TableId;
 import org.jooq.Name;
 import org.jooq.SQLDialect;
@@ -14,6 +16,7 @@ import java.sql.SQLDataException;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.ZoneOffset;
@@ -65,7 +68,7 @@ public final class MariaDbDialect implements Dialect {
             case INT64 -> "BIGINT";
             case FLOAT32, FLOAT64 -> "DOUBLE"; // every float is exactly a double; MariaDB prints FLOAT with 6 digits only
             case DECIMAL -> fitsDecimal(c) ? "DECIMAL(" + c.length() + "," + c.scale() + ")" : text(c);
-            case NUMERIC, STRING, JSON, INTERVAL, ARRAY -> text(c);
+            case NUMERIC, STRING, JSON, INTERVAL, ARRAY, LEADER_TEXT -> text(c);
             case BYTES -> c.key() ? "VARBINARY(3072)" : "LONGBLOB";
             case DATE -> "DATE";
             case TIME -> "TIME(6)";
@@ -83,25 +86,44 @@ public final class MariaDbDialect implements Dialect {
     }
 
     @Override
+    public String textType() {
+        return "LONGTEXT";
+    }
+
+    @Override
     public Object bind(Column c, Object v) throws SQLException {
+        if (v instanceof Special s) {
+            if (c.type() == ColumnType.NUMERIC || c.type() == ColumnType.DECIMAL && !fitsDecimal(c) || s == Special.END_OF_DAY) {
+                return s.text(); // text columns, and TIME, which reaches 838:59:59
+            }
+            throw Dialect.cannotHold("MariaDB", c, v, "its " + columnType(c) + " type has no such value");
+        }
         return switch (c.type()) {
+            case DATE -> inYears(c, ((LocalDate) v).getYear(), v).toString();
             case FLOAT32 -> finite(c, ((Float) v).doubleValue(), v);
             case FLOAT64 -> finite(c, (Double) v, v);
             case DECIMAL -> fitsDecimal(c) ? v : ((BigDecimal) v).toPlainString();
             case NUMERIC -> ((BigDecimal) v).toPlainString();
             case TIME -> CanonicalValues.time((LocalTime) v);
-            case TIMESTAMP -> CanonicalValues.timestamp((LocalDateTime) v);
-            case TIMESTAMPTZ -> CanonicalValues.timestamp(LocalDateTime.ofInstant((Instant) v, ZoneOffset.UTC));
-            case DATE, UUID -> v.toString();
+            case TIMESTAMP -> CanonicalValues.timestamp((LocalDateTime) inYears(c, ((LocalDateTime) v).getYear(), v));
+            case TIMESTAMPTZ -> CanonicalValues.timestamp((LocalDateTime) inYears(c, LocalDateTime.ofInstant((Instant) v, ZoneOffset.UTC).getYear(),
+                    LocalDateTime.ofInstant((Instant) v, ZoneOffset.UTC)));
+            case UUID -> v.toString();
             default -> v;
         };
     }
 
-    private static Object finite(Column c, double d, Object v) throws SQLDataException {
+    private static Object finite(Column c, double d, Object v) throws SQLException {
         if (Double.isNaN(d) || Double.isInfinite(d)) {
-            throw new SQLDataException("MariaDB cannot hold " + d + " in column " + quoted(c.name()) + " (" + c.sourceType().toLowerCase()
-                    + "): its FLOAT and DOUBLE have no NaN or infinity. Change the value on the leader, or leave the column out with"
-                    + " leader.debezium.column.exclude.list, then restart the applier");
+            throw Dialect.cannotHold("MariaDB", c, d, "its FLOAT and DOUBLE have no NaN or infinity");
+        }
+        return v;
+    }
+
+    /** MariaDB's DATE and DATETIME hold the years 1 to 9999 (in strict mode). */
+    private static Object inYears(Column c, int year, Object v) throws SQLException {
+        if (year < 1 || year > 9999) {
+            throw Dialect.cannotHold("MariaDB", c, v, "its DATE and DATETIME hold the years 1 to 9999");
         }
         return v;
     }
@@ -109,19 +131,13 @@ public final class MariaDbDialect implements Dialect {
     @Override
     public String canonical(ResultSet rs, int i, Column c) throws SQLException {
         return switch (c.type()) {
-            case DECIMAL, NUMERIC -> {
-                String s = rs.getString(i);
-                yield s == null ? null : CanonicalValues.decimal(new BigDecimal(s));
-            }
+            case DECIMAL, NUMERIC -> CanonicalValues.fromText(c, rs.getString(i));
             case FLOAT32 -> {
                 double v = rs.getDouble(i);
                 yield rs.wasNull() ? null : Float.toString((float) v);
             }
             case DATE -> rs.getString(i);
-            case TIME -> {
-                String s = rs.getString(i);
-                yield s == null ? null : CanonicalValues.time(LocalTime.parse(s));
-            }
+            case TIME -> CanonicalValues.fromText(c, rs.getString(i));
             case TIMESTAMP -> {
                 String s = rs.getString(i);
                 yield s == null ? null : CanonicalValues.timestamp(LocalDateTime.parse(s.replace(' ', 'T')));

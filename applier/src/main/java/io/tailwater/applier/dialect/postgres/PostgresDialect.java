@@ -6,6 +6,13 @@ import io.tailwater.schemas.Column;
 import io.tailwater.schemas.ColumnType;
 import org.jooq.SQLDialect;
 import org.postgresql.util.PGInterval;
+import org.postgresql.util.PGobject;
+import io.tailwater.schemas.JsonArrays;
+import io.tailwater.schemas.Special;
+import io.tailwater.schemas.pg.PgArrays;
+import io.tailwater.schemas.pg.PgKinds;
+import io.tailwater.schemas.pg.PgText;
+import java.util.Locale;
 
 import java.math.BigDecimal;
 import java.sql.ResultSet;
@@ -14,7 +21,9 @@ import java.util.Properties;
 
 /**
  * PostgreSQL followers. Every leader type has its own PostgreSQL type, so values round-trip
- * exactly; enum columns become {@code text}. Strings are sent untyped
+ * exactly; enum columns become {@code text}, domains their base type, arrays of enums, composites
+ * and extension types {@code text[]}; other leader types (inet, ranges, geometry, bit strings, xml,
+ * composites, extension types) are created as the leader's type, which must exist on the follower. Strings are sent untyped
  * ({@code stringtype=unspecified}) so the server casts them to uuid, json or interval.
  */
 public final class PostgresDialect implements Dialect {
@@ -31,32 +40,38 @@ public final class PostgresDialect implements Dialect {
             case BOOLEAN -> "boolean";
             case INT16 -> "smallint";
             case INT32 -> "integer";
-            case INT64 -> "bigint";
+            case INT64 -> source.equals("OID") ? "oid" : "bigint";
             case FLOAT32 -> "real";
             case FLOAT64 -> "double precision";
-            case DECIMAL -> source.equals("MONEY") ? "numeric(" + Math.max(c.length(), 19) + "," + c.scale() + ")"
-                    : "numeric(" + c.length() + "," + c.scale() + ")";
-            case NUMERIC -> "numeric";
+            case DECIMAL -> "numeric(" + c.length() + "," + c.scale() + ")";
+            case NUMERIC -> source.equals("MONEY") ? "money" : "numeric";
             case STRING -> switch (source) {
                 case "VARCHAR" -> c.length() > 0 ? "varchar(" + c.length() + ")" : "varchar";
-                case "BPCHAR", "CHAR" -> c.length() > 0 ? "char(" + c.length() + ")" : "char";
+                case "BPCHAR" -> c.length() > 0 ? "char(" + c.length() + ")" : "char";
+                case "CHAR" -> "\"char\"";
+                case "NAME" -> "name";
                 default -> "text";
             };
             case JSON -> source.equals("JSON") ? "json" : "jsonb";
             case INTERVAL -> "interval";
             case ARRAY -> source.equals("_NUMERIC") && c.length() > 0 && c.scale() >= 0 ? "numeric(" + c.length() + "," + c.scale() + ")[]"
-                    : switch (source) {
-                case "_INT2", "_INT4", "_INT8", "_FLOAT4", "_FLOAT8", "_BOOL", "_TEXT", "_VARCHAR", "_BPCHAR", "_NUMERIC", "_UUID" ->
-                        source.substring(1).toLowerCase(java.util.Locale.ROOT) + "[]";
-                default -> "text[]"; // enum arrays: the follower has no such type; the labels are kept as text
-            };
+                    : source.startsWith("_") && PgKinds.isBuiltIn(source.substring(1).toLowerCase(Locale.ROOT))
+                    ? "\"" + source.substring(1).toLowerCase(Locale.ROOT) + "\"[]"
+                    : "text[]"; // arrays of enums, composites and extension types: their elements' text
             case BYTES -> "bytea";
             case DATE -> "date";
             case TIME -> "time";
             case TIMESTAMP -> "timestamp";
             case TIMESTAMPTZ -> "timestamptz";
             case UUID -> "uuid";
+            case LEADER_TEXT -> leaderType(c);
         };
+    }
+
+    /** The leader's own type, with its length for bit strings; extension and composite types must exist on the follower. */
+    private static String leaderType(Column c) {
+        String t = c.sourceType().toLowerCase(Locale.ROOT);
+        return (t.equals("bit") || t.equals("varbit")) && c.length() > 0 ? t + "(" + c.length() + ")" : "\"" + t.replace("\"", "\"\"") + "\"";
     }
 
 
@@ -72,19 +87,49 @@ public final class PostgresDialect implements Dialect {
                 : quoted + " IS NOT DISTINCT FROM ?";
     }
 
+    /** Special values (NaN, infinity, 24:00:00) as PostgreSQL spells them, which the server casts to the column's type. */
     @Override
     public Object bind(Column c, Object v) throws SQLException {
-        return c.type() == ColumnType.ARRAY ? io.tailwater.schemas.JsonArrays.toPostgresLiteral((String) v) : Dialect.super.bind(c, v);
+        if (v instanceof Special s) {
+            return s.text();
+        }
+        return c.type() == ColumnType.ARRAY ? JsonArrays.toPostgresLiteral((String) v) : Dialect.super.bind(c, v);
     }
 
+    /** Reads PostgreSQL's text of each value, as capture does, never a {@code java.sql} date. */
     @Override
     public String canonical(ResultSet rs, int i, Column c) throws SQLException {
-        if (c.type() == ColumnType.ARRAY) {
-            java.sql.Array a = rs.getArray(i);
-            return a == null ? null : io.tailwater.schemas.JsonArrays.write(java.util.Arrays.asList((Object[]) a.getArray()));
-        }
-        if (c.type() != ColumnType.INTERVAL) {
-            return CanonicalValues.read(rs, i, c);
+        String source = c.sourceTypeName();
+        switch (c.type()) {
+            case ARRAY, DATE, TIME, TIMESTAMP, TIMESTAMPTZ, LEADER_TEXT, DECIMAL, NUMERIC -> {
+                Object o = rs.getObject(i);
+                if (o == null) {
+                    return null;
+                }
+                String s = o instanceof PGobject p ? p.getValue() : rs.getString(i);
+                if (Special.of(c.type(), s) != null) {
+                    return Special.of(c.type(), s).text();
+                }
+                return switch (c.type()) {
+                    case ARRAY -> PgArrays.toJson(source, s);
+                    case DATE -> PgText.date(s).toString();
+                    case TIME -> CanonicalValues.time(PgText.time(s));
+                    case TIMESTAMP -> CanonicalValues.timestamp(PgText.timestamp(s));
+                    case TIMESTAMPTZ -> CanonicalValues.instant(PgText.timestamptz(s));
+                    case DECIMAL, NUMERIC -> CanonicalValues.decimal(source.equals("MONEY") ? PgText.money(s) : new BigDecimal(s));
+                    default -> switch (source) {
+                        case "TIMETZ" -> PgText.timetzAtUtc(s);
+                        case "TSTZRANGE", "TSTZMULTIRANGE" -> PgText.timestamptzsAtUtc(s);
+                        default -> s;
+                    };
+                };
+            }
+            case INTERVAL -> {
+                // below
+            }
+            default -> {
+                return CanonicalValues.read(rs, i, c);
+            }
         }
         Object o = rs.getObject(i);
         if (!(o instanceof PGInterval v)) {

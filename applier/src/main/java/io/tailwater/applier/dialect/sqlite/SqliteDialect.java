@@ -26,7 +26,8 @@ import java.util.Properties;
  * decimals as plain decimal text, dates {@code 2024-01-31}, times {@code 13:45:00.123456},
  * timestamps {@code 2024-01-31 13:45:00.123456}, timestamptz in UTC as {@code 2024-01-31T13:45:00.123456Z},
  * uuid as 36 characters, json, arrays (JSON) and intervals (ISO-8601) as text; booleans are 0/1;
- * a NaN float as the text {@code NaN} (SQLite turns a NaN REAL into NULL).
+ * a NaN float as the text {@code NaN} (SQLite turns a NaN REAL into NULL); NaN and infinite
+ * decimals, infinite dates and 24:00:00 as PostgreSQL spells them; other leader types as their text.
  */
 public final class SqliteDialect implements Dialect {
     private static final DateTimeFormatter INSTANT = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'")
@@ -54,6 +55,9 @@ public final class SqliteDialect implements Dialect {
 
     @Override
     public Object bind(Column c, Object v) throws SQLException {
+        if (v instanceof io.tailwater.schemas.Special s) {
+            return s.text(); // stored as text, as every decimal and temporal value here
+        }
         return switch (c.type()) {
             case BOOLEAN -> ((Boolean) v) ? 1 : 0;
             case FLOAT32, FLOAT64 -> Double.isNaN(((Number) v).doubleValue()) ? "NaN" : v;
@@ -83,20 +87,8 @@ public final class SqliteDialect implements Dialect {
                 double v = ((Number) o).doubleValue();
                 yield c.type() == io.tailwater.schemas.ColumnType.FLOAT32 ? Float.toString((float) v) : Double.toString(v);
             }
-            case DECIMAL, NUMERIC -> {
-                String s = rs.getString(i);
-                yield s == null ? null : CanonicalValues.decimal(new BigDecimal(s));
-            }
             case BYTES -> CanonicalValues.bytes(rs.getBytes(i));
-            case DATE -> {
-                String s = rs.getString(i);
-                yield s == null ? null : LocalDate.parse(s).toString();
-            }
-            case TIMESTAMPTZ -> {
-                String s = rs.getString(i);
-                yield s == null ? null : CanonicalValues.instant(Instant.parse(s));
-            }
-            default -> rs.getString(i);
+            default -> CanonicalValues.fromText(c, rs.getString(i));
         };
     }
 
