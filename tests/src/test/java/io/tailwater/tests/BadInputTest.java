@@ -117,10 +117,14 @@ class BadInputTest {
             s.awaitCaughtUpFollowers(List.of("pg"), Duration.ofSeconds(30));
             s.stop(pg);
             long stoppedAt = position(s, "pg");
+            long update;
             try (Connection c = s.leader(); Statement st = c.createStatement()) {
+                c.setAutoCommit(false);
                 st.execute("UPDATE items SET qty = qty + 1");
+                update = TestStream.currentXid(st);
+                c.commit();
             }
-            Thread.sleep(2000);
+            s.awaitLogged(java.util.Set.of(update), Duration.ofSeconds(60));
             List<String> before = rows(s, "pg");
             long end;
             try (Admin admin = KafkaClients.admin(s.config, "test-retention")) {

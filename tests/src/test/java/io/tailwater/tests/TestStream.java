@@ -66,6 +66,15 @@ public final class TestStream implements AutoCloseable {
 
     /** As above, with {@code extraFollowers} (YAML entries, indented by two spaces) added under {@code followers}. */
     public TestStream(String name, List<String> tables, boolean embeddedEngines, String extraFollowers) throws Exception {
+        this(name, tables, embeddedEngines, extraFollowers, Map.of());
+    }
+
+    /**
+     * As above, with more settings for some followers: YAML lines indented by four spaces, by
+     * follower name (a follower that does not run here is left out).
+     */
+    public TestStream(String name, List<String> tables, boolean embeddedEngines, String extraFollowers,
+                      Map<String, String> followerSettings) throws Exception {
         SharedServices.Services s = SharedServices.get();
         this.name = name;
         this.leaderUrl = s.leader().createDatabase(name);
@@ -82,6 +91,12 @@ public final class TestStream implements AutoCloseable {
             }
         }
         String yaml = EmbeddedStreamConfig.yaml(name, s.kafka(), s.registry(), leaderUrl, tables, followers) + extraFollowers;
+        for (Map.Entry<String, String> e : followerSettings.entrySet()) {
+            String block = "  " + e.getKey() + ":\n    jdbc-url: " + followers.get(e.getKey()) + "\n";
+            if (followers.containsKey(e.getKey())) {
+                yaml = yaml.replace(block, block + e.getValue());
+            }
+        }
         this.config = new ConfigLoader().parse(yaml);
         this.configFile = sqlite.resolveSibling(name + ".yaml");
         Files.writeString(configFile, yaml);

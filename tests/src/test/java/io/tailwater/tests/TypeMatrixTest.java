@@ -141,7 +141,7 @@ class TypeMatrixTest {
     }
 
     /** The leader's table, described from its catalog, and its rows in canonical form by id. */
-    private record LeaderCopy(TableSchema schema, Map<Integer, List<String>> rows) {
+    record LeaderCopy(TableSchema schema, Map<Integer, List<String>> rows) {
         static LeaderCopy read(TestStream s, String table) throws Exception {
             try (Connection c = s.leader()) {
                 TableSchema schema = TableDigests.describePostgres(c, TableId.parse(table));
@@ -157,7 +157,7 @@ class TypeMatrixTest {
         }
     }
 
-    private static Map<Integer, List<String>> rows(Connection c, Dialect dialect, TableSchema schema) throws Exception {
+    static Map<Integer, List<String>> rows(Connection c, Dialect dialect, TableSchema schema) throws Exception {
         Map<Integer, List<String>> out = new LinkedHashMap<>();
         String sql = "SELECT * FROM " + dialect.dsl().render(dialect.tableName(schema.id())) + " ORDER BY 1";
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {

@@ -73,18 +73,7 @@ public final class DuckDbDialect implements Dialect {
     @Override
     public String canonical(ResultSet rs, int i, Column c) throws SQLException {
         return switch (c.type()) {
-            case NUMERIC -> {
-                String s = rs.getString(i);
-                yield s == null ? null : CanonicalValues.decimal(new BigDecimal(s));
-            }
-            case TIME -> {
-                String s = rs.getString(i);
-                yield s == null ? null : CanonicalValues.time(LocalTime.parse(s));
-            }
-            case TIMESTAMP -> {
-                String s = rs.getString(i);
-                yield s == null ? null : CanonicalValues.timestamp(LocalDateTime.parse(s.replace(' ', 'T')));
-            }
+            case NUMERIC, TIME, TIMESTAMP -> CanonicalValues.fromText(c, rs.getString(i));
             default -> CanonicalValues.read(rs, i, c);
         };
     }

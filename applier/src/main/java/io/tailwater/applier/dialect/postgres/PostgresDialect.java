@@ -102,7 +102,7 @@ public final class PostgresDialect implements Dialect {
         String source = c.sourceTypeName();
         switch (c.type()) {
             case ARRAY, DATE, TIME, TIMESTAMP, TIMESTAMPTZ, LEADER_TEXT, DECIMAL, NUMERIC -> {
-                Object o = rs.getObject(i);
+                Object o = c.type() == ColumnType.LEADER_TEXT ? rs.getObject(i) : rs.getString(i); // money would go through a double
                 if (o == null) {
                     return null;
                 }
