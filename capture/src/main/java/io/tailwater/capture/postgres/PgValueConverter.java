@@ -81,7 +81,11 @@ public final class PgValueConverter implements CustomConverter<SchemaBuilder, Re
         }
         String where = "column \"" + column.name().replace("\"", "\"\"") + "\" of table " + column.dataCollection()
                 + " (" + column.typeName() + ")";
+        boolean required = !column.isOptional();
         registration.register(schema, value -> {
+            if (value == null && required) {
+                return emptyOf(kind); // a column the leader left out of a delete's old row (only its key is sent)
+            }
             try {
                 return convert(kind, valueType, value);
             } catch (RuntimeException | SQLException e) {
@@ -90,6 +94,30 @@ public final class PgValueConverter implements CustomConverter<SchemaBuilder, Re
                         + " value on the leader, or leave the column out with leader.debezium.column.exclude.list, then restart capture");
             }
         });
+    }
+
+    /**
+     * What a NOT NULL column holds in a row image the leader sent without it: a delete's old row
+     * carries only the key. Such images serve only to find the row by its key; followers never
+     * write these values.
+     */
+    private static Object emptyOf(ColumnType kind) {
+        return switch (kind) {
+            case BOOLEAN -> false;
+            case INT16, INT32 -> 0;
+            case INT64 -> 0L;
+            case FLOAT32 -> 0f;
+            case FLOAT64 -> 0d;
+            case BYTES -> new byte[0];
+            case DECIMAL, NUMERIC -> "0";
+            case DATE -> "1970-01-01";
+            case TIME -> "00:00";
+            case TIMESTAMP -> "1970-01-01T00:00";
+            case TIMESTAMPTZ -> "1970-01-01T00:00:00Z";
+            case UUID -> "00000000-0000-0000-0000-000000000000";
+            case ARRAY -> "[]";
+            default -> "";
+        };
     }
 
     static Object convert(ColumnType kind, String type, Object v) throws SQLException {
@@ -150,11 +178,11 @@ public final class PgValueConverter implements CustomConverter<SchemaBuilder, Re
                     : d.equals(PostgresValueConverter.NEGATIVE_INFINITY_LOCAL_DATE) ? Special.DATE_NEGATIVE_INFINITY.text() : d.toString();
         }
         String s = text(v);
-        return Special.of(ColumnType.DATE, s) != null ? s : PgText.date(s).toString();
+        return Special.of(ColumnType.DATE, s) != null ? s : isIso(s) ? LocalDate.parse(s).toString() : PgText.date(s).toString();
     }
 
     private static String time(String s) {
-        return Special.of(ColumnType.TIME, s) != null ? Special.END_OF_DAY.text() : PgText.time(s).toString();
+        return Special.of(ColumnType.TIME, s) != null ? Special.END_OF_DAY.text() : PgText.time(s).toString(); // ISO and PostgreSQL agree
     }
 
     private static String timestamp(Object v) {
@@ -167,7 +195,7 @@ public final class PgValueConverter implements CustomConverter<SchemaBuilder, Re
             return t.toString();
         }
         String s = text(v);
-        return Special.of(ColumnType.TIMESTAMP, s) != null ? s : PgText.timestamp(s).toString();
+        return Special.of(ColumnType.TIMESTAMP, s) != null ? s : isIso(s) ? LocalDateTime.parse(s).toString() : PgText.timestamp(s).toString();
     }
 
     private static String timestamptz(Object v) {
@@ -180,7 +208,13 @@ public final class PgValueConverter implements CustomConverter<SchemaBuilder, Re
             return i.toString();
         }
         String s = text(v);
-        return Special.of(ColumnType.TIMESTAMPTZ, s) != null ? s : PgText.timestamptz(s).toString();
+        return Special.of(ColumnType.TIMESTAMPTZ, s) != null ? s : isIso(s) ? OffsetDateTime.parse(s).toInstant().toString()
+                : PgText.timestamptz(s).toString();
+    }
+
+    /** Whether a temporal text is ISO-8601 ({@code 2024-01-31T13:45:00Z}), as Debezium gives column defaults, rather than PostgreSQL's. */
+    private static boolean isIso(String s) {
+        return s.indexOf('T') > 0;
     }
 
     private static String interval(PGInterval i) {
