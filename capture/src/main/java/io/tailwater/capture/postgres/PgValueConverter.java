@@ -62,7 +62,7 @@ public final class PgValueConverter implements CustomConverter<SchemaBuilder, Re
 
     @Override
     public void converterFor(RelationalColumn column, ConverterRegistration<SchemaBuilder> registration) {
-        String typeName = column.typeName().toLowerCase(Locale.ROOT).replace("\"", "");
+        String typeName = PgKinds.unalias(column.typeName().toLowerCase(Locale.ROOT).replace("\"", ""));
         PgTypeCatalog.TypeInfo info = catalog.type(typeName);
         String valueType = info.valueTypeName();
         ColumnType kind = PgKinds.of(valueType, column.length().orElse(-1), info.kind() == 'e');

@@ -20,6 +20,16 @@ public final class PgKinds {
     private PgKinds() {
     }
 
+    /** The type name behind an alias Debezium reports for a column: {@code serial} is int4, {@code bigserial} int8, {@code smallserial} int2. */
+    public static String unalias(String typeName) {
+        return switch (typeName) {
+            case "serial", "serial4" -> "int4";
+            case "bigserial", "serial8" -> "int8";
+            case "smallserial", "serial2" -> "int2";
+            default -> typeName;
+        };
+    }
+
     /** Whether a type (or array type) is one of PostgreSQL's own, which need no catalog lookup. */
     public static boolean isBuiltIn(String typeName) {
         return BUILT_IN.contains(typeName) || typeName.startsWith("_") && BUILT_IN.contains(typeName.substring(1));
