@@ -39,7 +39,6 @@ public final class JsonArrays {
             switch (e) {
                 case null -> array.addNull();
                 case Collection<?> inner -> array.add(node(inner));
-                case Object[] inner -> array.add(node(java.util.Arrays.asList(inner)));
                 case Boolean b -> array.add(b);
                 case Integer i -> array.add(i);
                 case Short s -> array.add(s.intValue());

@@ -219,6 +219,22 @@ public final class TestStream implements AutoCloseable {
         throw new AssertionError("the initial snapshot of stream " + name + " did not complete within " + timeout);
     }
 
+    /** Waits until the log holds at least {@code count} leader transactions. */
+    public void awaitTransactionsInLog(int count, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        int logged = 0;
+        while (System.nanoTime() < deadline) {
+            failIfCaptureFailed();
+            logged = leaderTransactionsInLog().size();
+            if (logged >= count) {
+                return;
+            }
+            Thread.sleep(300);
+        }
+        throw new AssertionError("the log of stream " + name + " holds " + logged + " leader transactions after " + timeout
+                + ", not " + count);
+    }
+
     /** Waits until the log holds every one of these leader transactions. */
     public void awaitLogged(java.util.Set<Long> leaderTransactions, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();

@@ -106,8 +106,10 @@ public final class MariaDbDialect implements Dialect {
             case NUMERIC -> ((BigDecimal) v).toPlainString();
             case TIME -> CanonicalValues.time((LocalTime) v);
             case TIMESTAMP -> CanonicalValues.timestamp((LocalDateTime) inYears(c, ((LocalDateTime) v).getYear(), v));
-            case TIMESTAMPTZ -> CanonicalValues.timestamp((LocalDateTime) inYears(c, LocalDateTime.ofInstant((Instant) v, ZoneOffset.UTC).getYear(),
-                    LocalDateTime.ofInstant((Instant) v, ZoneOffset.UTC)));
+            case TIMESTAMPTZ -> {
+                LocalDateTime utc = LocalDateTime.ofInstant((Instant) v, ZoneOffset.UTC);
+                yield CanonicalValues.timestamp((LocalDateTime) inYears(c, utc.getYear(), utc));
+            }
             case UUID -> v.toString();
             default -> v;
         };

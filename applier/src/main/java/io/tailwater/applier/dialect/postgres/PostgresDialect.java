@@ -107,8 +107,9 @@ public final class PostgresDialect implements Dialect {
                     return null;
                 }
                 String s = o instanceof PGobject p ? p.getValue() : rs.getString(i);
-                if (Special.of(c.type(), s) != null) {
-                    return Special.of(c.type(), s).text();
+                Special special = Special.of(c.type(), s);
+                if (special != null) {
+                    return special.text();
                 }
                 return switch (c.type()) {
                     case ARRAY -> PgArrays.toJson(source, s);
