@@ -51,6 +51,8 @@ import java.util.stream.Collectors;
 public final class Capture implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Capture.class);
     private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
+    /** Writes a non-transactional logical decoding message, which moves the slot's stream forward; see {@link #debeziumProperties}. */
+    static final String HEARTBEAT_ACTION_QUERY = "SELECT pg_logical_emit_message(false, 'tailwater-heartbeat', '')";
 
     private final StreamConfig config;
     private final CaptureMetrics metrics;
@@ -270,6 +272,12 @@ public final class Capture implements AutoCloseable {
         p.setProperty("skipped.operations", "none");
         p.setProperty("tombstones.on.delete", "false");
         p.setProperty("heartbeat.interval.ms", "1000");
+        // With every heartbeat, a logical decoding message goes into the leader's WAL. It reaches capture even when no
+        // captured table changes (other tables, other databases, vacuum), and the heartbeat that follows it carries its
+        // LSN: once the log holds that heartbeat, the slot confirms the LSN and the leader can recycle its WAL. The
+        // messages themselves are not dispatched (no prefix is included), so only the heartbeat reaches the log.
+        p.setProperty("heartbeat.action.query", HEARTBEAT_ACTION_QUERY);
+        p.setProperty("message.prefix.exclude.list", ".*");
         p.setProperty("poll.interval.ms", "10");
         p.setProperty("max.batch.size", "4096");
         p.setProperty("max.queue.size", "16384");
@@ -285,6 +293,12 @@ public final class Capture implements AutoCloseable {
             if (config.leader().debezium().containsKey(ours)) {
                 throw new io.tailwater.config.ConfigException("leader.debezium." + ours,
                         "is set by Tailwater itself (it converts every value exactly); remove it from the stream config");
+            }
+        }
+        for (String ours : List.of("heartbeat.action.query", "message.prefix.exclude.list", "message.prefix.include.list")) {
+            if (config.leader().debezium().containsKey(ours)) {
+                throw new io.tailwater.config.ConfigException("leader.debezium." + ours, "is set by Tailwater itself (its heartbeats"
+                        + " let the replication slot advance while the captured tables are quiet); remove it from the stream config");
             }
         }
         return p;

@@ -16,8 +16,8 @@ import java.util.regex.Pattern;
 
 /**
  * Checks at start-up that the leader can be captured, and names the exact setting to change
- * when it cannot: connection and password, {@code wal_level}, replication privilege, and a
- * usable replica identity for every table in the stream.
+ * when it cannot: connection and password, {@code wal_level}, replication privilege, the right to
+ * write heartbeat messages into the WAL, and a usable replica identity for every table in the stream.
  */
 final class LeaderChecks {
     private LeaderChecks() {
@@ -39,6 +39,14 @@ final class LeaderChecks {
                 if (rs.next() && !rs.getBoolean(1)) {
                     throw new LeaderNotReadyException("the leader user '" + leader.user()
                             + "' lacks the REPLICATION attribute; run ALTER ROLE <user> REPLICATION on the leader");
+                }
+            }
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+                    "SELECT has_function_privilege('pg_logical_emit_message(boolean, text, text)', 'EXECUTE')")) {
+                if (rs.next() && !rs.getBoolean(1)) {
+                    throw new LeaderNotReadyException("the leader user '" + leader.user() + "' may not call pg_logical_emit_message,"
+                            + " which capture's heartbeats use to let the replication slot advance while the captured tables are quiet;"
+                            + " run GRANT EXECUTE ON FUNCTION pg_logical_emit_message(boolean, text, text) TO <user> on the leader");
                 }
             }
             List<String> matched = new ArrayList<>();
@@ -156,6 +164,14 @@ final class LeaderChecks {
     }
 
     static Connection connect(LeaderConfig leader, Duration timeout) {
+        return connect(leader, timeout, true);
+    }
+
+    /**
+     * A connection to the leader. With {@code retry}, attempts are repeated with backoff until
+     * {@code timeout}; without, one attempt is made, given at most {@code timeout} to connect.
+     */
+    static Connection connect(LeaderConfig leader, Duration timeout, boolean retry) {
         Properties p = new Properties();
         if (leader.user() != null) {
             p.setProperty("user", leader.user());
@@ -163,7 +179,7 @@ final class LeaderChecks {
         if (leader.password().isPresent()) {
             p.setProperty("password", leader.password().value());
         }
-        p.setProperty("connectTimeout", "5");
+        p.setProperty("connectTimeout", Long.toString(retry ? 5 : Math.max(1, Math.min(5, timeout.toSeconds()))));
         p.setProperty("logServerErrorDetail", "false");
         long deadline = System.nanoTime() + timeout.toNanos();
         long backoff = 200;
@@ -180,7 +196,7 @@ final class LeaderChecks {
                     throw new LeaderNotReadyException("the leader database does not exist: " + e.getMessage()
                             + "; check leader.jdbc-url", e);
                 }
-                if (System.nanoTime() + backoff * 1_000_000 > deadline) {
+                if (!retry || System.nanoTime() + backoff * 1_000_000 > deadline) {
                     throw new LeaderNotReadyException("cannot connect to the leader at " + hostPart(leader.jdbcUrl()) + " within "
                             + timeout.toSeconds() + "s: " + e.getMessage() + "; check leader.jdbc-url and that PostgreSQL is up", e);
                 }

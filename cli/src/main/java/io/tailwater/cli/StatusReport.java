@@ -1,5 +1,7 @@
 package io.tailwater.cli;
 
+import io.tailwater.capture.Capture;
+import io.tailwater.capture.LeaderSlot;
 import io.tailwater.config.StreamConfig;
 import io.tailwater.log.FollowerPosition;
 import io.tailwater.log.FollowerState;
@@ -13,14 +15,15 @@ import java.util.Map;
 
 /**
  * The state of a stream at one moment: the log end, and for each configured follower its
- * applied offset, its lag in records, bytes and milliseconds, and its state. Read from Kafka only.
+ * applied offset, its lag in records, bytes and milliseconds, and its state, read from Kafka; and
+ * the stream's replication slot on the leader, with the write-ahead log it makes the leader keep.
  *
  * <p>Lag in milliseconds is the leader time of the log head minus the leader time of the last
  * record the follower applied, and 0 when it has applied the whole log. Heartbeats move the log
  * head's time while the leader is idle, so the lag of a caught-up follower stays within one
  * heartbeat interval, and the lag of a stopped one keeps growing.
  */
-public record StatusReport(long logEndOffset, long logBytes, List<Row> followers) {
+public record StatusReport(long logEndOffset, long logBytes, List<Row> followers, LeaderSlot leaderSlot) {
 
     /**
      * One follower's line. A follower that never reported has state {@code null}; unknown lags are -1.
@@ -51,7 +54,7 @@ public record StatusReport(long logEndOffset, long logBytes, List<Row> followers
                 rows.add(new Row(name, p.appliedOffset(), p.lsn() < 0 ? null : Lsn.format(p.lsn()), p.leaderEpoch(), lagRecords,
                         lagBytes, lagMillis, p.state(), now - p.reportedAtMillis(), p.error()));
             }
-            return new StatusReport(end, head.logBytes(), rows);
+            return new StatusReport(end, head.logBytes(), rows, LeaderSlot.read(config.leader(), Capture.slotName(config.stream()), timeout));
         }
     }
 
@@ -65,6 +68,7 @@ public record StatusReport(long logEndOffset, long logBytes, List<Row> followers
     public String render() {
         StringBuilder sb = new StringBuilder();
         sb.append("log end offset: ").append(logEndOffset).append('\n');
+        sb.append(leaderSlot.render()).append('\n');
         sb.append(String.format("%-20s %14s %-14s %12s %12s %10s %-12s%n", "FOLLOWER", "APPLIED", "LEADER LSN", "LAG (rec)",
                 "LAG (bytes)", "LAG (ms)", "STATE"));
         for (Row r : followers) {

@@ -1,0 +1,166 @@
+package io.tailwater.tests;
+
+import io.tailwater.capture.Capture;
+import io.tailwater.capture.LeaderSlot;
+import io.tailwater.cli.Main;
+import io.tailwater.cli.StatusReport;
+import io.tailwater.schemas.event.Lsn;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A leader whose captured tables are quiet while other tables are busy: the stream's slot must
+ * keep up with the leader's WAL, or the leader keeps all of it until its disk fills. And
+ * {@code status} shows the WAL the slot holds back.
+ */
+@ExtendWith(SharedServices.class)
+class QuietTablesWalTest {
+
+    @Test
+    void theSlotKeepsUpWithTheLeadersWalWhileOnlyOtherTablesAreWritten() throws Exception {
+        try (TestStream s = new TestStream("quietwal", List.of("public.captured"))) {
+            try (Connection c = s.leader(); Statement st = c.createStatement()) {
+                st.execute("CREATE TABLE captured (id int PRIMARY KEY, note text)");
+                st.execute("INSERT INTO captured VALUES (1, 'before capture')");
+            }
+            // The busy tables are another application's, in another database of the same server: logical decoding
+            // skips their transactions altogether, so no commit the slot could confirm ever reaches capture.
+            String other = SharedServices.get().leader().createDatabase("quietwal_other");
+            try (Connection c = DriverManager.getConnection(other, "postgres", ""); Statement st = c.createStatement()) {
+                st.execute("CREATE TABLE IF NOT EXISTS busy (id bigserial PRIMARY KEY, payload text)");
+            }
+            Capture capture = s.startCapture();
+            s.awaitSnapshotComplete(Duration.ofSeconds(60));
+            try (Connection c = s.leader(); Statement st = c.createStatement()) {
+                st.execute("INSERT INTO captured VALUES (2, 'streamed')");
+            }
+            s.awaitTransactionsInLog(1, Duration.ofSeconds(60));
+
+            String slot = Capture.slotName(s.name);
+            try (BusyWriter busy = new BusyWriter(other)) {
+                for (int round = 0; round < 3; round++) {
+                    long target = currentWalLsn(s);
+                    long confirmed = awaitConfirmedFlush(s, slot, target, Duration.ofSeconds(60));
+                    assertThat(confirmed).as("round %d: the slot confirmed the leader's WAL position %s", round, Lsn.format(target))
+                            .isGreaterThanOrEqualTo(target);
+                }
+                busy.check();
+                assertThat(busy.rows()).as("the other table was written all along").isPositive();
+            }
+            // Nothing commits any more: the last WAL records are no transaction's, yet the slot must reach them too.
+            long quiet = currentWalLsn(s);
+            assertThat(awaitConfirmedFlush(s, slot, quiet, Duration.ofSeconds(60)))
+                    .as("the slot confirmed the leader's WAL position %s with no commit after it", Lsn.format(quiet))
+                    .isGreaterThanOrEqualTo(quiet);
+            try (BusyWriter busy = new BusyWriter(other)) {
+                long before = currentWalLsn(s);
+                awaitConfirmedFlush(s, slot, before, Duration.ofSeconds(60));
+                StatusReport report = StatusReport.read(s.config, Duration.ofSeconds(10));
+                LeaderSlot shown = report.leaderSlot();
+                assertThat(shown.error()).isNull();
+                assertThat(shown.exists()).isTrue();
+                assertThat(shown.active()).isTrue();
+                assertThat(Lsn.parse(shown.confirmedFlushLsn())).as("status shows the slot's confirmed LSN").isGreaterThanOrEqualTo(before);
+                assertThat(shown.retainedWalBytes()).isNotNegative();
+                assertThat(shown.unconfirmedBytes()).as("no more than the leader wrote since").isBetween(0L, currentWalLsn(s) - before);
+            }
+
+            // With capture stopped the slot holds all the WAL written since, and status says how much.
+            s.stop(capture);
+            long stoppedAt = currentWalLsn(s);
+            try (Connection c = DriverManager.getConnection(other, "postgres", ""); Statement st = c.createStatement()) {
+                st.execute("INSERT INTO busy (payload) SELECT repeat('x', 1000) FROM generate_series(1, 2000)");
+            }
+            long written = currentWalLsn(s) - stoppedAt;
+            StatusReport report = StatusReport.read(s.config, Duration.ofSeconds(10));
+            assertThat(report.leaderSlot().active()).isFalse();
+            assertThat(report.leaderSlot().retainedWalBytes()).as("everything written since capture stopped is retained")
+                    .isGreaterThanOrEqualTo(written);
+            StringWriter out = new StringWriter();
+            int code = Main.run(new PrintWriter(out), new PrintWriter(new StringWriter()), "status", "-c", s.configFile.toString());
+            assertThat(code).isZero();
+            assertThat(out.toString()).contains("leader slot \"" + slot + "\": INACTIVE").containsPattern("retained WAL \\d+ bytes");
+        }
+    }
+
+    private static long currentWalLsn(TestStream s) throws SQLException {
+        try (Connection c = s.leader(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT pg_current_wal_lsn()")) {
+            rs.next();
+            return Lsn.parse(rs.getString(1));
+        }
+    }
+
+    /** Waits until the slot's confirmed_flush_lsn reaches {@code target}; returns the last one seen. */
+    private static long awaitConfirmedFlush(TestStream s, String slot, long target, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long confirmed = -1;
+        try (Connection c = s.leader();
+             PreparedStatement ps = c.prepareStatement("SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = ?")) {
+            ps.setString(1, slot);
+            while (System.nanoTime() < deadline) {
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next() && rs.getString(1) != null) {
+                        confirmed = Lsn.parse(rs.getString(1));
+                        if (confirmed >= target) {
+                            return confirmed;
+                        }
+                    }
+                }
+                Thread.sleep(100);
+            }
+        }
+        return confirmed;
+    }
+
+    /** Writes to a table of another database, in small transactions, until closed. */
+    private static final class BusyWriter implements AutoCloseable {
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        private final AtomicReference<Throwable> failure = new AtomicReference<>();
+        private final Thread thread;
+        private volatile long rows;
+
+        BusyWriter(String url) {
+            thread = new Thread(() -> {
+                try (Connection c = DriverManager.getConnection(url, "postgres", ""); PreparedStatement ps = c.prepareStatement(
+                        "INSERT INTO busy (payload) SELECT repeat(md5(random()::text), 8) FROM generate_series(1, 20)")) {
+                    while (running.get()) {
+                        ps.execute();
+                        rows += 20;
+                    }
+                } catch (Throwable e) {
+                    failure.set(e);
+                }
+            }, "busy-writer");
+            thread.start();
+        }
+
+        long rows() {
+            return rows;
+        }
+
+        void check() {
+            assertThat(failure.get()).as("the busy writer").isNull();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            running.set(false);
+            thread.join();
+        }
+    }
+}
