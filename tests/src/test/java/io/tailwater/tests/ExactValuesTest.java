@@ -6,6 +6,8 @@ import io.tailwater.schemas.event.RowChange;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -26,6 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * its extremes, bit strings, and the less common types (network, ranges, multiranges, geometry,
  * xml, domains, composites, tsvector/tsquery, oid, name, "char"), plus updates that leave a
  * TOASTed column unchanged, alone and after an insert of the same key in the same transaction.
+ * Capture and every applier run as separate {@code ./tailwater} processes in the test's zone.
  * Every value on every follower is compared with the leader's, value by value. Followers without
  * a type for a value get it as text through {@code column-types}.
  */
@@ -89,7 +92,8 @@ class ExactValuesTest {
             try (Connection f = s.follower("pg"); Statement st = f.createStatement()) {
                 st.execute("CREATE TYPE address AS (street text, number int)"); // a composite must exist on a PostgreSQL follower
             }
-            s.startAll();
+            Path logs = Files.createTempDirectory(Path.of("target"), "processes-" + stream);
+            s.startProcesses(logs);
             long last;
             try (Connection c = s.leader(); Statement st = c.createStatement()) {
                 c.setAutoCommit(false);
@@ -101,7 +105,12 @@ class ExactValuesTest {
                 last = TestStream.currentXid(st);
                 c.commit();
             }
-            s.awaitReplicated(Set.of(last), Duration.ofSeconds(90));
+            try {
+                s.awaitReplicated(Set.of(last), Duration.ofSeconds(120));
+            } catch (AssertionError e) {
+                throw s.withProcessLogs(e, logs);
+            }
+            s.stopProcesses();
 
             List<RowChange> unchanged = s.readLog().stream().map(Map.Entry::getValue).filter(e -> e instanceof RowChange)
                     .map(e -> (RowChange) e).filter(r -> io.tailwater.schemas.Unchanged.in(r.after())).toList();

@@ -13,6 +13,7 @@ import io.tailwater.schemas.TableId;
 import io.tailwater.schemas.event.LogEvent;
 import io.tailwater.schemas.registry.SchemaRegistryClient;
 import io.tailwater.schemas.serde.LogRecordSerde;
+import io.tailwater.tests.faults.TailwaterProcess;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -41,6 +42,7 @@ public final class TestStream implements AutoCloseable {
     private final List<AutoCloseable> running = new ArrayList<>();
     private final java.util.Set<String> startedFollowers = new java.util.HashSet<>();
     private final List<Capture> captures = new ArrayList<>();
+    private final List<TailwaterProcess> processes = new ArrayList<>();
     private final Map<String, Applier> latestAppliers = new java.util.HashMap<>();
 
     /** Fails the wait at once when the newest capture has stopped with an error. */
@@ -122,6 +124,50 @@ public final class TestStream implements AutoCloseable {
         config.followers().keySet().forEach(this::startApplier);
         awaitSnapshotComplete(Duration.ofSeconds(60));
         return capture;
+    }
+
+    /**
+     * Starts capture and an applier for every follower in the config as separate
+     * {@code ./tailwater} processes, as an operator runs them, in this JVM's time zone, each
+     * logging to {@code <name>.log} under {@code logDir}; waits for the initial snapshot.
+     */
+    public void startProcesses(Path logDir) throws Exception {
+        processes.add(new TailwaterProcess("capture", logDir.resolve("capture.log"), "capture", "--config", configFile.toString()));
+        for (String follower : config.followers().keySet()) {
+            processes.add(new TailwaterProcess(follower, logDir.resolve(follower + ".log"),
+                    "apply", "--config", configFile.toString(), "--follower", follower));
+            startedFollowers.add(follower);
+        }
+        running.addAll(processes);
+        try {
+            awaitSnapshotComplete(Duration.ofSeconds(120));
+        } catch (AssertionError e) {
+            throw withProcessLogs(e, logDir);
+        }
+    }
+
+    /** The same failure, with the last lines of every process's log appended. */
+    public AssertionError withProcessLogs(AssertionError e, Path logDir) {
+        StringBuilder sb = new StringBuilder(e.getMessage());
+        for (TailwaterProcess p : processes) {
+            Path log = logDir.resolve(p.name() + ".log");
+            try {
+                List<String> lines = Files.exists(log) ? Files.readAllLines(log) : List.of();
+                sb.append("\n--- ").append(p.name()).append(" (last lines of ").append(log).append(") ---");
+                lines.subList(Math.max(0, lines.size() - 15), lines.size()).forEach(l -> sb.append("\n").append(l));
+            } catch (java.io.IOException io) {
+                sb.append("\n--- ").append(p.name()).append(": cannot read ").append(log);
+            }
+        }
+        return new AssertionError(sb.toString(), e);
+    }
+
+    /** Stops the processes {@link #startProcesses} started (DuckDB and H2 files can then be opened here). */
+    public void stopProcesses() throws Exception {
+        for (TailwaterProcess p : processes) {
+            stop(p);
+        }
+        processes.clear();
     }
 
     /** The id of the leader transaction {@code st} runs in (call it before the commit). */

@@ -113,11 +113,6 @@ final class FaultHarness implements AutoCloseable {
     }
 
     /** The repository root: the tests run in {@code tests/}. */
-    static Path repo() {
-        Path here = Path.of("").toAbsolutePath();
-        return Files.exists(here.resolve("tailwater")) ? here : here.getParent();
-    }
-
     /**
      * Runs the workload and {@code rounds} faults of each kind, in an order and at moments drawn
      * from the seed, then waits for everything to catch up and checks the promises.

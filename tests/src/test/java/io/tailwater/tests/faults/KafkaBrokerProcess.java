@@ -98,7 +98,7 @@ final class KafkaBrokerProcess implements AutoCloseable {
      * and its logging config (warnings only).
      */
     static List<String> java() {
-        Path target = FaultHarness.repo().resolve("cli/target");
+        Path target = TailwaterProcess.repo().resolve("cli/target");
         try (var jars = Files.list(target)) {
             String cli = jars.filter(p -> p.getFileName().toString().matches("tailwater-cli-.*\\.jar")).findFirst()
                     .orElseThrow(() -> new IllegalStateException("no tailwater-cli jar in " + target + "; build the cli module first"))

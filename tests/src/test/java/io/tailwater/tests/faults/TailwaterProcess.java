@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * would: whenever it exits (SIGKILL, or a stop on its own because something it needs went away),
  * it is started again half a second later, until {@link #close()}.
  */
-final class TailwaterProcess implements AutoCloseable {
+public final class TailwaterProcess implements AutoCloseable {
     private final String name;
     private final List<String> args;
     private final Path log;
@@ -22,7 +22,7 @@ final class TailwaterProcess implements AutoCloseable {
     private volatile Process process;
     private volatile boolean running = true;
 
-    TailwaterProcess(String name, Path log, String... args) throws IOException {
+    public TailwaterProcess(String name, Path log, String... args) throws IOException {
         this.name = name;
         this.args = List.of(args);
         this.log = log;
@@ -32,14 +32,23 @@ final class TailwaterProcess implements AutoCloseable {
         supervisor.start();
     }
 
+    /** The repository root, where the {@code tailwater} launcher is (tests run in {@code tests/}). */
+    public static Path repo() {
+        Path here = Path.of("").toAbsolutePath();
+        return java.nio.file.Files.exists(here.resolve("tailwater")) ? here : here.getParent();
+    }
+
     private synchronized void start() throws IOException {
         List<String> command = new ArrayList<>();
-        command.add(FaultHarness.repo().resolve("tailwater").toString());
+        command.add(repo().resolve("tailwater").toString());
         command.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
-        pb.environment().put("TAILWATER_JAVA_OPTS", "-Xmx384m -XX:TieredStopAtLevel=1");
+        // The process runs in the test JVM's zone, named both ways Java reads it.
+        String zone = java.util.TimeZone.getDefault().getID();
+        pb.environment().put("TZ", zone);
+        pb.environment().put("TAILWATER_JAVA_OPTS", "-Xmx384m -XX:TieredStopAtLevel=1 -Duser.timezone=" + zone);
         process = pb.start();
         starts.incrementAndGet();
     }
@@ -76,7 +85,7 @@ final class TailwaterProcess implements AutoCloseable {
         return starts.get();
     }
 
-    String name() {
+    public String name() {
         return name;
     }
 
