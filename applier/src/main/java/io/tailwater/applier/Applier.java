@@ -9,6 +9,8 @@ import io.tailwater.config.FollowerConfig;
 import io.tailwater.config.StreamConfig;
 import io.tailwater.log.FollowerPosition;
 import io.tailwater.log.FollowerState;
+import io.tailwater.log.ProcessUptime;
+import io.tailwater.log.StartupTask;
 import io.tailwater.log.KafkaClients;
 import io.tailwater.log.KafkaUnavailableException;
 import io.tailwater.schemas.event.Heartbeat;
@@ -28,6 +30,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
+import org.jooq.impl.DSL;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,6 +79,7 @@ public final class Applier implements AutoCloseable {
     private LogRecordSerde serde;
     private Thread thread;
     private volatile boolean running;
+    private boolean firstGroupLogged;
     private volatile FollowerState state = FollowerState.CATCHING_UP;
     private volatile AppliedPosition applied;
     private long lastPublishNanos;
@@ -111,18 +115,30 @@ public final class Applier implements AutoCloseable {
 
     /** Connects to the follower and Kafka, seeks to the stored position and starts applying. */
     public void start() {
+        // The Kafka clients and the registry client are made side by side with opening the follower (see StartupTask).
+        StartupTask<SchemaRegistryClient> registryTask = StartupTask.fork("registry", () -> new SchemaRegistryClient(config.registry()));
+        StartupTask<KafkaConsumer<byte[], byte[]>> consumerTask = StartupTask.fork("consumer", () -> KafkaClients.consumer(config,
+                "tailwater-apply-" + config.stream() + "-" + follower.name(),
+                Map.of("max.poll.records", MAX_POLL_RECORDS, "default.api.timeout.ms", (int) startupTimeout.toMillis())));
+        StartupTask<KafkaProducer<byte[], byte[]>> positionsTask = StartupTask.fork("positions", () -> KafkaClients.producer(config,
+                "tailwater-positions-" + config.stream() + "-" + follower.name(), Map.of("linger.ms", 0, "max.block.ms", 5000), Map.of()));
+        // jOOQ's first query takes long to set up: done while the follower connection is made.
+        StartupTask.fork("sql", () -> dialect.dsl().render(DSL.selectOne()));
         try {
             store = FollowerStore.open(follower, dialect, config.stream(), startupTimeout);
             applied = store.position().orElse(null);
-        } catch (SQLException e) {
+        } catch (SQLException | RuntimeException e) {
+            consumerTask.discard(c -> c.close(Duration.ZERO));
+            positionsTask.discard(p -> p.close(Duration.ZERO));
+            if (e instanceof RuntimeException r) {
+                throw r;
+            }
             throw new ApplierException("cannot open follower '" + follower.name() + "': " + e.getMessage()
                     + "; check followers." + follower.name() + ".jdbc-url, user and password", -1, e);
         }
-        serde = new LogRecordSerde(new SchemaRegistryClient(config.registry()));
-        consumer = KafkaClients.consumer(config, "tailwater-apply-" + config.stream() + "-" + follower.name(),
-                Map.of("max.poll.records", MAX_POLL_RECORDS, "default.api.timeout.ms", (int) startupTimeout.toMillis()));
-        positions = KafkaClients.producer(config, "tailwater-positions-" + config.stream() + "-" + follower.name(),
-                Map.of("linger.ms", 0, "max.block.ms", 5000), Map.of());
+        serde = new LogRecordSerde(registryTask.join());
+        consumer = consumerTask.join();
+        positions = positionsTask.join();
         new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(consumer).bindTo(metrics.registry());
         io.micrometer.core.instrument.Gauge.builder("tailwater.apply.lag.records", this, a -> Math.max(0, a.lagRecords))
                 .description("Log records not applied yet").tags("stream", config.stream(), "follower", follower.name())
@@ -259,6 +275,11 @@ public final class Applier implements AutoCloseable {
                 applied = group.position();
                 metrics.applied(group.rows(), group.transactions(), System.nanoTime() - start);
                 metrics.diverged(diverged);
+                if (!firstGroupLogged && group.rows() > 0) {
+                    firstGroupLogged = true;
+                    LOG.info("First changes applied to follower '{}', {} ms after the process started", follower.name(),
+                            ProcessUptime.millis());
+                }
                 group.clearApplied();
                 publish(null);
                 return true;

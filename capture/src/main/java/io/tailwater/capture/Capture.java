@@ -1,5 +1,7 @@
 package io.tailwater.capture;
 
+import io.debezium.connector.postgresql.PostgresConnector;
+import io.debezium.connector.postgresql.PostgresConnectorConfig;
 import io.debezium.embedded.Connect;
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
@@ -11,7 +13,9 @@ import io.tailwater.capture.postgres.PgValueConverter;
 import io.tailwater.log.KafkaClients;
 import io.tailwater.log.KafkaUnavailableException;
 import io.tailwater.log.LogTopics;
+import io.tailwater.log.StartupTask;
 import io.tailwater.schemas.TableId;
+import io.tailwater.schemas.event.Lsn;
 import io.tailwater.schemas.event.TransactionEnd;
 import io.tailwater.schemas.registry.SchemaRegistryClient;
 import io.tailwater.schemas.serde.LogRecordSerde;
@@ -30,6 +34,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
@@ -84,21 +89,28 @@ public final class Capture implements AutoCloseable {
     }
 
     public void start() {
-        List<String> tables = LeaderChecks.check(config.leader(), startupTimeout);
-        PgTypeCatalog.register(config.stream(), () -> LeaderChecks.connect(config.leader(), startupTimeout));
-        LOG.info("Leader checked: {} table(s) match for stream '{}'", tables.size(), config.stream());
-        LogTopics.ensure(config, startupTimeout);
-
-        SchemaRegistryClient registry = new SchemaRegistryClient(config.registry());
-        registry.checkReachable();
+        // Side by side with the leader checks: what has no side effects (see StartupTask).
+        StartupTask<SchemaRegistryClient> registryTask = StartupTask.fork("registry", () -> {
+            SchemaRegistryClient client = new SchemaRegistryClient(config.registry());
+            client.checkReachable();
+            return client;
+        });
+        StartupTask<KafkaProducer<byte[], byte[]>> producerTask = StartupTask.fork("producer", this::newProducer);
+        StartupTask.fork("debezium", Capture::loadDebezium);
+        List<String> tables;
+        SchemaRegistryClient registry;
+        try {
+            tables = LeaderChecks.check(config.leader(), startupTimeout);
+            PgTypeCatalog.register(config.stream(), () -> LeaderChecks.connect(config.leader(), startupTimeout));
+            LOG.info("Leader checked: {} table(s) match for stream '{}'", tables.size(), config.stream());
+            LogTopics.ensure(config, startupTimeout);
+            registry = registryTask.join();
+            producer = producerTask.join();
+        } catch (RuntimeException e) {
+            producerTask.discard(p -> p.close(Duration.ZERO));
+            throw e;
+        }
         LogRecordSerde serde = new LogRecordSerde(registry);
-
-        producer = KafkaClients.producer(config, "tailwater-capture-" + config.stream(),
-                Map.of(ProducerConfig.LINGER_MS_CONFIG, 2, ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024,
-                        ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 60_000,
-                        ProducerConfig.MAX_BLOCK_MS_CONFIG, startupTimeout.toMillis()),
-                Map.of(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId(config.stream()),
-                        ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true));
         new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(producer).bindTo(meterRegistry);
         try {
             producer.initTransactions(); // fences any earlier capture of this stream and aborts its open transaction
@@ -131,7 +143,17 @@ public final class Capture implements AutoCloseable {
             writer.truncateBeforeSnapshot(tables.stream().map(TableId::parse).toList());
             resume = Optional.empty();
         }
-        Properties props = debeziumProperties(config, resume.map(p -> p.end().sourceOffset()).orElse(null));
+        String resumeOffset = null;
+        if (resume.isPresent()) {
+            LeaderSlot slot = LeaderSlot.read(config.leader(), slotName(config.stream()), startupTimeout);
+            long confirmed = slot.confirmedFlushLsn() == null ? 0 : Lsn.parse(slot.confirmedFlushLsn());
+            resumeOffset = resume.get().sourceOffsetFor(confirmed);
+            if (!resumeOffset.equals(resume.get().end().sourceOffset())) {
+                LOG.info("The slot of stream '{}' confirmed LSN {}, past the log's last transaction (heartbeats only in between);"
+                        + " resuming there", config.stream(), slot.confirmedFlushLsn());
+            }
+        }
+        Properties props = debeziumProperties(config, resumeOffset);
         engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
                 .using(props)
                 .using((success, message, error) -> {
@@ -157,6 +179,25 @@ public final class Capture implements AutoCloseable {
         executor.execute(engine);
         newTables = new NewTableWatch(config.leader(), slotName(config.stream()), engine, writer::streaming, config.stream());
         LOG.info("Capture of stream '{}' started", config.stream());
+    }
+
+    private KafkaProducer<byte[], byte[]> newProducer() {
+        return KafkaClients.producer(config, "tailwater-capture-" + config.stream(),
+                Map.of(ProducerConfig.LINGER_MS_CONFIG, 2, ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024,
+                        ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 60_000,
+                        ProducerConfig.MAX_BLOCK_MS_CONFIG, startupTimeout.toMillis()),
+                Map.of(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId(config.stream()),
+                        ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true));
+    }
+
+    /**
+     * Loads and initialises the classes Debezium's PostgreSQL connector starts with (its config
+     * definitions are large), so the engine finds them ready.
+     */
+    private static Void loadDebezium() {
+        Objects.requireNonNull(PostgresConnectorConfig.ALL_FIELDS);
+        new PostgresConnector().config();
+        return null;
     }
 
     /** The replication slot (and publication) of a stream. */

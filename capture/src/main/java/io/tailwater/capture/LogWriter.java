@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
+import io.tailwater.log.ProcessUptime;
 import io.tailwater.schemas.TableId;
 import io.tailwater.schemas.TableSchema;
 import io.tailwater.schemas.connect.ConnectTables;
@@ -71,11 +72,14 @@ final class LogWriter implements DebeziumEngine.ChangeConsumer<RecordChangeEvent
     private volatile boolean streaming;
     /** Bytes of record values in the log so far, stamped on transaction ends and heartbeats. */
     private long logBytes;
+    private boolean firstCommitLogged;
+    private final String stream;
 
     LogWriter(Producer<byte[], byte[]> producer, LogRecordSerde serde, String stream, CaptureMetrics metrics, long logBytes) {
         this.producer = producer;
         this.logBytes = logBytes;
         this.serde = serde;
+        this.stream = stream;
         this.topic = stream + ".log";
         this.transactionTopic = stream + ".transaction";
         this.metrics = metrics;
@@ -275,6 +279,10 @@ final class LogWriter implements DebeziumEngine.ChangeConsumer<RecordChangeEvent
             producer.commitTransaction();
             kafkaTxOpen = false;
             metrics.kafkaCommit(System.nanoTime() - start);
+            if (!firstCommitLogged) {
+                firstCommitLogged = true;
+                LOG.info("First changes of stream '{}' are in the log, {} ms after the process started", stream, ProcessUptime.millis());
+            }
         }
         for (int i = 0; i < completeUpTo; i++) {
             committer.markProcessed(uncommitted.get(i));

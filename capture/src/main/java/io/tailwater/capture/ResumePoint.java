@@ -61,20 +61,50 @@ record ResumePoint(TransactionEnd end, long logBytes) {
         return Optional.empty();
     }
 
+    /** The offset keys of Debezium's PostgreSQL connector that hold positions in the WAL. */
+    private static final List<String> LSN_KEYS = List.of("lsn", "lsn_proc", "lsn_commit");
+
+    /**
+     * The source offset to resume from, given the LSN the stream's slot has confirmed. The slot
+     * only confirms what the log durably holds (records are marked processed after their Kafka
+     * transaction commits), so a confirmed LSN past this transaction end was reached by
+     * heartbeats alone: no captured transaction lies between. The offset then moves up to it, for
+     * PostgreSQL has recycled the WAL before it and Debezium refuses an offset older than the
+     * slot. Otherwise the offset stays as the log has it.
+     */
+    String sourceOffsetFor(long slotConfirmedLsn) {
+        Map<String, Object> offset = offset();
+        boolean behind = false;
+        for (String key : LSN_KEYS) {
+            if (offset.get(key) instanceof Number n && n.longValue() < slotConfirmedLsn) {
+                offset.put(key, slotConfirmedLsn);
+                behind = true;
+            }
+        }
+        if (!behind) {
+            return end.sourceOffset();
+        }
+        try {
+            return JSON.writeValueAsString(offset);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write a source offset", e);
+        }
+    }
+
+    private Map<String, Object> offset() {
+        try {
+            return JSON.readValue(end.sourceOffset(), new TypeReference<Map<String, Object>>() { });
+        } catch (IOException e) {
+            throw new IllegalStateException("the transaction end at the end of the log carries a source offset that is not JSON;"
+                    + " the log was not written by Tailwater capture", e);
+        }
+    }
+
     /**
      * Whether {@code end} closes a chunk of an initial snapshot that never finished: capture must
      * then take the snapshot again from a new slot (Debezium cannot resume a snapshot).
      */
     boolean isInterruptedSnapshot() {
-        if (!end.source().snapshot()) {
-            return false;
-        }
-        try {
-            Map<String, Object> offset = JSON.readValue(end.sourceOffset(), new TypeReference<Map<String, Object>>() { });
-            return !Boolean.TRUE.equals(offset.get("snapshot_completed"));
-        } catch (IOException e) {
-            throw new IllegalStateException("the transaction end at the end of the log carries a source offset that is not JSON;"
-                    + " the log was not written by Tailwater capture", e);
-        }
+        return end.source().snapshot() && !Boolean.TRUE.equals(offset().get("snapshot_completed"));
     }
 }

@@ -28,7 +28,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.LongSupplier;
+import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Measures Tailwater against PostgreSQL's own logical replication on the same two PostgreSQL
@@ -68,9 +69,12 @@ public final class Benchmark {
         }
     }
 
-    /** The measurements of one backlog. */
+    /**
+     * The measurements of one backlog. {@code freshCapture} and {@code freshApply} are those of
+     * new {@code ./tailwater} processes on the same backlog (null unless asked for).
+     */
     public record CatchUp(Backlog backlog, double leaderWrite, Timing capture, Timing applyPostgres, Timing applySqlite,
-                          Timing nativePostgres) {
+                          Timing nativePostgres, Timing freshCapture, Timing freshApply) {
     }
 
     /** Reads how many rows have arrived so far; may block briefly. */
@@ -110,10 +114,16 @@ public final class Benchmark {
     private final EmbeddedPostgres leader;
     private final EmbeddedPostgres follower;
     private final PrintStream out;
+    private final FreshProcesses fresh;
     private int runs;
 
-    public Benchmark(EmbeddedKafka kafka, EmbeddedRegistry registry, EmbeddedPostgres leader, EmbeddedPostgres follower, PrintStream out)
-            throws SQLException {
+    /**
+     * A benchmark on these servers. With {@code fresh} (not null), every backlog is also captured
+     * and applied by new {@code ./tailwater} processes it starts.
+     */
+    public Benchmark(EmbeddedKafka kafka, EmbeddedRegistry registry, EmbeddedPostgres leader, EmbeddedPostgres follower, PrintStream out,
+                     FreshProcesses fresh) throws SQLException {
+        this.fresh = fresh;
         this.kafka = kafka;
         this.registry = registry;
         this.leader = leader;
@@ -135,14 +145,24 @@ public final class Benchmark {
     public CatchUp catchUp(Backlog backlog, PrintStream out) throws Exception {
         Scenario s = new Scenario("catchup" + (++runs), true);
         try (s) {
-            Capture capture = s.startCapture();
-            s.awaitStreaming(capture);
-            // One streamed transaction in the log, so capture resumes streaming after it rather than taking a new snapshot.
+            // Each stream's slot starts before the backlog: capture streams it rather than taking a snapshot.
+            Capture capture = s.startCapture(s.config);
+            s.awaitStreaming(s.config, capture);
+            Capture freshStream = null;
+            if (fresh != null) {
+                freshStream = s.startCapture(s.freshConfig);
+                s.awaitStreaming(s.freshConfig, freshStream);
+            }
+            // One streamed transaction in each log, so capture resumes streaming after it rather than taking a new snapshot.
             try (Connection c = leader.connect(s.db); Statement st = c.createStatement()) {
                 st.execute("INSERT INTO items VALUES (-1, 0, 0, 'first', now())");
             }
-            s.measureLogRows(System.nanoTime(), capture, 1);
+            s.measureLogRows(s.config, System.nanoTime(), capture::failure, 0, 1);
             capture.close();
+            if (freshStream != null) {
+                s.measureLogRows(s.freshConfig, System.nanoTime(), freshStream::failure, 0, 1);
+                freshStream.close();
+            }
 
             long t0 = System.nanoTime();
             try (Connection c = leader.connect(s.db)) {
@@ -151,12 +171,29 @@ public final class Benchmark {
             double write = backlog.rows() / seconds(t0);
 
             t0 = System.nanoTime();
-            capture = s.startCapture();
-            Timing captured = s.measureLogRows(t0, capture, backlog.rows() + 1);
+            capture = s.startCapture(s.config);
+            Timing captured = s.measureLogRows(s.config, t0, capture::failure, 1, backlog.rows());
 
             Timing pg = s.timeApply("pg", backlog.rows() + 1);
             Timing lite = s.timeApply("lite", backlog.rows() + 1);
             capture.close();
+
+            Timing freshCapture = null;
+            Timing freshApply = null;
+            if (fresh != null) {
+                try (FreshProcesses.Running p = fresh.start("capture", "capture", "--config", s.freshConfigFile.toString())) {
+                    freshCapture = s.measureLogRows(s.freshConfig, p.startNanos(), p::failure, 1, backlog.rows());
+                    try (FreshProcesses.Running a = fresh.start("apply-pg", "apply", "--config", s.freshConfigFile.toString(),
+                            "--follower", "pg"); Connection c = follower.connect(s.freshFollowerDb); Statement st = c.createStatement()) {
+                        freshApply = measure(a.startNanos(), backlog.rows() + 1, () -> {
+                            a.failure().ifPresent(e -> {
+                                throw new IllegalStateException(e.getMessage());
+                            });
+                            return count(st);
+                        });
+                    }
+                }
+            }
 
             Timing nativeRate;
             try (Connection c = follower.connect(s.nativeDb); Statement st = c.createStatement()) {
@@ -164,10 +201,14 @@ public final class Benchmark {
                 st.execute("ALTER SUBSCRIPTION " + s.subscription + " ENABLE");
                 nativeRate = measure(t0, backlog.rows() + 1, () -> count(st));
             }
-            CatchUp result = new CatchUp(backlog, write, captured, pg, lite, nativeRate);
+            CatchUp result = new CatchUp(backlog, write, captured, pg, lite, nativeRate, freshCapture, freshApply);
             out.printf("%s (leader wrote it at %,.0f rows/s)%n  capture          %s%n  apply PostgreSQL %s%n  apply SQLite     %s%n"
                             + "  native           %s%n  Tailwater/native into PostgreSQL: %.2f%n", backlog.label(), write, captured, pg, lite,
                     nativeRate, pg.rowsPerSecond() / nativeRate.rowsPerSecond());
+            if (freshCapture != null) {
+                out.printf("  fresh processes: capture %s, apply PostgreSQL %s; Tailwater/native into PostgreSQL: %.2f%n", freshCapture,
+                        freshApply, freshApply.rowsPerSecond() / nativeRate.rowsPerSecond());
+            }
             return result;
         }
     }
@@ -187,9 +228,9 @@ public final class Benchmark {
                     st.execute("ALTER SUBSCRIPTION " + s.subscription + " ENABLE");
                 }
             } else {
-                Capture capture = s.startCapture();
+                Capture capture = s.startCapture(s.config);
                 Applier applier = s.startApplier("pg");
-                s.awaitStreaming(capture);
+                s.awaitStreaming(s.config, capture);
                 try (Connection c = leader.connect(s.db); Statement st = c.createStatement()) {
                     st.execute("INSERT INTO items VALUES (-1, 0, 0, 'warm-up', now())");
                 }
@@ -310,6 +351,10 @@ public final class Benchmark {
         final String nativeDb;
         final String subscription;
         final StreamConfig config;
+        /** A second stream on the same leader table, for the fresh processes: its own slot, log and follower database. */
+        final StreamConfig freshConfig;
+        final Path freshConfigFile;
+        final String freshFollowerDb;
         private final List<AutoCloseable> running = new java.util.ArrayList<>();
 
         Scenario(String name, boolean nativeSubscription) throws Exception {
@@ -339,9 +384,16 @@ public final class Benchmark {
             followers.put("pg", follower.jdbcUrl(followerDb));
             followers.put("lite", "jdbc:sqlite:" + dir.resolve(name + ".db"));
             this.config = new ConfigLoader().parse(EmbeddedStreamConfig.yaml(name, kafka, registry, leaderUrl, List.of(TABLE), followers));
+            this.freshFollowerDb = name + "_fresh";
+            follower.createDatabase(freshFollowerDb);
+            String freshYaml = EmbeddedStreamConfig.yaml(name + "_fresh", kafka, registry, leaderUrl, List.of(TABLE),
+                    Map.of("pg", follower.jdbcUrl(freshFollowerDb)));
+            this.freshConfig = new ConfigLoader().parse(freshYaml);
+            this.freshConfigFile = dir.resolve(name + "_fresh.yaml");
+            Files.writeString(freshConfigFile, freshYaml);
         }
 
-        Capture startCapture() {
+        Capture startCapture(StreamConfig config) {
             Capture c = new Capture(config);
             c.start();
             running.add(c);
@@ -355,19 +407,24 @@ public final class Benchmark {
             return a;
         }
 
-        /** Times how long the log takes to hold {@code rows} row records, from {@code t0}. */
-        Timing measureLogRows(long t0, Capture capture, long rows) throws Exception {
-            return measureLog(t0, capture, LogEvent.Kind.ROW, rows);
+        /**
+         * Times how long the stream's log takes to hold {@code rows} more row records than the
+         * {@code before} it held at {@code t0}; the first of them marks the end of start-up.
+         */
+        Timing measureLogRows(StreamConfig config, long t0, Supplier<Optional<Throwable>> failure, long before, long rows)
+                throws Exception {
+            return measureLog(config, t0, failure, LogEvent.Kind.ROW, before, rows);
         }
 
         /** Waits for the first heartbeat: the (empty) snapshot is done and capture streams. */
-        void awaitStreaming(Capture capture) throws Exception {
-            measureLog(System.nanoTime(), capture, LogEvent.Kind.HEARTBEAT, 1);
+        void awaitStreaming(StreamConfig config, Capture capture) throws Exception {
+            measureLog(config, System.nanoTime(), capture::failure, LogEvent.Kind.HEARTBEAT, 0, 1);
         }
 
-        /** Follows the log from its start until it holds {@code count} records of {@code kind}. */
-        private Timing measureLog(long t0, Capture capture, LogEvent.Kind kind, long count) throws Exception {
-            try (KafkaConsumer<byte[], byte[]> c = KafkaClients.consumer(config, "benchmark-" + name, Map.of())) {
+        /** Follows the log from its start until it holds {@code count} records of {@code kind} beyond the first {@code before}. */
+        private Timing measureLog(StreamConfig config, long t0, Supplier<Optional<Throwable>> failure, LogEvent.Kind kind, long before,
+                                  long count) throws Exception {
+            try (KafkaConsumer<byte[], byte[]> c = KafkaClients.consumer(config, "benchmark-" + config.stream(), Map.of())) {
                 TopicPartition tp = new TopicPartition(config.logTopic(), 0);
                 c.assign(List.of(tp));
                 c.seekToBeginning(List.of(tp));
@@ -376,10 +433,10 @@ public final class Benchmark {
                     for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(20))) {
                         seen[0] += LogHeaders.isKind(r.headers(), kind) ? 1 : 0;
                     }
-                    if (capture.failure().isPresent()) {
-                        throw new IllegalStateException("capture failed: " + capture.failure().get().getMessage());
+                    if (failure.get().isPresent()) {
+                        throw new IllegalStateException("capture failed: " + failure.get().get().getMessage());
                     }
-                    return seen[0];
+                    return Math.max(0, seen[0] - before);
                 });
             }
         }
@@ -417,6 +474,7 @@ public final class Benchmark {
             settle(leader, db);
             settle(follower, followerDb);
             settle(follower, nativeDb);
+            settle(follower, freshFollowerDb);
         }
 
         private static void settle(EmbeddedPostgres server, String database) {

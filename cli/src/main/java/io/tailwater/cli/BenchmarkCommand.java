@@ -1,6 +1,7 @@
 package io.tailwater.cli;
 
 import io.tailwater.benchmark.Benchmark;
+import io.tailwater.benchmark.FreshProcesses;
 import io.tailwater.config.Durations;
 import io.tailwater.embedded.EmbeddedKafka;
 import io.tailwater.embedded.EmbeddedPostgres;
@@ -9,6 +10,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,6 +31,10 @@ final class BenchmarkCommand implements Callable<Integer> {
     @Option(names = "--latency-duration", defaultValue = "20s", description = "How long the latency run writes (default ${DEFAULT-VALUE}).")
     String latencyDuration;
 
+    @Option(names = "--fresh", description = "Also capture and apply every backlog with new ./tailwater processes, as an operator"
+            + " restarts them, and report their start-up time and rates next to the warm in-process ones.")
+    boolean fresh;
+
     @Override
     public Integer call() throws Exception {
         PrintStream out = System.out;
@@ -36,7 +42,8 @@ final class BenchmarkCommand implements Callable<Integer> {
         out.println("Starting embedded Kafka, Apicurio Registry and two PostgreSQL servers...");
         try (EmbeddedKafka kafka = EmbeddedKafka.start(); EmbeddedRegistry registry = EmbeddedRegistry.start();
              EmbeddedPostgres leader = EmbeddedPostgres.start(); EmbeddedPostgres follower = EmbeddedPostgres.start()) {
-            Benchmark bench = new Benchmark(kafka, registry, leader, follower, out);
+            FreshProcesses processes = fresh ? FreshProcesses.fromLauncher(Files.createTempDirectory("tailwater-bench-processes")) : null;
+            Benchmark bench = new Benchmark(kafka, registry, leader, follower, out, processes);
             out.println();
             out.println("Catch-up: a backlog of N rows in transactions of T rows, written while capture, appliers and the native"
                     + " subscription are stopped; each then started alone. Rates run from the first row arriving to the last;"
@@ -59,6 +66,14 @@ final class BenchmarkCommand implements Callable<Integer> {
                                 + " | into SQLite %,.0f rows/s%n", r.backlog().label(), r.applyPostgres().rowsPerSecond(),
                         r.nativePostgres().rowsPerSecond(), r.applyPostgres().rowsPerSecond() / r.nativePostgres().rowsPerSecond(),
                         r.capture().rowsPerSecond(), r.applySqlite().rowsPerSecond());
+            }
+            if (fresh) {
+                out.println("Fresh processes (start-up from the start command to the first row, then the rate):");
+                for (Benchmark.CatchUp r : results) {
+                    out.printf("  %-18s capture %s | apply PostgreSQL %s, native %,.0f rows/s, ratio %.2f%n", r.backlog().label(),
+                            r.freshCapture(), r.freshApply(), r.nativePostgres().rowsPerSecond(),
+                            r.freshApply().rowsPerSecond() / r.nativePostgres().rowsPerSecond());
+                }
             }
             out.printf("  latency p99: Tailwater %.1f ms, native %.1f ms (p50 %.1f / %.1f)%n", tw.p99(), nat.p99(), tw.p50(), nat.p50());
         }

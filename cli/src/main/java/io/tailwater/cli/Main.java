@@ -1,5 +1,7 @@
 package io.tailwater.cli;
 
+import io.tailwater.log.StartupTask;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 
 /** Entry point of the {@code tailwater} command. */
@@ -10,6 +12,8 @@ public final class Main {
     public static void main(String[] args) {
         System.setProperty("org.jooq.no-logo", "true");
         System.setProperty("org.jooq.no-tips", "true");
+        // Logging reads its configuration while the command line and the config file are parsed.
+        StartupTask.fork("logging", LoggerFactory::getILoggerFactory);
         System.exit(run(args));
     }
 

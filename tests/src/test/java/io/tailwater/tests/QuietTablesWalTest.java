@@ -5,6 +5,8 @@ import io.tailwater.capture.LeaderSlot;
 import io.tailwater.cli.Main;
 import io.tailwater.cli.StatusReport;
 import io.tailwater.schemas.event.Lsn;
+import io.tailwater.schemas.event.RowChange;
+import io.tailwater.schemas.event.TransactionEnd;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -18,6 +20,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -80,6 +84,24 @@ class QuietTablesWalTest {
                 assertThat(shown.unconfirmedBytes()).as("no more than the leader wrote since").isBetween(0L, currentWalLsn(s) - before);
             }
 
+            // A checkpoint logs the running transactions; once capture has confirmed past that record, the slot's
+            // restart_lsn moves past the log's last transaction and PostgreSQL no longer keeps the WAL before it.
+            long lastLogged = s.readLog().stream().map(Map.Entry::getValue).filter(e -> e instanceof TransactionEnd)
+                    .mapToLong(e -> ((TransactionEnd) e).source().lsn()).max().orElseThrow();
+            long restart = restartLsn(s, slot);
+            try (BusyWriter busy = new BusyWriter(other)) {
+                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (restart <= lastLogged && System.nanoTime() < deadline) {
+                    try (Connection c = s.leader(); Statement st = c.createStatement()) {
+                        st.execute("CHECKPOINT");
+                    }
+                    Thread.sleep(500);
+                    restart = restartLsn(s, slot);
+                }
+            }
+            assertThat(restart).as("the slot's restart_lsn is past the last logged transaction (%s)", Lsn.format(lastLogged))
+                    .isGreaterThan(lastLogged);
+
             // With capture stopped the slot holds all the WAL written since, and status says how much.
             s.stop(capture);
             long stoppedAt = currentWalLsn(s);
@@ -95,6 +117,30 @@ class QuietTablesWalTest {
             int code = Main.run(new PrintWriter(out), new PrintWriter(new StringWriter()), "status", "-c", s.configFile.toString());
             assertThat(code).isZero();
             assertThat(out.toString()).contains("leader slot \"" + slot + "\": INACTIVE").containsPattern("retained WAL \\d+ bytes");
+
+            // A new capture resumes from the slot, not from the log's last transaction, and captures the next one.
+            s.startCapture();
+            long xid;
+            try (Connection c = s.leader(); Statement st = c.createStatement()) {
+                c.setAutoCommit(false);
+                st.execute("INSERT INTO captured VALUES (3, 'after the restart')");
+                xid = TestStream.currentXid(st);
+                c.commit();
+            }
+            s.awaitLogged(Set.of(xid), Duration.ofSeconds(60));
+            assertThat(s.readLog().stream().map(Map.Entry::getValue).filter(e -> e instanceof RowChange).count())
+                    .as("the snapshot's row, the streamed one and the one after the restart").isEqualTo(3);
+        }
+    }
+
+    private static long restartLsn(TestStream s, String slot) throws SQLException {
+        try (Connection c = s.leader();
+             PreparedStatement ps = c.prepareStatement("SELECT restart_lsn FROM pg_replication_slots WHERE slot_name = ?")) {
+            ps.setString(1, slot);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return Lsn.parse(rs.getString(1));
+            }
         }
     }
 
