@@ -351,7 +351,7 @@ public final class Benchmark {
         final String nativeDb;
         final String subscription;
         final StreamConfig config;
-        /** A second stream on the same leader table, for the fresh processes: its own slot, log and follower database. */
+        /** With fresh processes: a second stream on the same leader table, with its own slot, log and follower database. */
         final StreamConfig freshConfig;
         final Path freshConfigFile;
         final String freshFollowerDb;
@@ -385,12 +385,17 @@ public final class Benchmark {
             followers.put("lite", "jdbc:sqlite:" + dir.resolve(name + ".db"));
             this.config = new ConfigLoader().parse(EmbeddedStreamConfig.yaml(name, kafka, registry, leaderUrl, List.of(TABLE), followers));
             this.freshFollowerDb = name + "_fresh";
-            follower.createDatabase(freshFollowerDb);
-            String freshYaml = EmbeddedStreamConfig.yaml(name + "_fresh", kafka, registry, leaderUrl, List.of(TABLE),
-                    Map.of("pg", follower.jdbcUrl(freshFollowerDb)));
-            this.freshConfig = new ConfigLoader().parse(freshYaml);
-            this.freshConfigFile = dir.resolve(name + "_fresh.yaml");
-            Files.writeString(freshConfigFile, freshYaml);
+            if (fresh != null) {
+                follower.createDatabase(freshFollowerDb);
+                String freshYaml = EmbeddedStreamConfig.yaml(name + "_fresh", kafka, registry, leaderUrl, List.of(TABLE),
+                        Map.of("pg", follower.jdbcUrl(freshFollowerDb)));
+                this.freshConfig = new ConfigLoader().parse(freshYaml);
+                this.freshConfigFile = dir.resolve(name + "_fresh.yaml");
+                Files.writeString(freshConfigFile, freshYaml);
+            } else {
+                this.freshConfig = null;
+                this.freshConfigFile = null;
+            }
         }
 
         Capture startCapture(StreamConfig config) {

@@ -45,6 +45,16 @@ public final class FreshProcesses {
         return new Running(name, p, log, start);
     }
 
+    /** The last {@code lines} lines of a process's log, or why it cannot be read. */
+    public static String tail(Path log, int lines) {
+        try {
+            List<String> all = Files.readAllLines(log);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "(cannot read " + log + ": " + e.getMessage() + ")";
+        }
+    }
+
     /** A started process; {@link #close()} stops it as an operator does (SIGTERM) and waits for it. */
     public record Running(String name, Process process, Path log, long startNanos) implements AutoCloseable {
         /** Why the process is gone, with the end of its log, if it exited. */
@@ -52,15 +62,8 @@ public final class FreshProcesses {
             if (process.isAlive()) {
                 return Optional.empty();
             }
-            String tail;
-            try {
-                List<String> lines = Files.readAllLines(log);
-                tail = String.join("\n", lines.subList(Math.max(0, lines.size() - 10), lines.size()));
-            } catch (IOException e) {
-                tail = "(no log: " + e.getMessage() + ")";
-            }
             return Optional.of(new IllegalStateException(name + " exited with " + process.exitValue() + "; its log " + log
-                    + " ends:\n" + tail));
+                    + " ends:\n" + tail(log, 10)));
         }
 
         @Override

@@ -88,16 +88,14 @@ class QuietTablesWalTest {
             // restart_lsn moves past the log's last transaction and PostgreSQL no longer keeps the WAL before it.
             long lastLogged = s.readLog().stream().map(Map.Entry::getValue).filter(e -> e instanceof TransactionEnd)
                     .mapToLong(e -> ((TransactionEnd) e).source().lsn()).max().orElseThrow();
-            long restart = restartLsn(s, slot);
+            long restart;
             try (BusyWriter busy = new BusyWriter(other)) {
-                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-                while (restart <= lastLogged && System.nanoTime() < deadline) {
+                restart = Poll.until(Duration.ofSeconds(60), Duration.ofMillis(500), () -> {
                     try (Connection c = s.leader(); Statement st = c.createStatement()) {
                         st.execute("CHECKPOINT");
                     }
-                    Thread.sleep(500);
-                    restart = restartLsn(s, slot);
-                }
+                    return slotLsn(s, slot, "restart_lsn");
+                }, lsn -> lsn > lastLogged);
             }
             assertThat(restart).as("the slot's restart_lsn is past the last logged transaction (%s)", Lsn.format(lastLogged))
                     .isGreaterThan(lastLogged);
@@ -133,17 +131,6 @@ class QuietTablesWalTest {
         }
     }
 
-    private static long restartLsn(TestStream s, String slot) throws SQLException {
-        try (Connection c = s.leader();
-             PreparedStatement ps = c.prepareStatement("SELECT restart_lsn FROM pg_replication_slots WHERE slot_name = ?")) {
-            ps.setString(1, slot);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return Lsn.parse(rs.getString(1));
-            }
-        }
-    }
-
     private static long currentWalLsn(TestStream s) throws SQLException {
         try (Connection c = s.leader(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT pg_current_wal_lsn()")) {
             rs.next();
@@ -151,26 +138,20 @@ class QuietTablesWalTest {
         }
     }
 
-    /** Waits until the slot's confirmed_flush_lsn reaches {@code target}; returns the last one seen. */
-    private static long awaitConfirmedFlush(TestStream s, String slot, long target, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        long confirmed = -1;
+    /** An LSN column of the slot's row in {@code pg_replication_slots}; -1 while it is null. */
+    private static long slotLsn(TestStream s, String slot, String column) throws SQLException {
         try (Connection c = s.leader();
-             PreparedStatement ps = c.prepareStatement("SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = ?")) {
+             PreparedStatement ps = c.prepareStatement("SELECT " + column + " FROM pg_replication_slots WHERE slot_name = ?")) {
             ps.setString(1, slot);
-            while (System.nanoTime() < deadline) {
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next() && rs.getString(1) != null) {
-                        confirmed = Lsn.parse(rs.getString(1));
-                        if (confirmed >= target) {
-                            return confirmed;
-                        }
-                    }
-                }
-                Thread.sleep(100);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getString(1) != null ? Lsn.parse(rs.getString(1)) : -1;
             }
         }
-        return confirmed;
+    }
+
+    /** Waits until the slot's confirmed_flush_lsn reaches {@code target}; returns the last one seen. */
+    private static long awaitConfirmedFlush(TestStream s, String slot, long target, Duration timeout) throws Exception {
+        return Poll.until(timeout, Duration.ofMillis(100), () -> slotLsn(s, slot, "confirmed_flush_lsn"), lsn -> lsn >= target);
     }
 
     /** Writes to a table of another database, in small transactions, until closed. */

@@ -3,6 +3,7 @@ package io.tailwater.tests;
 import io.tailwater.applier.Applier;
 import io.tailwater.applier.verify.StreamVerifier;
 import io.tailwater.applier.verify.TableComparison;
+import io.tailwater.benchmark.FreshProcesses;
 import io.tailwater.capture.Capture;
 import io.tailwater.cli.StatusReport;
 import io.tailwater.config.ConfigLoader;
@@ -151,13 +152,8 @@ public final class TestStream implements AutoCloseable {
         StringBuilder sb = new StringBuilder(e.getMessage());
         for (TailwaterProcess p : processes) {
             Path log = logDir.resolve(p.name() + ".log");
-            try {
-                List<String> lines = Files.exists(log) ? Files.readAllLines(log) : List.of();
-                sb.append("\n--- ").append(p.name()).append(" (last lines of ").append(log).append(") ---");
-                lines.subList(Math.max(0, lines.size() - 15), lines.size()).forEach(l -> sb.append("\n").append(l));
-            } catch (java.io.IOException io) {
-                sb.append("\n--- ").append(p.name()).append(": cannot read ").append(log);
-            }
+            sb.append("\n--- ").append(p.name()).append(" (last lines of ").append(log).append(") ---\n")
+                    .append(FreshProcesses.tail(log, 15));
         }
         return new AssertionError(sb.toString(), e);
     }
@@ -266,19 +262,15 @@ public final class TestStream implements AutoCloseable {
     }
 
     /** Waits until the log holds at least {@code count} leader transactions. */
-    public void awaitTransactionsInLog(int count, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        int logged = 0;
-        while (System.nanoTime() < deadline) {
+    public void awaitTransactionsInLog(int count, Duration timeout) throws Exception {
+        int logged = Poll.until(timeout, Duration.ofMillis(300), () -> {
             failIfCaptureFailed();
-            logged = leaderTransactionsInLog().size();
-            if (logged >= count) {
-                return;
-            }
-            Thread.sleep(300);
+            return leaderTransactionsInLog().size();
+        }, n -> n >= count);
+        if (logged < count) {
+            throw new AssertionError("the log of stream " + name + " holds " + logged + " leader transactions after " + timeout
+                    + ", not " + count);
         }
-        throw new AssertionError("the log of stream " + name + " holds " + logged + " leader transactions after " + timeout
-                + ", not " + count);
     }
 
     /** Waits until the log holds every one of these leader transactions. */
