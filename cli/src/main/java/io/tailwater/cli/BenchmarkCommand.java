@@ -1,13 +1,22 @@
 package io.tailwater.cli;
 
+import io.tailwater.benchmark.Backlog;
+import io.tailwater.benchmark.Backlog.Workload;
 import io.tailwater.benchmark.Benchmark;
+import io.tailwater.benchmark.BenchmarkServers;
+import io.tailwater.benchmark.BenchmarkSummary;
 import io.tailwater.benchmark.FreshProcesses;
 import io.tailwater.config.Durations;
 import io.tailwater.embedded.EmbeddedKafka;
 import io.tailwater.embedded.EmbeddedPostgres;
 import io.tailwater.embedded.EmbeddedRegistry;
+import io.tailwater.embedded.PostgresServer;
+import io.tailwater.embedded.SystemPostgres;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -21,8 +30,11 @@ import java.util.concurrent.Callable;
         description = "Measure capture and catch-up throughput (rows/s) and end-to-end latency percentiles on embedded Kafka, registry"
                 + " and two PostgreSQL servers, next to PostgreSQL's native logical replication on the same servers and backlog.")
 final class BenchmarkCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Option(names = "--scale", defaultValue = "1",
-            description = "Multiplies the backlog sizes (200,000/200,000/100,000 rows); 0.1 for a quick look (default ${DEFAULT-VALUE}).")
+            description = "Multiplies the backlog sizes (200,000/200,000/100,000/200,000 changes); 0.1 for a quick look (default ${DEFAULT-VALUE}).")
     double scale;
 
     @Option(names = "--rate", defaultValue = "1000", description = "Leader transactions per second in the latency run (default ${DEFAULT-VALUE}).")
@@ -35,49 +47,69 @@ final class BenchmarkCommand implements Callable<Integer> {
             + " restarts them, and report their start-up time and rates next to the warm in-process ones.")
     boolean fresh;
 
+    @Option(names = "--servers", defaultValue = "embedded,debian", split = ",",
+            description = "Which PostgreSQL servers to measure on, in turn: embedded (zonky's binaries, fsync off) and debian"
+                    + " (Debian's postgresql-15 in /usr/lib/postgresql/15, fsync on; skipped when it is not installed)"
+                    + " (default ${DEFAULT-VALUE}).")
+    List<String> servers;
+
     @Override
     public Integer call() throws Exception {
+        for (String name : servers) {
+            if (!name.equals("embedded") && !name.equals("debian")) {
+                throw new ParameterException(spec.commandLine(), "--servers: unknown server kind '" + name + "'; use embedded, debian");
+            }
+        }
         PrintStream out = System.out;
         out.printf("Tailwater benchmark on %d cores, Java %s%n", Runtime.getRuntime().availableProcessors(), Runtime.version());
-        out.println("Starting embedded Kafka, Apicurio Registry and two PostgreSQL servers...");
-        try (EmbeddedKafka kafka = EmbeddedKafka.start(); EmbeddedRegistry registry = EmbeddedRegistry.start();
-             EmbeddedPostgres leader = EmbeddedPostgres.start(); EmbeddedPostgres follower = EmbeddedPostgres.start()) {
+        out.println("Starting embedded Kafka and Apicurio Registry...");
+        Duration latency = Durations.parse(latencyDuration);
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(); EmbeddedRegistry registry = EmbeddedRegistry.start()) {
             FreshProcesses processes = fresh ? FreshProcesses.fromLauncher(Files.createTempDirectory("tailwater-bench-processes")) : null;
-            Benchmark bench = new Benchmark(kafka, registry, leader, follower, out, processes);
-            out.println();
-            out.println("Catch-up: a backlog of N rows in transactions of T rows, written while capture, appliers and the native"
-                    + " subscription are stopped; each then started alone. Rates run from the first row arriving to the last;"
-                    + " start is the time from the start command to the first row.");
-            out.println("(warming up first: one run of the first backlog's size, not reported; the first run in a JVM is slower)");
-            bench.catchUp(new Benchmark.Backlog((int) Math.max(1000, 200_000 * scale), 100), new PrintStream(PrintStream.nullOutputStream()));
-            List<Benchmark.CatchUp> results = new ArrayList<>();
-            for (int[] nt : new int[][] {{200_000, 100}, {200_000, 10}, {100_000, 1}}) {
-                results.add(bench.catchUp(new Benchmark.Backlog((int) Math.max(1000, nt[0] * scale), nt[1])));
-            }
-            out.println();
-            Duration d = Durations.parse(latencyDuration);
-            Benchmark.Latency tw = bench.latency(rate, d, false);
-            Benchmark.Latency nat = bench.latency(rate, d, true);
-
-            out.println();
-            out.println("Summary (targets: apply into PostgreSQL >= 1.5x native and capture >= native for every N,T, warm and fresh;"
-                    + " capture >= 60,000 rows/s at T=10; p99 < 25 ms at 1,000 tx/s):");
-            for (Benchmark.CatchUp r : results) {
-                out.printf("  %-18s into PostgreSQL: Tailwater %,.0f rows/s, native %,.0f rows/s, ratio %.2f | capture %,.0f rows/s"
-                                + " | into SQLite %,.0f rows/s%n", r.backlog().label(), r.applyPostgres().rowsPerSecond(),
-                        r.nativePostgres().rowsPerSecond(), r.applyPostgres().rowsPerSecond() / r.nativePostgres().rowsPerSecond(),
-                        r.capture().rowsPerSecond(), r.applySqlite().rowsPerSecond());
-            }
-            if (fresh) {
-                out.println("Fresh processes (start-up from the start command to the first row, then the rate):");
-                for (Benchmark.CatchUp r : results) {
-                    out.printf("  %-18s capture %s | apply PostgreSQL %s, native %,.0f rows/s, ratio %.2f%n", r.backlog().label(),
-                            r.freshCapture(), r.freshApply(), r.nativePostgres().rowsPerSecond(),
-                            r.freshApply().rowsPerSecond() / r.nativePostgres().rowsPerSecond());
+            for (String name : servers) {
+                if (name.equals("debian") && SystemPostgres.installed(SystemPostgres.DEBIAN_15).isEmpty()) {
+                    out.println();
+                    out.println("Debian's PostgreSQL 15 is not installed (" + SystemPostgres.DEBIAN_15 + "): skipping it"
+                            + " (apt-get install postgresql-15).");
+                    continue;
+                }
+                try (PostgresServer leader = start(name); PostgresServer follower = start(name)) {
+                    run(new BenchmarkServers(name, kafka, registry, leader, follower), processes, latency, out);
                 }
             }
-            out.printf("  latency p99: Tailwater %.1f ms, native %.1f ms (p50 %.1f / %.1f)%n", tw.p99(), nat.p99(), tw.p50(), nat.p50());
         }
         return 0;
+    }
+
+    private static PostgresServer start(String kind) {
+        return kind.equals("debian") ? SystemPostgres.start(SystemPostgres.DEBIAN_15) : EmbeddedPostgres.start();
+    }
+
+    private void run(BenchmarkServers servers, FreshProcesses processes, Duration latency, PrintStream out) throws Exception {
+        out.println();
+        out.println("=== Leader and follower: two servers of " + servers.leader().description());
+        Benchmark bench = new Benchmark(servers, out, processes);
+        out.println("Catch-up: a backlog of N changes in transactions of T, written while capture, appliers and the native"
+                + " subscription are stopped; each then started alone. Rates run from the first change arriving to the last;"
+                + " start is the time from the start command to the first change.");
+        out.println("(warming up first: one run of the first backlog's size, not reported; the first run in a JVM is slower)");
+        bench.catchUp(new Backlog(scaled(200_000), 100, Workload.INSERTS), new PrintStream(PrintStream.nullOutputStream()));
+        List<Benchmark.CatchUp> results = new ArrayList<>();
+        for (Backlog b : List.of(new Backlog(scaled(200_000), 100, Workload.INSERTS), new Backlog(scaled(200_000), 10, Workload.INSERTS),
+                new Backlog(scaled(100_000), 1, Workload.INSERTS), new Backlog(scaled(200_000), 10, Workload.MIXED))) {
+            results.add(bench.catchUp(b));
+        }
+        out.println();
+        List<Benchmark.Latency> latencies = new ArrayList<>();
+        latencies.add(bench.latency(rate, latency, Benchmark.Mode.TAILWATER));
+        if (processes != null) {
+            latencies.add(bench.latency(rate, latency, Benchmark.Mode.FRESH));
+        }
+        latencies.add(bench.latency(rate, latency, Benchmark.Mode.NATIVE));
+        new BenchmarkSummary(servers.leader().description(), results, latencies).print(out);
+    }
+
+    private int scaled(int rows) {
+        return (int) Math.max(1000, rows * scale);
     }
 }

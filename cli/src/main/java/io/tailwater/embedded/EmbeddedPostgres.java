@@ -1,22 +1,28 @@
 package io.tailwater.embedded;
 
 import java.io.IOException;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
-import java.sql.Statement;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
 
 /**
  * A PostgreSQL server from the binaries zonky ships on Maven Central, configured for logical
  * replication ({@code wal_level=logical}, {@code synchronous_commit=on}). Works as root: zonky
- * runs initdb and pg_ctl in a user namespace.
+ * runs initdb and pg_ctl in a user namespace. (zonky's class has the same simple name, hence its full name here.)
  */
-public final class EmbeddedPostgres implements AutoCloseable {
-    private final java.util.Map<String, String> settings;
-    private final java.nio.file.Path dataDirectory;
+public final class EmbeddedPostgres implements PostgresServer {
+    private final Map<String, String> settings;
+    private final Path dataDirectory;
     private volatile io.zonky.test.db.postgres.embedded.EmbeddedPostgres pg;
 
-    private EmbeddedPostgres(java.util.Map<String, String> settings, java.nio.file.Path dataDirectory,
+    private EmbeddedPostgres(Map<String, String> settings, Path dataDirectory,
                              io.zonky.test.db.postgres.embedded.EmbeddedPostgres pg) {
         this.settings = settings;
         this.dataDirectory = dataDirectory;
@@ -24,25 +30,25 @@ public final class EmbeddedPostgres implements AutoCloseable {
     }
 
     public static EmbeddedPostgres start() {
-        return start(java.util.Map.of());
+        return start(Map.of());
     }
 
     /** A server with these settings changed from the defaults above (say {@code wal_level=replica}, to test a leader not set up). */
-    public static EmbeddedPostgres start(java.util.Map<String, String> settings) {
+    public static EmbeddedPostgres start(Map<String, String> settings) {
         try {
-            java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("tailwater-pg");
+            Path dir = Files.createTempDirectory("tailwater-pg");
             return new EmbeddedPostgres(settings, dir, launch(settings, dir, 0));
         } catch (IOException e) {
             throw new IllegalStateException("cannot start an embedded PostgreSQL server: " + e.getMessage(), e);
         }
     }
 
-    private static io.zonky.test.db.postgres.embedded.EmbeddedPostgres launch(java.util.Map<String, String> settings,
-                                                                             java.nio.file.Path dir, int port) throws IOException {
+    private static io.zonky.test.db.postgres.embedded.EmbeddedPostgres launch(Map<String, String> settings,
+                                                                             Path dir, int port) throws IOException {
         var builder = io.zonky.test.db.postgres.embedded.EmbeddedPostgres.builder()
                 .setDataDirectory(dir)
                 .setCleanDataDirectory(false)
-                .setPGStartupWait(java.time.Duration.ofSeconds(60))
+                .setPGStartupWait(Duration.ofSeconds(60))
                 .setServerConfig("wal_level", "logical")
                 .setServerConfig("max_replication_slots", "40")
                 .setServerConfig("max_wal_senders", "40")
@@ -77,60 +83,39 @@ public final class EmbeddedPostgres implements AutoCloseable {
      * and after 60 s ends it at once (a crash restart, which PostgreSQL recovers from).
      */
     private void awaitStopped() {
-        java.nio.file.Path pidFile = dataDirectory.resolve("postmaster.pid");
+        Path pidFile = dataDirectory.resolve("postmaster.pid");
         try {
-            if (!java.nio.file.Files.exists(pidFile)) {
+            if (!Files.exists(pidFile)) {
                 return;
             }
-            long pid = Long.parseLong(java.nio.file.Files.readAllLines(pidFile).get(0).trim());
-            java.util.Optional<ProcessHandle> postmaster = ProcessHandle.of(pid);
+            long pid = Long.parseLong(Files.readAllLines(pidFile).get(0).trim());
+            Optional<ProcessHandle> postmaster = ProcessHandle.of(pid);
             if (postmaster.isEmpty()) {
                 return;
             }
-            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (postmaster.get().isAlive() && System.nanoTime() < deadline) {
                 Thread.sleep(100);
             }
             if (postmaster.get().isAlive()) {
                 postmaster.get().destroyForcibly();
-                postmaster.get().onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+                postmaster.get().onExit().get(10, TimeUnit.SECONDS);
             }
-        } catch (IOException | RuntimeException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (IOException | RuntimeException | ExecutionException | TimeoutException e) {
             // no pid file or an unreadable one: nothing to wait for
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
 
+    @Override
     public int port() {
         return pg.getPort();
     }
 
-    /** A JDBC URL for {@code database} as the superuser {@code postgres}. */
-    public String jdbcUrl(String database) {
-        return "jdbc:postgresql://localhost:" + port() + "/" + database;
-    }
-
-    public String user() {
-        return "postgres";
-    }
-
-    /** Creates a database (if missing) and returns its JDBC URL. */
-    public String createDatabase(String name) {
-        try (Connection c = DriverManager.getConnection(jdbcUrl("postgres"), user(), "");
-             Statement s = c.createStatement()) {
-            var rs = s.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + name.replace("'", "''") + "'");
-            if (!rs.next()) {
-                s.execute("CREATE DATABASE \"" + name.replace("\"", "\"\"") + "\"");
-            }
-            return jdbcUrl(name);
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot create database " + name + ": " + e.getMessage(), e);
-        }
-    }
-
-    public Connection connect(String database) throws SQLException {
-        return DriverManager.getConnection(jdbcUrl(database), user(), "");
+    @Override
+    public String description() {
+        return "embedded PostgreSQL (zonky binaries, fsync off)";
     }
 
     @Override
@@ -140,8 +125,8 @@ public final class EmbeddedPostgres implements AutoCloseable {
         } catch (IOException e) {
             // shutting down anyway
         }
-        try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.walk(dataDirectory)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        try (Stream<Path> files = Files.walk(dataDirectory)) {
+            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
         } catch (IOException e) {
             // a temp dir left behind
         }
