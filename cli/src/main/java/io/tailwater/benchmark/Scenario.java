@@ -127,24 +127,32 @@ final class Scenario implements AutoCloseable {
 
     /** Waits for the first heartbeat: the (empty) snapshot is done and capture streams. */
     void awaitStreaming(StreamConfig stream, Capture capture) throws Exception {
-        measureLog(stream, System.nanoTime(), capture::failure, LogEvent.Kind.HEARTBEAT, 0, 1);
+        measureLog(stream, 0, System.nanoTime(), capture::failure, LogEvent.Kind.HEARTBEAT, 1);
+    }
+
+    /** The offset after the last record of the stream's log. */
+    long logEnd(StreamConfig stream) {
+        try (KafkaConsumer<byte[], byte[]> c = KafkaClients.consumer(stream, "benchmark-" + stream.stream(), Map.of())) {
+            TopicPartition tp = new TopicPartition(stream.logTopic(), 0);
+            return c.endOffsets(List.of(tp)).get(tp);
+        }
     }
 
     /**
-     * Times how long the stream's log takes to hold {@code rows} more row records than the
-     * {@code before} it held at {@code t0}; the first of them marks the end of start-up.
+     * Times how long the stream's log takes to hold {@code rows} row records after offset
+     * {@code from}, from {@code t0}; the first of them marks the end of start-up.
      */
-    Timing measureLogRows(StreamConfig stream, long t0, Supplier<Optional<Throwable>> failure, long before, long rows) throws Exception {
-        return measureLog(stream, t0, failure, LogEvent.Kind.ROW, before, rows);
+    Timing measureLogRows(StreamConfig stream, long from, long t0, Supplier<Optional<Throwable>> failure, long rows) throws Exception {
+        return measureLog(stream, from, t0, failure, LogEvent.Kind.ROW, rows);
     }
 
-    /** Follows the log from its start until it holds {@code count} records of {@code kind} beyond the first {@code before}. */
-    private Timing measureLog(StreamConfig stream, long t0, Supplier<Optional<Throwable>> failure, LogEvent.Kind kind, long before,
-                              long count) throws Exception {
+    /** Follows the log from offset {@code from} until it holds {@code count} records of {@code kind} after it. */
+    private Timing measureLog(StreamConfig stream, long from, long t0, Supplier<Optional<Throwable>> failure, LogEvent.Kind kind, long count)
+            throws Exception {
         try (KafkaConsumer<byte[], byte[]> c = KafkaClients.consumer(stream, "benchmark-" + stream.stream(), Map.of())) {
             TopicPartition tp = new TopicPartition(stream.logTopic(), 0);
             c.assign(List.of(tp));
-            c.seekToBeginning(List.of(tp));
+            c.seek(tp, from);
             long[] seen = {0};
             return Timing.measure(t0, count, () -> {
                 for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(20))) {
@@ -153,7 +161,7 @@ final class Scenario implements AutoCloseable {
                 failure.get().ifPresent(e -> {
                     throw new IllegalStateException("capture failed: " + e.getMessage());
                 });
-                return Math.max(0, seen[0] - before);
+                return seen[0];
             });
         }
     }

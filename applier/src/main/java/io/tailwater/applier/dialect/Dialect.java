@@ -8,6 +8,7 @@ import org.jooq.SQLDialect;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.Optional;
 import java.util.Properties;
 
 /**
@@ -100,6 +101,14 @@ public interface Dialect {
      */
     default String upsert(String table, java.util.List<String> columns, java.util.List<String> keys) {
         return null;
+    }
+
+    /**
+     * A faster way than multi-row upserts to write many rows of one table, or empty. Used for
+     * tables whose columns all have this dialect's own types (no {@code column-types} entry).
+     */
+    default Optional<BulkUpsert> bulkUpsert() {
+        return Optional.empty();
     }
 
     /** The statement that lets a column take NULL, for a column the leader dropped. */

@@ -1,5 +1,6 @@
 package io.tailwater.applier.jdbc;
 
+import io.tailwater.applier.dialect.BulkUpsert;
 import io.tailwater.applier.dialect.CanonicalValues;
 import io.tailwater.applier.dialect.Dialect;
 import io.tailwater.config.FollowerConfig;
@@ -63,6 +64,8 @@ public final class FollowerStore implements AutoCloseable {
     private final Map<Column, String> textColumns = new java.util.IdentityHashMap<>();
     private final String positionUpsert;
     private final String positionSelect;
+    /** The dialect's fast path for many rows, if it has one. */
+    private final Optional<BulkUpsert> bulk;
 
     private FollowerStore(FollowerConfig config, Dialect dialect, String stream, Connection conn) throws SQLException {
         this.config = config;
@@ -70,6 +73,7 @@ public final class FollowerStore implements AutoCloseable {
         this.stream = stream;
         this.conn = conn;
         this.dsl = dialect.dsl();
+        this.bulk = dialect.bulkUpsert();
         var t = DSL.table(DSL.name(POSITION_TABLE));
         var fStream = DSL.field(DSL.name("stream"));
         List<Name> columns = java.util.stream.Stream.of("stream", "log_offset", "source_lsn", "tx_id", "commit_micros", "leader_epoch", "log_bytes",
@@ -199,7 +203,8 @@ public final class FollowerStore implements AutoCloseable {
     }
 
     /**
-     * Writes the net changes: deletes as batches by key, upserts as multi-row statements. Returns
+     * Writes the net changes: deletes by many keys at once (one-column keys) or as batches by key,
+     * upserts through the dialect's bulk path or as multi-row statements. Returns
      * how many rows the follower lacked (see {@link #checkExisting}).
      */
     private int write(NetChanges net) throws SQLException {
@@ -208,16 +213,40 @@ public final class FollowerStore implements AutoCloseable {
         }
         int diverged = checkExisting(net);
         for (Map.Entry<TableSchema, List<RowChange>> e : net.deletes().entrySet()) {
-            PreparedStatement ps = prepared(statements(e.getKey()).delete);
-            for (RowChange r : e.getValue()) {
-                bind(ps, r, 0);
-                ps.addBatch();
+            TableStatements s = statements(e.getKey());
+            List<RowChange> rows = e.getValue();
+            int done = 0;
+            if (s.singleColumnKey()) {
+                int n = TableStatements.KEYS_PER_STATEMENT;
+                PreparedStatement multi = null;
+                for (; done + n <= rows.size(); done += n) {
+                    multi = multi == null ? prepared(s.deleteKeys(dsl, n)) : multi;
+                    for (int i = 0; i < n; i++) {
+                        bind(multi, rows.get(done + i), i);
+                    }
+                    multi.addBatch();
+                }
+                if (multi != null) {
+                    multi.executeBatch();
+                }
             }
-            ps.executeBatch();
+            if (done < rows.size()) {
+                PreparedStatement ps = prepared(s.delete);
+                for (; done < rows.size(); done++) {
+                    bind(ps, rows.get(done), 0);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
         }
         for (Map.Entry<TableSchema, List<RowChange>> e : net.upserts().entrySet()) {
             TableStatements s = statements(e.getKey());
             List<RowChange> rows = e.getValue();
+            if (bulk.isPresent() && hasOwnTypes(s.table)) {
+                bulk.get().upsert(conn, s.table, dsl.render(s.name), s.table.columns().stream().map(c -> dsl.render(DSL.name(c.name()))).toList(),
+                        rows.stream().map(RowChange::after).toList());
+                continue;
+            }
             int width = s.table.columns().size();
             int done = 0;
             if (s.upsertRows != null) {
@@ -276,8 +305,8 @@ public final class FollowerStore implements AutoCloseable {
             TableSchema table = e.getKey();
             TableStatements s = statements(table);
             List<NetChanges.Existing> rows = e.getValue();
-            for (int from = 0; from < rows.size(); from += 200) {
-                List<NetChanges.Existing> chunk = rows.subList(from, Math.min(rows.size(), from + 200));
+            for (int from = 0; from < rows.size(); from += TableStatements.KEYS_PER_STATEMENT) {
+                List<NetChanges.Existing> chunk = rows.subList(from, Math.min(rows.size(), from + TableStatements.KEYS_PER_STATEMENT));
                 if (countExisting(s, chunk) == chunk.size()) {
                     continue;
                 }
@@ -293,11 +322,11 @@ public final class FollowerStore implements AutoCloseable {
     }
 
     private int countExisting(TableStatements s, List<NetChanges.Existing> rows) throws SQLException {
-        StringBuilder sql = new StringBuilder("SELECT count(*) FROM ").append(q(s.name)).append(" WHERE ");
-        String one = "(" + String.join(" AND ", java.util.Arrays.stream(s.keyIndexes)
-                .mapToObj(i -> q(DSL.name(s.table.columns().get(i).name())) + " = ?").toList()) + ")";
-        sql.append(String.join(" OR ", java.util.Collections.nCopies(rows.size(), one)));
-        try (PreparedStatement ps = conn.prepareStatement(sql.toString())) {
+        // Full chunks and single keys repeat: their statements stay prepared. Other sizes come once per group at most.
+        boolean repeats = rows.size() == 1 || rows.size() == TableStatements.KEYS_PER_STATEMENT;
+        String sql = s.countKeys(dsl, rows.size());
+        PreparedStatement ps = repeats ? prepared(sql) : conn.prepareStatement(sql);
+        try {
             int p = 1;
             for (NetChanges.Existing row : rows) {
                 Object[] image = row.change().keyImage();
@@ -308,6 +337,10 @@ public final class FollowerStore implements AutoCloseable {
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getInt(1);
+            }
+        } finally {
+            if (!repeats) {
+                ps.close();
             }
         }
     }
@@ -495,6 +528,11 @@ public final class FollowerStore implements AutoCloseable {
                         e.getSQLState(), e);
             }
         }
+    }
+
+    /** Whether every column of the table has the dialect's own type here: no {@code column-types} entry names it. */
+    private boolean hasOwnTypes(TableSchema table) {
+        return table.columns().stream().allMatch(c -> config.columnType(table.id(), c.name()).isEmpty());
     }
 
     /** The follower's type for a leader column: the one {@code column-types} gives it, else the dialect's. */

@@ -32,6 +32,9 @@ final class TableStatements {
     final String deleteOne;
     final String updateOne;
 
+    /** Keys per statement that finds or deletes rows by a one-column key: {@code WHERE k IN (?, ...)}. */
+    static final int KEYS_PER_STATEMENT = 200;
+
     /** Bind parameters per statement: under PostgreSQL's and SQLite's limits of 32,767. */
     private static final int MAX_PARAMETERS = 30_000;
     private static final int MAX_ROWS = 500;
@@ -61,6 +64,33 @@ final class TableStatements {
         }
         this.deleteOne = dialect.deleteOne(quotedTable, conditions);
         this.updateOne = dialect.updateOne(quotedTable, quoted, conditions);
+    }
+
+    /** Whether the key is one column, so rows can be found by {@code k IN (...)}, one index lookup per key everywhere. */
+    boolean singleColumnKey() {
+        return keyIndexes.length == 1;
+    }
+
+    /**
+     * {@code SELECT count(*) FROM t WHERE <the key is one of n keys>}: {@code k IN (?, ...)} for a
+     * one-column key, an {@code OR} of key equalities otherwise; the key parameters in order.
+     */
+    String countKeys(DSLContext dsl, int n) {
+        return "SELECT count(*) FROM " + dsl.render(name) + " WHERE " + keysCondition(dsl, n);
+    }
+
+    /** {@code DELETE FROM t WHERE k IN (?, ...)} for {@code n} keys of a one-column key. */
+    String deleteKeys(DSLContext dsl, int n) {
+        return "DELETE FROM " + dsl.render(name) + " WHERE " + keysCondition(dsl, n);
+    }
+
+    private String keysCondition(DSLContext dsl, int n) {
+        List<String> keys = java.util.Arrays.stream(keyIndexes).mapToObj(i -> dsl.render(DSL.name(table.columns().get(i).name()))).toList();
+        if (keys.size() == 1) {
+            return keys.get(0) + " IN (" + String.join(", ", java.util.Collections.nCopies(n, "?")) + ")";
+        }
+        String one = "(" + String.join(" AND ", keys.stream().map(k -> k + " = ?").toList()) + ")";
+        return String.join(" OR ", java.util.Collections.nCopies(n, one));
     }
 
     /**

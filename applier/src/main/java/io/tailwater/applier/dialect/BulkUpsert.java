@@ -1,0 +1,25 @@
+package io.tailwater.applier.dialect;
+
+import io.tailwater.schemas.TableSchema;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+
+/**
+ * A follower's fastest correct way to upsert many whole rows of one table in the current
+ * transaction, where that is not a multi-row statement: DuckDB's appender into a staging table,
+ * then one {@code INSERT OR REPLACE ... SELECT}. One per follower connection; used by one thread.
+ */
+public interface BulkUpsert {
+    /**
+     * Upserts {@code rows} (whole images in the leader's column order, at most one per key) into
+     * {@code table}, which the follower holds with the dialect's own column types.
+     *
+     * @param conn the follower connection, in its open transaction
+     * @param quotedTable the follower table's quoted name
+     * @param quotedColumns the quoted column names, in the leader's column order
+     * @throws SQLException as a statement would, including the dialect's refusal of a value it cannot hold
+     */
+    void upsert(Connection conn, TableSchema table, String quotedTable, List<String> quotedColumns, List<Object[]> rows) throws SQLException;
+}
