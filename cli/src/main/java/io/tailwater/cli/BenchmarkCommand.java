@@ -53,6 +53,11 @@ final class BenchmarkCommand implements Callable<Integer> {
                     + " (default ${DEFAULT-VALUE}).")
     List<String> servers;
 
+    @Option(names = "--workloads", defaultValue = "inserts,mixed", split = ",",
+            description = "Which backlogs to run: inserts (T = 100, 10 and 1) and mixed (60% updates, 20% inserts, 20% deletes,"
+                    + " T = 10) (default ${DEFAULT-VALUE}).")
+    List<Workload> workloads;
+
     @Override
     public Integer call() throws Exception {
         for (String name : servers) {
@@ -97,7 +102,9 @@ final class BenchmarkCommand implements Callable<Integer> {
         List<Benchmark.CatchUp> results = new ArrayList<>();
         for (Backlog b : List.of(new Backlog(scaled(200_000), 100, Workload.INSERTS), new Backlog(scaled(200_000), 10, Workload.INSERTS),
                 new Backlog(scaled(100_000), 1, Workload.INSERTS), new Backlog(scaled(200_000), 10, Workload.MIXED))) {
-            results.add(bench.catchUp(b));
+            if (workloads.contains(b.workload())) {
+                results.add(bench.catchUp(b));
+            }
         }
         out.println();
         List<Benchmark.Latency> latencies = new ArrayList<>();

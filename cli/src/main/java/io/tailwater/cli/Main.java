@@ -25,6 +25,7 @@ public final class Main {
     /** Runs the command line with the given output streams; returns the exit code. */
     public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
         return new CommandLine(new TailwaterCommand())
+                .setCaseInsensitiveEnumValuesAllowed(true)
                 .setOut(out)
                 .setErr(err)
                 .setExecutionExceptionHandler(new ErrorHandler())

@@ -2,35 +2,57 @@ package io.tailwater.schemas;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * The columns of one version of a leader table, in leader order. Row values travel as
- * {@code Object[]} aligned with {@link #columns()}.
+ * {@code Object[]} aligned with {@link #columns()}. A value type (equal when id and columns are);
+ * the key indexes are worked out once, as appliers ask for them for every row.
  */
-public record TableSchema(TableId id, List<Column> columns) {
+public final class TableSchema {
+    private final TableId id;
+    private final List<Column> columns;
+    private final boolean hasKey;
+    private final int[] keyIndexes;
+    private final int[] identityIndexes;
 
-    public TableSchema {
-        columns = List.copyOf(columns);
-    }
-
-    /** Indexes (into {@link #columns()}) of the key columns, in column order. */
-    public int[] keyIndexes() {
+    public TableSchema(TableId id, List<Column> columns) {
+        this.id = id;
+        this.columns = List.copyOf(columns);
         List<Integer> keys = new ArrayList<>();
-        for (int i = 0; i < columns.size(); i++) {
-            if (columns.get(i).key()) {
+        for (int i = 0; i < this.columns.size(); i++) {
+            if (this.columns.get(i).key()) {
                 keys.add(i);
             }
         }
-        return keys.stream().mapToInt(Integer::intValue).toArray();
+        this.keyIndexes = keys.stream().mapToInt(Integer::intValue).toArray();
+        this.hasKey = keyIndexes.length > 0;
+        this.identityIndexes = hasKey ? keyIndexes : allIndexes(this.columns.size());
     }
 
-    /** The columns that identify a row: the key, or every column of a table without one. */
+    public TableId id() {
+        return id;
+    }
+
+    public List<Column> columns() {
+        return columns;
+    }
+
+    /** Indexes (into {@link #columns()}) of the key columns, in column order. The array is shared: do not change it. */
+    public int[] keyIndexes() {
+        return keyIndexes;
+    }
+
+    /**
+     * The columns that identify a row: the key, or every column for a table without one
+     * (REPLICA IDENTITY FULL). The array is shared: do not change it.
+     */
     public int[] identityIndexes() {
-        return hasKey() ? keyIndexes() : allIndexes();
+        return identityIndexes;
     }
 
     public boolean hasKey() {
-        return columns.stream().anyMatch(Column::key);
+        return hasKey;
     }
 
     /** The key values of a row, named, for error messages: {@code "id"=42}. */
@@ -51,11 +73,26 @@ public record TableSchema(TableId id, List<Column> columns) {
         return sb.toString();
     }
 
-    private int[] allIndexes() {
-        int[] all = new int[columns.size()];
-        for (int i = 0; i < all.length; i++) {
+    private static int[] allIndexes(int n) {
+        int[] all = new int[n];
+        for (int i = 0; i < n; i++) {
             all[i] = i;
         }
         return all;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof TableSchema t && id.equals(t.id) && columns.equals(t.columns);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(id, columns);
+    }
+
+    @Override
+    public String toString() {
+        return "TableSchema[id=" + id + ", columns=" + columns + "]";
     }
 }
