@@ -108,12 +108,14 @@ public final class Benchmark {
                 writer.seed(c);
             }
             s.measureLogRows(s.config, 0, System.nanoTime(), capture::failure, seed);
+            s.awaitConfirmed(s.config);
             s.stop(capture);
             for (String follower : Scenario.FOLLOWERS.keySet()) {
                 s.timeApply(s.config, follower, seed);
             }
             if (freshStream != null) {
                 s.measureLogRows(s.freshConfig, 0, System.nanoTime(), freshStream::failure, seed);
+                s.awaitConfirmed(s.freshConfig);
                 s.stop(freshStream);
                 s.timeApply(s.freshConfig, "pg", seed);
             }

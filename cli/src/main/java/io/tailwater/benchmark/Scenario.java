@@ -130,6 +130,31 @@ final class Scenario implements AutoCloseable {
         measureLog(stream, 0, System.nanoTime(), capture::failure, LogEvent.Kind.HEARTBEAT, 1);
     }
 
+    /**
+     * Waits until the stream's slot has confirmed the leader's WAL position as of now: a restart
+     * then starts from there, as an operator's restart of a capture that ran a while does, and
+     * does not decode again what the stream's log already holds.
+     */
+    void awaitConfirmed(StreamConfig stream) throws Exception {
+        try (Connection c = servers.leader().connect(db); Statement st = c.createStatement();
+             PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM pg_replication_slots WHERE slot_name = ?"
+                     + " AND confirmed_flush_lsn >= ?::pg_lsn")) {
+            String lsn;
+            try (ResultSet rs = st.executeQuery("SELECT pg_current_wal_lsn()::text")) {
+                rs.next();
+                lsn = rs.getString(1);
+            }
+            ps.setString(1, Capture.slotName(stream.stream()));
+            ps.setString(2, lsn);
+            Timing.measure(System.nanoTime(), 1, () -> {
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            });
+        }
+    }
+
     /** The offset after the last record of the stream's log. */
     long logEnd(StreamConfig stream) {
         try (KafkaConsumer<byte[], byte[]> c = KafkaClients.consumer(stream, "benchmark-" + stream.stream(), Map.of())) {
