@@ -74,8 +74,6 @@ public final class Applier implements AutoCloseable {
     private final java.util.Set<Long> skipOffsets;
 
     private FollowerStore store;
-    /** Applies one group while the next is read; made in {@link #start()}. */
-    private GroupWriter writer;
     private KafkaConsumer<byte[], byte[]> consumer;
     private KafkaProducer<byte[], byte[]> positions;
     private LogRecordSerde serde;
@@ -160,7 +158,6 @@ public final class Applier implements AutoCloseable {
             throw e;
         }
         running = true;
-        writer = new GroupWriter(follower.name());
         publish(null);
         thread = new Thread(this::run, "tailwater-apply-" + follower.name());
         thread.start();
@@ -184,16 +181,14 @@ public final class Applier implements AutoCloseable {
             while (running) {
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(100));
                 for (ConsumerRecord<byte[], byte[]> r : records) {
-                    if (!read(r) || group.isReady() && group.rows() >= follower.maxGroupRows() && !flush()) {
+                    read(r);
+                    if (group.isReady() && group.rows() >= follower.maxGroupRows() && !flush()) {
                         break; // rewound to the stored position: the rest of this batch comes again
                     }
                 }
                 boolean drained = records.count() < MAX_POLL_RECORDS;
                 if (group.isReady() && (drained || group.ageNanos() >= follower.maxGroupDelay().toNanos())) {
                     flush();
-                }
-                if (drained) {
-                    finishWrite(); // caught up: the group lands now, not when the next one is ready
                 }
                 OptionalLong lag = consumer.currentLag(partition);
                 lagRecords = lag.orElse(lagRecords);
@@ -213,31 +208,19 @@ public final class Applier implements AutoCloseable {
             fail(new ApplierException("applier of follower '" + follower.name() + "' stopped unexpectedly after log offset "
                     + (applied == null ? -1 : applied.logOffset()) + ": " + e, applied == null ? -1 : applied.logOffset(), e));
         } finally {
-            if (writer != null) {
-                try {
-                    writer.await(); // the follower keeps what it committed; a group it did not take comes again on restart
-                } catch (GroupWriter.Failed | RuntimeException e) {
-                    LOG.debug("Follower '{}': the last group was not applied before stopping: {}", follower.name(), e.toString());
-                }
-                writer.close();
-            }
             closeClients();
             stopped.countDown();
         }
     }
 
-    /** Reads one record into the group. Returns false when the consumer was rewound to the stored position. */
-    private boolean read(ConsumerRecord<byte[], byte[]> r) {
+    private void read(ConsumerRecord<byte[], byte[]> r) {
         LogEvent event;
         try {
             event = serde.deserialize(r.value());
         } catch (UndecodableRecordException e) {
             if (skipOffsets.contains(r.offset())) {
-                if (!finishWrite()) {
-                    return false; // rewound: the record comes again
-                }
                 skip(r.offset(), e.getMessage());
-                return true;
+                return;
             }
             throw new ApplierException("follower '" + follower.name() + "' stopped at log offset " + r.offset() + " of '"
                     + config.logTopic() + "': the record cannot be decoded: " + e.getMessage()
@@ -258,7 +241,6 @@ public final class Applier implements AutoCloseable {
             case Heartbeat h -> group.advanceIdle(new AppliedPosition(r.offset(), h.source().lsn(),
                     lastTxId(), h.source().timestampMicros(), h.source().epoch(), LogHeaders.number(r.headers(), LogHeaders.LOG_BYTES)));
         }
-        return true;
     }
 
     /** Passes over an undecodable record at the operator's request, and records that in the follower. */
@@ -281,62 +263,49 @@ public final class Applier implements AutoCloseable {
     }
 
     /**
-     * Hands the group's whole transactions to the writer, once the group before them is applied.
-     * Returns false when the follower was briefly unavailable and the consumer was rewound to the
-     * stored position (what came after it is then read again).
+     * Applies the group. Returns true once applied; false when the follower was briefly unavailable
+     * and the consumer was rewound to the stored position (the group is then read again).
      */
     private boolean flush() {
-        if (!finishWrite()) {
-            return false;
-        }
-        writer.submit(store, group.takeReady());
-        return true;
-    }
-
-    /**
-     * Waits for the group being applied and records it. Returns false when the follower was
-     * briefly unavailable and the consumer was rewound to the stored position.
-     */
-    private boolean finishWrite() {
-        try {
-            writer.await().ifPresent(this::recordApplied);
-            return true;
-        } catch (GroupWriter.Failed failed) {
-            SQLException e = failed.sqlException();
-            if (!dialect.isTransient(e)) {
-                ApplyFailure f = store.diagnose(failed.group().events(), e);
-                applyTransactionsBefore(failed.group(), f.offset());
-                throw new ApplierException(f.getMessage() + ". The follower stays at log offset "
-                        + (applied == null ? -1 : applied.logOffset()) + "; fix the follower table and restart the applier",
-                        f.offset(), f);
-            }
-            metrics.retried();
-            long backoff = 200;
-            LOG.warn("Follower '{}' is unavailable ({}); retrying from its stored position in {} ms", follower.name(), e.getMessage(), backoff);
-            while (running) {
+        long backoff = 200;
+        while (running) {
+            try {
+                long start = System.nanoTime();
+                int diverged = store.apply(group.events(), group.position());
+                applied = group.position();
+                metrics.applied(group.rows(), group.transactions(), System.nanoTime() - start);
+                metrics.diverged(diverged);
+                if (!firstGroupLogged && group.rows() > 0) {
+                    firstGroupLogged = true;
+                    LOG.info("First changes applied to follower '{}', {} ms after the process started", follower.name(),
+                            ProcessUptime.millis());
+                }
+                group.clearApplied();
+                publish(null);
+                return true;
+            } catch (SQLException e) {
+                if (!dialect.isTransient(e)) {
+                    ApplyFailure f = store.diagnose(group.events(), e);
+                    applyTransactionsBefore(f.offset());
+                    throw new ApplierException(f.getMessage() + ". The follower stays at log offset "
+                            + (applied == null ? -1 : applied.logOffset()) + "; fix the follower table and restart the applier",
+                            f.offset(), f);
+                }
+                metrics.retried();
+                LOG.warn("Follower '{}' is unavailable ({}); retrying from its stored position in {} ms",
+                        follower.name(), e.getMessage(), backoff);
                 sleep(backoff);
                 backoff = Math.min(backoff * 2, 10_000);
                 if (reconnect()) {
                     return false;
                 }
             }
-            return false;
         }
-    }
-
-    private void recordApplied(GroupWriter.Applied a) {
-        applied = a.group().position();
-        metrics.applied(a.group().rows(), a.group().transactions(), a.nanos());
-        metrics.diverged(a.diverged());
-        if (!firstGroupLogged && a.group().rows() > 0) {
-            firstGroupLogged = true;
-            LOG.info("First changes applied to follower '{}', {} ms after the process started", follower.name(), ProcessUptime.millis());
-        }
-        publish(null);
+        return false;
     }
 
     /** After a refused change, applies the whole leader transactions of the group that come before it, so the follower stops as late as it can. */
-    private void applyTransactionsBefore(ReadyGroup group, long failedOffset) {
+    private void applyTransactionsBefore(long failedOffset) {
         List<io.tailwater.applier.jdbc.PositionedEvent> events = group.events();
         int index = 0;
         while (index < events.size() && events.get(index).offset() < failedOffset) {

@@ -75,15 +75,28 @@ final class TransactionGroup {
         return position;
     }
 
-    /** Takes the complete transactions out, to be applied; the open transaction stays. */
-    ReadyGroup takeReady() {
-        ReadyGroup ready = new ReadyGroup(complete, position, transactions, transactionEnds, transactionPositions);
-        clearApplied();
-        return ready;
+    /**
+     * The leading whole transactions that end before event {@code index}: how many events they
+     * hold, or 0 when the first transaction already reaches it.
+     */
+    int eventsBefore(int index) {
+        int events = 0;
+        for (int end : transactionEnds) {
+            if (end > index) {
+                break;
+            }
+            events = end;
+        }
+        return events;
     }
 
-    /** Forgets the complete transactions; the open transaction stays. */
-    private void clearApplied() {
+    /** The position after the leading whole transactions holding {@code events} events. */
+    AppliedPosition positionAfter(int events) {
+        return transactionPositions.get(transactionEnds.lastIndexOf(events));
+    }
+
+    /** Forgets the applied part; the open transaction stays. */
+    void clearApplied() {
         transactionEnds.clear();
         transactionPositions.clear();
         complete.clear();
