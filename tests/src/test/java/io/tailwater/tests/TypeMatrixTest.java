@@ -140,6 +140,50 @@ class TypeMatrixTest {
         }
     }
 
+    /**
+     * A NaN in a fixed-scale numeric column: PostgreSQL and SQLite followers hold it; DuckDB (whose
+     * rows go through its appender) and H2 have no such decimal, so each stops at the change with
+     * the column, the value and the column-types entry to add, and keeps what it had.
+     */
+    @Test
+    void aDecimalNaNStopsTheFollowersThatHaveNoSuchDecimalWithTheEntryToAdd() throws Exception {
+        try (TestStream s = new TestStream("decimalnan", List.of("public.decimals"), true)) {
+            try (Connection c = s.leader(); Statement st = c.createStatement()) {
+                st.execute("CREATE TABLE decimals (id int PRIMARY KEY, c_fixed numeric(10,2))");
+                st.execute("INSERT INTO decimals VALUES (1, 12345678.91)");
+            }
+            s.startAll();
+            long last;
+            try (Connection c = s.leader(); Statement st = c.createStatement()) {
+                c.setAutoCommit(false);
+                st.execute("INSERT INTO decimals VALUES (2, 'NaN'), (3, -0.01)");
+                last = TestStream.currentXid(st);
+                c.commit();
+            }
+            s.awaitLogged(java.util.Set.of(last), Duration.ofSeconds(60));
+            List<String> refusing = List.of("duck", "h2", "maria");
+            List<String> holding = s.config.followers().keySet().stream().filter(f -> !refusing.contains(f)).toList();
+            s.awaitCaughtUpFollowers(holding, Duration.ofSeconds(60));
+
+            LeaderCopy copyOnLeader = LeaderCopy.read(s, "public.decimals");
+            Map<Integer, List<String>> leader = copyOnLeader.rows();
+            assertThat(leader.get(2)).containsExactly("2", "NaN");
+            for (String follower : holding) {
+                assertThat(copyOnLeader.on(s, follower)).as(follower).isEqualTo(leader);
+            }
+            Map<String, String> said = Map.of("duck", "DuckDB cannot hold the numeric NaN in column \"c_fixed\"",
+                    "h2", "H2 cannot hold the numeric NaN in column \"c_fixed\"");
+            Map<String, String> entry = Map.of("duck", "VARCHAR", "h2", "CHARACTER VARYING");
+            for (String follower : said.keySet()) {
+                io.tailwater.cli.StatusReport.Row row = s.awaitFollowerState(follower, io.tailwater.log.FollowerState.FAILED,
+                        Duration.ofSeconds(30)).follower(follower);
+                assertThat(row.error()).as(follower).contains("refused the change at log offset", "key \"id\"=2", said.get(follower),
+                        "followers." + follower + ".column-types: {\"public.decimals.c_fixed\": " + entry.get(follower) + "}");
+                assertThat(copyOnLeader.on(s, follower)).as(follower + " keeps what it had").isEqualTo(Map.of(1, leader.get(1)));
+            }
+        }
+    }
+
     /** The leader's table, described from its catalog, and its rows in canonical form by id. */
     record LeaderCopy(TableSchema schema, Map<Integer, List<String>> rows) {
         static LeaderCopy read(TestStream s, String table) throws Exception {

@@ -214,61 +214,17 @@ public final class FollowerStore implements AutoCloseable {
         int diverged = checkExisting(net);
         for (Map.Entry<TableSchema, List<RowChange>> e : net.deletes().entrySet()) {
             TableStatements s = statements(e.getKey());
-            List<RowChange> rows = e.getValue();
-            int done = 0;
-            if (s.singleColumnKey()) {
-                int n = TableStatements.KEYS_PER_STATEMENT;
-                PreparedStatement multi = null;
-                for (; done + n <= rows.size(); done += n) {
-                    multi = multi == null ? prepared(s.deleteKeys(dsl, n)) : multi;
-                    for (int i = 0; i < n; i++) {
-                        bind(multi, rows.get(done + i), i);
-                    }
-                    multi.addBatch();
-                }
-                if (multi != null) {
-                    multi.executeBatch();
-                }
-            }
-            if (done < rows.size()) {
-                PreparedStatement ps = prepared(s.delete);
-                for (; done < rows.size(); done++) {
-                    bind(ps, rows.get(done), 0);
-                    ps.addBatch();
-                }
-                ps.executeBatch();
-            }
+            int n = TableStatements.KEYS_PER_STATEMENT;
+            writeInChunks(e.getValue(), n, s.singleColumnKey() ? s.deleteKeys(dsl, n) : null, 1, s.delete);
         }
         for (Map.Entry<TableSchema, List<RowChange>> e : net.upserts().entrySet()) {
             TableStatements s = statements(e.getKey());
             List<RowChange> rows = e.getValue();
             if (bulk.isPresent() && hasOwnTypes(s.table)) {
                 bulk.get().upsert(conn, s.table, dsl.render(s.name), s.table.columns().stream().map(c -> dsl.render(DSL.name(c.name()))).toList(),
-                        rows.stream().map(RowChange::after).toList());
-                continue;
-            }
-            int width = s.table.columns().size();
-            int done = 0;
-            if (s.upsertRows != null) {
-                PreparedStatement multi = null;
-                for (; done + s.rowsPerStatement <= rows.size(); done += s.rowsPerStatement) {
-                    multi = multi == null ? prepared(s.upsertRows) : multi;
-                    for (int i = 0; i < s.rowsPerStatement; i++) {
-                        bind(multi, rows.get(done + i), i * width);
-                    }
-                    multi.addBatch();
-                }
-                if (multi != null) {
-                    multi.executeBatch();
-                }
-            }
-            if (done < rows.size()) {
-                PreparedStatement single = prepared(s.upsert);
-                for (; done < rows.size(); done++) {
-                    bind(single, rows.get(done), 0);
-                    single.addBatch();
-                }
-                single.executeBatch();
+                        rows.stream().map(RowChange::after).toList(), this::bound);
+            } else {
+                writeInChunks(rows, s.rowsPerStatement, s.upsertRows, s.table.columns().size(), s.upsert);
             }
         }
         for (Map.Entry<TableSchema, List<RowChange>> e : net.partialUpdates().entrySet()) {
@@ -518,15 +474,50 @@ public final class FollowerStore implements AutoCloseable {
         } else if (textColumns.containsKey(c)) {
             ps.setString(index, CanonicalValues.text(c, v));
         } else {
-            try {
-                ps.setObject(index, dialect.bind(c, v));
-            } catch (SQLDataException e) {
-                String key = columnKeys.get(c);
-                throw new SQLDataException(e.getMessage() + ". To replicate such values to this follower, give the column a text type"
-                        + " here: followers." + config.name() + ".column-types: {\"" + (key == null ? c.name() : key) + "\": "
-                        + dialect.textType() + "}, drop the follower's copy of the table (or alter the column), and restart the applier",
-                        e.getSQLState(), e);
+            ps.setObject(index, bound(c, v));
+        }
+    }
+
+    /** The value as the dialect binds it; a value the follower's type cannot hold is refused with the column-types entry to add. */
+    private Object bound(Column c, Object v) throws SQLException {
+        try {
+            return dialect.bind(c, v);
+        } catch (SQLDataException e) {
+            String key = columnKeys.get(c);
+            throw new SQLDataException(e.getMessage() + ". To replicate such values to this follower, give the column a text type"
+                    + " here: followers." + config.name() + ".column-types: {\"" + (key == null ? c.name() : key) + "\": "
+                    + dialect.textType() + "}, drop the follower's copy of the table (or alter the column), and restart the applier",
+                    e.getSQLState(), e);
+        }
+    }
+
+    /**
+     * Writes deletes (their keys) or upserts (whole rows) of one table as batches: {@code n} rows
+     * per statement with {@code multi}, which takes {@code width} parameters per row, and the rest
+     * one per statement with {@code single}. Without {@code multi}, all go one per statement.
+     */
+    private void writeInChunks(List<RowChange> rows, int n, String multi, int width, String single) throws SQLException {
+        int done = 0;
+        if (multi != null) {
+            PreparedStatement ps = null;
+            for (; done + n <= rows.size(); done += n) {
+                ps = ps == null ? prepared(multi) : ps;
+                for (int i = 0; i < n; i++) {
+                    bind(ps, rows.get(done + i), i * width);
+                }
+                ps.addBatch();
             }
+            if (ps != null) {
+                ps.executeBatch();
+            }
+        }
+        if (done < rows.size()) {
+            PreparedStatement ps = prepared(single);
+            for (; done < rows.size(); done++) {
+                bind(ps, rows.get(done), 0);
+                ps.addBatch();
+            }
+            ps.executeBatch();
         }
     }
 

@@ -1,7 +1,6 @@
 package io.tailwater.applier.dialect.duckdb;
 
 import io.tailwater.applier.dialect.BulkUpsert;
-import io.tailwater.applier.dialect.Dialect;
 import io.tailwater.schemas.Column;
 import io.tailwater.schemas.TableSchema;
 import org.duckdb.DuckDBAppender;
@@ -24,22 +23,20 @@ import java.util.UUID;
  * DuckDB's fast path for many rows: its appender writes them into a temporary staging table with
  * the follower table's own column types, and one {@code INSERT OR REPLACE ... SELECT} moves them
  * into the table, in the open transaction. Prepared multi-row upserts bind every parameter
- * through JDBC and run at a tenth of the speed. Values are checked by {@link Dialect#bind} first,
- * so the same values are refused as on the statement path, and appended as java.time values
+ * through JDBC and run at a fifth of the speed. Values go through the statement path's binding
+ * first, so the same values are refused with the same advice, and are appended as java.time values
  * (the appender converts them to DuckDB's epoch counts without any time zone).
  */
 final class DuckDbAppenderUpsert implements BulkUpsert {
-    private final Dialect dialect;
     /** The staging table of each table version, by identity: made once per connection. */
     private final Map<TableSchema, String> stages = new IdentityHashMap<>();
 
-    DuckDbAppenderUpsert(Dialect dialect) {
-        this.dialect = dialect;
+    DuckDbAppenderUpsert() {
     }
 
     @Override
-    public void upsert(Connection conn, TableSchema table, String quotedTable, List<String> quotedColumns, List<Object[]> rows)
-            throws SQLException {
+    public void upsert(Connection conn, TableSchema table, String quotedTable, List<String> quotedColumns, List<Object[]> rows,
+                       Binder binder) throws SQLException {
         String columns = String.join(", ", quotedColumns);
         String stage = stages.get(table);
         try (Statement st = conn.createStatement()) {
@@ -53,7 +50,7 @@ final class DuckDbAppenderUpsert implements BulkUpsert {
                 for (Object[] row : rows) {
                     appender.beginRow();
                     for (int i = 0; i < row.length; i++) {
-                        append(appender, cols.get(i), row[i]);
+                        append(appender, cols.get(i), row[i], binder);
                     }
                     appender.endRow();
                 }
@@ -68,12 +65,12 @@ final class DuckDbAppenderUpsert implements BulkUpsert {
         }
     }
 
-    private void append(DuckDBAppender a, Column c, Object v) throws SQLException {
+    private static void append(DuckDBAppender a, Column c, Object v, Binder binder) throws SQLException {
         if (v == null) {
             a.appendNull();
             return;
         }
-        Object bound = dialect.bind(c, v); // refuses what DuckDB's type cannot hold; numeric and wide decimals become text
+        Object bound = binder.bind(c, v); // refuses what DuckDB's type cannot hold; numeric and wide decimals become text
         switch (c.type()) {
             case BOOLEAN -> a.append((Boolean) bound);
             case INT16 -> a.append(((Integer) bound).shortValue());

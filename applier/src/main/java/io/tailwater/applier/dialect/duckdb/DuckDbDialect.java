@@ -48,10 +48,10 @@ public final class DuckDbDialect implements Dialect {
         };
     }
 
-    /** The appender into a staging table: ten times the rows per second of multi-row upserts here. */
+    /** The appender into a staging table: five times the rows per second of multi-row upserts here. */
     @Override
     public Optional<BulkUpsert> bulkUpsert() {
-        return Optional.of(new DuckDbAppenderUpsert(this));
+        return Optional.of(new DuckDbAppenderUpsert());
     }
 
     @Override
