@@ -177,7 +177,7 @@ class TypeMatrixTest {
             for (String follower : said.keySet()) {
                 io.tailwater.cli.StatusReport.Row row = s.awaitFollowerState(follower, io.tailwater.log.FollowerState.FAILED,
                         Duration.ofSeconds(30)).follower(follower);
-                assertThat(row.error()).as(follower).contains("refused the change at log offset", "key \"id\"=2", said.get(follower),
+                assertThat(row.error()).as(follower).contains("refused the change at log offset", "key \"id\"=2 (insert)", said.get(follower),
                         "followers." + follower + ".column-types: {\"public.decimals.c_fixed\": " + entry.get(follower) + "}");
                 assertThat(copyOnLeader.on(s, follower)).as(follower + " keeps what it had").isEqualTo(Map.of(1, leader.get(1)));
             }

@@ -303,7 +303,7 @@ public final class FollowerStore implements AutoCloseable {
 
     private void diverged(NetChanges.Existing row) throws SQLException {
         RowChange r = row.change();
-        String what = "follower '" + config.name() + "' has diverged from the leader: the leader's " + r.op().name().toLowerCase(Locale.ROOT)
+        String what = "follower '" + config.name() + "' has diverged from the leader: the leader's " + r.op().describe()
                 + " at log offset " + row.offset() + " is of a row of table " + r.table().id() + " with key "
                 + r.table().describeKey(r.keyImage()) + " that the follower does not have (changed on the follower directly?)";
         if (config.stopOnDivergence()) {
@@ -368,7 +368,7 @@ public final class FollowerStore implements AutoCloseable {
         }
         if (changed == 0) {
             LOG.warn("Follower '{}': the {} at log offset {} found no equal row in table {} (a table without a key); the follower"
-                    + " differs from the leader there", config.name(), r.op().name().toLowerCase(Locale.ROOT), offset,
+                    + " differs from the leader there", config.name(), r.op().describe(), offset,
                     q(dialect.tableName(r.table().id())));
         }
     }
@@ -401,7 +401,7 @@ public final class FollowerStore implements AutoCloseable {
                     }
                 } catch (SQLException | RuntimeException e) {
                     String what = pe.event() instanceof RowChange r
-                            ? "table " + r.table().id() + " key " + r.table().describeKey(r.keyImage()) + " (" + r.op() + ")"
+                            ? "table " + r.table().id() + " key " + r.table().describeKey(r.keyImage()) + " (" + r.op().describe() + ")"
                             : "truncate of " + ((Truncate) pe.event()).table();
                     return new ApplyFailure(pe.offset(), "follower '" + config.name() + "' refused the change at log offset "
                             + pe.offset() + ": " + what + ": " + message(e), e);

@@ -18,6 +18,16 @@ public enum Op {
         return code;
     }
 
+    /** The change in words, for messages: {@code insert}, {@code update}, {@code delete} or {@code snapshot read}. */
+    public String describe() {
+        return switch (this) {
+            case READ -> "snapshot read";
+            case CREATE -> "insert";
+            case UPDATE -> "update";
+            case DELETE -> "delete";
+        };
+    }
+
     public static Op fromCode(String code) {
         return switch (code) {
             case "r" -> READ;
