@@ -14,15 +14,13 @@ import io.tailwater.embedded.PostgresServer;
 import io.tailwater.embedded.SystemPostgres;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /** {@code tailwater benchmark}: throughput and latency against PostgreSQL's own logical replication, on embedded services. */
@@ -30,9 +28,6 @@ import java.util.concurrent.Callable;
         description = "Measure capture and catch-up throughput (rows/s) and end-to-end latency percentiles on embedded Kafka, registry"
                 + " and two PostgreSQL servers, next to PostgreSQL's native logical replication on the same servers and backlog.")
 final class BenchmarkCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
     @Option(names = "--scale", defaultValue = "1",
             description = "Multiplies the backlog sizes (200,000/200,000/100,000/200,000 changes); 0.1 for a quick look (default ${DEFAULT-VALUE}).")
     double scale;
@@ -51,43 +46,43 @@ final class BenchmarkCommand implements Callable<Integer> {
             description = "Which PostgreSQL servers to measure on, in turn: embedded (zonky's binaries, fsync off) and debian"
                     + " (Debian's postgresql-15 in /usr/lib/postgresql/15, fsync on; skipped when it is not installed)"
                     + " (default ${DEFAULT-VALUE}).")
-    List<String> servers;
+    List<ServerKind> servers;
+
+    /** Where the benchmark's PostgreSQL servers come from. */
+    enum ServerKind {
+        EMBEDDED, DEBIAN;
+
+        PostgresServer start() {
+            return this == DEBIAN ? SystemPostgres.start(SystemPostgres.DEBIAN_15) : EmbeddedPostgres.start();
+        }
+    }
 
     @Option(names = "--workloads", defaultValue = "inserts,mixed", split = ",",
-            description = "Which backlogs to run: inserts (T = 100, 10 and 1) and mixed (60% updates, 20% inserts, 20% deletes,"
+            description = "Which backlogs to run: inserts (T = 100, 10 and 1) and mixed (60%% updates, 20%% inserts, 20%% deletes,"
                     + " T = 10) (default ${DEFAULT-VALUE}).")
     List<Workload> workloads;
 
     @Override
     public Integer call() throws Exception {
-        for (String name : servers) {
-            if (!name.equals("embedded") && !name.equals("debian")) {
-                throw new ParameterException(spec.commandLine(), "--servers: unknown server kind '" + name + "'; use embedded, debian");
-            }
-        }
         PrintStream out = System.out;
         out.printf("Tailwater benchmark on %d cores, Java %s%n", Runtime.getRuntime().availableProcessors(), Runtime.version());
         out.println("Starting embedded Kafka and Apicurio Registry...");
         Duration latency = Durations.parse(latencyDuration);
         try (EmbeddedKafka kafka = EmbeddedKafka.start(); EmbeddedRegistry registry = EmbeddedRegistry.start()) {
             FreshProcesses processes = fresh ? FreshProcesses.fromLauncher(Files.createTempDirectory("tailwater-bench-processes")) : null;
-            for (String name : servers) {
-                if (name.equals("debian") && SystemPostgres.installed(SystemPostgres.DEBIAN_15).isEmpty()) {
+            for (ServerKind kind : servers) {
+                if (kind == ServerKind.DEBIAN && SystemPostgres.installed(SystemPostgres.DEBIAN_15).isEmpty()) {
                     out.println();
                     out.println("Debian's PostgreSQL 15 is not installed (" + SystemPostgres.DEBIAN_15 + "): skipping it"
                             + " (apt-get install postgresql-15).");
                     continue;
                 }
-                try (PostgresServer leader = start(name); PostgresServer follower = start(name)) {
-                    run(new BenchmarkServers(name, kafka, registry, leader, follower), processes, latency, out);
+                try (PostgresServer leader = kind.start(); PostgresServer follower = kind.start()) {
+                    run(new BenchmarkServers(kind.name().toLowerCase(Locale.ROOT), kafka, registry, leader, follower), processes, latency, out);
                 }
             }
         }
         return 0;
-    }
-
-    private static PostgresServer start(String kind) {
-        return kind.equals("debian") ? SystemPostgres.start(SystemPostgres.DEBIAN_15) : EmbeddedPostgres.start();
     }
 
     private void run(BenchmarkServers servers, FreshProcesses processes, Duration latency, PrintStream out) throws Exception {

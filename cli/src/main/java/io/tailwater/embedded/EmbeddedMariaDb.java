@@ -153,10 +153,6 @@ public final class EmbeddedMariaDb implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (IOException e) {
-            // a temp dir left behind
-        }
+        TempDirectories.delete(dir);
     }
 }

@@ -125,10 +125,6 @@ public final class EmbeddedPostgres implements PostgresServer {
         } catch (IOException e) {
             // shutting down anyway
         }
-        try (Stream<Path> files = Files.walk(dataDirectory)) {
-            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (IOException e) {
-            // a temp dir left behind
-        }
+        TempDirectories.delete(dataDirectory);
     }
 }

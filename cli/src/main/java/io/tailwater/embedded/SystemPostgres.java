@@ -67,7 +67,7 @@ public final class SystemPostgres implements PostgresServer {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
-            delete(dir);
+            TempDirectories.delete(dir);
             throw new IllegalStateException("cannot start a PostgreSQL server from " + bin + ": " + e.getMessage(), e);
         }
     }
@@ -119,17 +119,6 @@ public final class SystemPostgres implements PostgresServer {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        delete(dataDirectory);
-    }
-
-    private static void delete(Path dir) {
-        if (dir == null) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (IOException e) {
-            // a temp dir left behind
-        }
+        TempDirectories.delete(dataDirectory);
     }
 }

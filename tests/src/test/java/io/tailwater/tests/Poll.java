@@ -22,7 +22,8 @@ public final class Poll {
         long deadline = System.nanoTime() + timeout.toNanos();
         T value = read.get();
         while (!done.test(value) && System.nanoTime() < deadline) {
-            Thread.sleep(every.toMillis()); // the poll period, see the class comment
+            // Not a wait for time: the condition is done.test(value), checked after each read; this only spaces the reads.
+            Thread.sleep(every.toMillis());
             value = read.get();
         }
         return value;

@@ -221,8 +221,7 @@ public final class FollowerStore implements AutoCloseable {
             TableStatements s = statements(e.getKey());
             List<RowChange> rows = e.getValue();
             if (bulk.isPresent() && hasOwnTypes(s.table)) {
-                bulk.get().upsert(conn, s.table, dsl.render(s.name), s.table.columns().stream().map(c -> dsl.render(DSL.name(c.name()))).toList(),
-                        rows.stream().map(RowChange::after).toList(), this::bound);
+                bulk.get().upsert(conn, s.table, s.quotedTable, s.quotedColumns, rows.stream().map(RowChange::after).toList(), this::bound);
             } else {
                 writeInChunks(rows, s.rowsPerStatement, s.upsertRows, s.table.columns().size(), s.upsert);
             }

@@ -31,6 +31,12 @@ final class TableStatements {
     final String insert;
     final String deleteOne;
     final String updateOne;
+    /** The quoted table name and column names, in the leader's column order. */
+    final String quotedTable;
+    final List<String> quotedColumns;
+    /** {@link #countKeys} and {@link #deleteKeys} for a full chunk of {@link #KEYS_PER_STATEMENT} keys: rendered once. */
+    private final String countFullChunk;
+    private final String deleteFullChunk;
 
     /** Keys per statement that finds or deletes rows by a one-column key: {@code WHERE k IN (?, ...)}. */
     static final int KEYS_PER_STATEMENT = 200;
@@ -54,8 +60,9 @@ final class TableStatements {
         this.delete = dsl.render(dsl.deleteFrom(t).where(where));
         this.rowsPerStatement = Math.max(1, Math.min(MAX_ROWS, MAX_PARAMETERS / columnNames.size()));
         this.upsertRows = rowsPerStatement > 1 ? repeatTuple(upsert, columnNames.size(), rowsPerStatement) : null;
-        String quotedTable = dsl.render(name);
+        this.quotedTable = dsl.render(name);
         List<String> quoted = columnNames.stream().map(dsl::render).toList();
+        this.quotedColumns = quoted;
         this.insert = "INSERT INTO " + quotedTable + " (" + String.join(", ", quoted) + ") VALUES ("
                 + String.join(", ", java.util.Collections.nCopies(quoted.size(), "?")) + ")";
         List<String> conditions = new java.util.ArrayList<>();
@@ -64,6 +71,8 @@ final class TableStatements {
         }
         this.deleteOne = dialect.deleteOne(quotedTable, conditions);
         this.updateOne = dialect.updateOne(quotedTable, quoted, conditions);
+        this.countFullChunk = renderCountKeys(dsl, KEYS_PER_STATEMENT);
+        this.deleteFullChunk = renderDeleteKeys(dsl, KEYS_PER_STATEMENT);
     }
 
     /** Whether the key is one column, so rows can be found by {@code k IN (...)}, one index lookup per key everywhere. */
@@ -76,12 +85,20 @@ final class TableStatements {
      * one-column key, an {@code OR} of key equalities otherwise; the key parameters in order.
      */
     String countKeys(DSLContext dsl, int n) {
-        return "SELECT count(*) FROM " + dsl.render(name) + " WHERE " + keysCondition(dsl, n);
+        return n == KEYS_PER_STATEMENT ? countFullChunk : renderCountKeys(dsl, n);
     }
 
     /** {@code DELETE FROM t WHERE k IN (?, ...)} for {@code n} keys of a one-column key. */
     String deleteKeys(DSLContext dsl, int n) {
-        return "DELETE FROM " + dsl.render(name) + " WHERE " + keysCondition(dsl, n);
+        return n == KEYS_PER_STATEMENT ? deleteFullChunk : renderDeleteKeys(dsl, n);
+    }
+
+    private String renderCountKeys(DSLContext dsl, int n) {
+        return "SELECT count(*) FROM " + quotedTable + " WHERE " + keysCondition(dsl, n);
+    }
+
+    private String renderDeleteKeys(DSLContext dsl, int n) {
+        return "DELETE FROM " + quotedTable + " WHERE " + keysCondition(dsl, n);
     }
 
     private String keysCondition(DSLContext dsl, int n) {
@@ -106,7 +123,7 @@ final class TableStatements {
         }
         List<String> where = java.util.Arrays.stream(keyIndexes).mapToObj(i -> dsl.render(DSL.name(table.columns().get(i).name())) + " = ?")
                 .toList();
-        return "UPDATE " + dsl.render(name) + " SET " + String.join(", ", set) + " WHERE " + String.join(" AND ", where);
+        return "UPDATE " + quotedTable + " SET " + String.join(", ", set) + " WHERE " + String.join(" AND ", where);
     }
 
     /** {@code sql} with its one {@code (?, ?, ...)} tuple of {@code width} parameters repeated {@code rows} times, or null. */
