@@ -16,6 +16,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -29,9 +31,13 @@ public final class LogRecordSerde {
 
     private final SchemaRegistryClient registry;
     private final LogEventCodec codec = new LogEventCodec();
-    private final Map<Schema, GenericDatumWriter<GenericRecord>> writers = new ConcurrentHashMap<>();
+    /**
+     * The registry id and writer of each schema written, by identity: the codec hands out one
+     * schema instance per table version, and an equal schema of another instance (the same table
+     * read again by Debezium) would otherwise be compared field by field on every lookup.
+     */
+    private final Map<Schema, SchemaWriter> writers = Collections.synchronizedMap(new IdentityHashMap<>());
     private final Map<Integer, GenericDatumReader<GenericRecord>> readers = new ConcurrentHashMap<>();
-    private final Map<Schema, Integer> ids = new ConcurrentHashMap<>();
 
     public LogRecordSerde(SchemaRegistryClient registry) {
         this.registry = registry;
@@ -43,7 +49,9 @@ public final class LogRecordSerde {
 
     public byte[] serialize(String topic, LogEvent event) {
         Schema schema = codec.schemaOf(event);
-        int id = ids.computeIfAbsent(schema, s -> registry.register(subject(topic, s), s));
+        SchemaWriter writer = writers.computeIfAbsent(schema, s -> new SchemaWriter(registry.register(subject(topic, s), s),
+                new GenericDatumWriter<>(s)));
+        int id = writer.id();
         GenericRecord record = codec.encode(event);
         ByteArrayOutputStream out = new ByteArrayOutputStream(256);
         out.write(MAGIC);
@@ -53,7 +61,7 @@ public final class LogRecordSerde {
         out.write(id);
         BinaryEncoder enc = EncoderFactory.get().directBinaryEncoder(out, null);
         try {
-            writers.computeIfAbsent(schema, GenericDatumWriter::new).write(record, enc);
+            writer.writer().write(record, enc);
             enc.flush();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -99,5 +107,8 @@ public final class LogRecordSerde {
             }
             throw new UndecodableRecordException("the value does not match its schema (id " + id + "): " + e, e);
         }
+    }
+
+    private record SchemaWriter(int id, GenericDatumWriter<GenericRecord> writer) {
     }
 }
