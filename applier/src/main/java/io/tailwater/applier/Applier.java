@@ -13,7 +13,10 @@ import io.tailwater.log.ProcessUptime;
 import io.tailwater.log.StartupTask;
 import io.tailwater.log.KafkaClients;
 import io.tailwater.log.KafkaUnavailableException;
+import io.tailwater.log.LogTail;
+import io.tailwater.log.StreamLeader;
 import io.tailwater.schemas.event.Heartbeat;
+import io.tailwater.schemas.event.LeaderChange;
 import io.tailwater.schemas.event.LogEvent;
 import io.tailwater.schemas.event.LogHeaders;
 import io.tailwater.schemas.event.RowChange;
@@ -83,6 +86,8 @@ public final class Applier implements AutoCloseable {
     private volatile FollowerState state = FollowerState.CATCHING_UP;
     private volatile AppliedPosition applied;
     private long lastPublishNanos;
+    /** The offset of the leader change that names this follower, once read; -1 before. */
+    private long promotedAt = -1;
 
     public Applier(StreamConfig config, String followerName) {
         this(config, followerName, STARTUP_TIMEOUT);
@@ -147,6 +152,7 @@ public final class Applier implements AutoCloseable {
                 .description("Age of the last applied leader commit while behind, 0 when caught up")
                 .tags("stream", config.stream(), "follower", follower.name()).register(metrics.registry());
         try {
+            refuseIfLeader();
             consumer.assign(List.of(partition));
             seekToStoredPosition();
         } catch (KafkaException e) {
@@ -163,6 +169,16 @@ public final class Applier implements AutoCloseable {
         thread.start();
         LOG.info("Applier of follower '{}' started at log offset {}", follower.name(),
                 applied == null ? "(beginning)" : applied.logOffset() + 1);
+    }
+
+    /** A follower that was promoted leads the stream: applying the log to it would apply its own changes again. */
+    private void refuseIfLeader() {
+        StreamLeader leader = LogTail.read(consumer, config.logTopic(), serde, startupTimeout).leader();
+        if (leader.follower().filter(follower.name()::equals).isPresent()) {
+            throw new ApplierException("follower '" + follower.name() + "' is the leader of stream '" + config.stream() + "' since log offset "
+                    + leader.changeOffset() + " (epoch " + leader.epoch() + "); its applier does not run. Capture reads from it now"
+                    + " (tailwater capture); to make it a follower again, promote another follower first", leader.changeOffset(), null);
+        }
     }
 
     private void seekToStoredPosition() {
@@ -182,9 +198,20 @@ public final class Applier implements AutoCloseable {
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(100));
                 for (ConsumerRecord<byte[], byte[]> r : records) {
                     read(r);
+                    if (promotedAt >= 0) {
+                        break;
+                    }
                     if (group.isReady() && group.rows() >= follower.maxGroupRows() && !flush()) {
                         break; // rewound to the stored position: the rest of this batch comes again
                     }
+                }
+                if (promotedAt >= 0) {
+                    if (flush()) {
+                        stopAsLeader();
+                        return;
+                    }
+                    promotedAt = -1; // rewound to the stored position: the leader change comes again
+                    continue;
                 }
                 boolean drained = records.count() < MAX_POLL_RECORDS;
                 if (group.isReady() && (drained || group.ageNanos() >= follower.maxGroupDelay().toNanos())) {
@@ -240,7 +267,25 @@ public final class Applier implements AutoCloseable {
                     t.source().timestampMicros(), t.source().epoch(), LogHeaders.number(r.headers(), LogHeaders.LOG_BYTES)));
             case Heartbeat h -> group.advanceIdle(new AppliedPosition(r.offset(), h.source().lsn(),
                     lastTxId(), h.source().timestampMicros(), h.source().epoch(), LogHeaders.number(r.headers(), LogHeaders.LOG_BYTES)));
+            case LeaderChange c -> {
+                group.advanceIdle(new AppliedPosition(r.offset(), c.lastOldLeaderPosition().lsn(), lastTxId(),
+                        c.lastOldLeaderPosition().timestampMicros(), c.epoch(), LogHeaders.number(r.headers(), LogHeaders.LOG_BYTES)));
+                LOG.info("Follower '{}': the leader of stream '{}' is follower '{}' from log offset {} (epoch {})", follower.name(),
+                        config.stream(), c.leader(), r.offset(), c.epoch());
+                if (c.leader().equals(follower.name())) {
+                    promotedAt = r.offset();
+                }
+            }
         }
+    }
+
+    /** Stops at the leader change that made this follower the leader: from here on, capture reads it. */
+    private void stopAsLeader() {
+        running = false;
+        state = FollowerState.LEADER;
+        publish(null);
+        LOG.info("Follower '{}' is the leader of stream '{}' from log offset {}; its applier stopped", follower.name(), config.stream(),
+                promotedAt);
     }
 
     /** Passes over an undecodable record at the operator's request, and records that in the follower. */

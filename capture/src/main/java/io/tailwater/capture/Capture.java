@@ -12,7 +12,9 @@ import io.tailwater.capture.postgres.PgTypeCatalog;
 import io.tailwater.capture.postgres.PgValueConverter;
 import io.tailwater.log.KafkaClients;
 import io.tailwater.log.KafkaUnavailableException;
+import io.tailwater.log.LogTail;
 import io.tailwater.log.LogTopics;
+import io.tailwater.log.StreamLeader;
 import io.tailwater.log.StartupTask;
 import io.tailwater.schemas.TableId;
 import io.tailwater.schemas.event.Lsn;
@@ -59,7 +61,10 @@ public final class Capture implements AutoCloseable {
     /** Writes a non-transactional logical decoding message, which moves the slot's stream forward; see {@link #debeziumProperties}. */
     static final String HEARTBEAT_ACTION_QUERY = "SELECT pg_logical_emit_message(false, 'tailwater-heartbeat', '')";
 
-    private final StreamConfig config;
+    /** The stream's config; its leader section becomes the promoted follower's once the log names one (see {@link #start}). */
+    private StreamConfig config;
+    /** The stream's replication slot (and publication) on its current leader. */
+    private String slot;
     private final CaptureMetrics metrics;
     private final io.micrometer.core.instrument.MeterRegistry meterRegistry;
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -97,12 +102,8 @@ public final class Capture implements AutoCloseable {
         });
         StartupTask<KafkaProducer<byte[], byte[]>> producerTask = StartupTask.fork("producer", this::newProducer);
         StartupTask.fork("debezium", Capture::loadDebezium);
-        List<String> tables;
         SchemaRegistryClient registry;
         try {
-            tables = LeaderChecks.check(config.leader(), startupTimeout);
-            PgTypeCatalog.register(config.stream(), () -> LeaderChecks.connect(config.leader(), startupTimeout));
-            LOG.info("Leader checked: {} table(s) match for stream '{}'", tables.size(), config.stream());
             LogTopics.ensure(config, startupTimeout);
             registry = registryTask.join();
             producer = producerTask.join();
@@ -120,22 +121,41 @@ public final class Capture implements AutoCloseable {
                     + "' on Kafka at " + config.kafka().get("bootstrap.servers") + ": " + e.getMessage(), e);
         }
 
-        Optional<ResumePoint> resume;
+        LogTail tail;
         try (KafkaConsumer<byte[], byte[]> consumer = KafkaClients.consumer(config, "tailwater-capture-" + config.stream() + "-resume", Map.of())) {
-            resume = ResumePoint.find(consumer, config.logTopic(), serde, startupTimeout);
+            tail = LogTail.read(consumer, config.logTopic(), serde, startupTimeout);
         }
+        StreamLeader leader = tail.leader();
+        if (leader.follower().isPresent()) {
+            // The log names the leader: after a promote, the follower it chose, whatever the config's leader section says.
+            config = config.withLeader(config.leader().on(config.follower(leader.follower().get())));
+            LOG.info("Stream '{}' is led by {}, since log offset {}", config.stream(), leader.describe(), leader.changeOffset());
+        }
+        slot = slotName(config.stream(), leader.follower());
+        List<String> tables;
+        try {
+            tables = LeaderChecks.check(config.leader(), startupTimeout);
+        } catch (RuntimeException e) {
+            producer.close(Duration.ZERO);
+            throw e;
+        }
+        PgTypeCatalog.register(config.stream(), () -> LeaderChecks.connect(config.leader(), startupTimeout));
+        LOG.info("Leader checked: {} table(s) match for stream '{}'", tables.size(), config.stream());
+
+        Optional<ResumePoint> resume = ResumePoint.of(tail);
         resume.ifPresentOrElse(
                 p -> LOG.info("Resuming capture of stream '{}' after {} (LSN {})", config.stream(),
-                        p.end().source().snapshot() ? "a chunk of the initial snapshot" : "leader transaction " + p.end().txId(),
+                        p.leaderChange() ? "the leader change to " + leader.describe()
+                                : p.end().source().snapshot() ? "a chunk of the initial snapshot" : "leader transaction " + p.end().txId(),
                         p.end().source().lsn()),
                 () -> LOG.info("The log of stream '{}' is empty: starting with the initial snapshot", config.stream()));
 
-        writer = new LogWriter(producer, serde, config.stream(), metrics, resume.map(ResumePoint::logBytes).orElse(0L));
+        writer = new LogWriter(producer, serde, config.stream(), metrics, resume.map(ResumePoint::logBytes).orElse(0L), leader);
         boolean interrupted = resume.isPresent() && resume.get().isInterruptedSnapshot();
         if (resume.isEmpty() || interrupted) {
             // Nothing streamed is in the log yet: a slot left by an earlier attempt is dropped so the snapshot
             // and the slot start at the same point.
-            LeaderChecks.dropSlot(config.leader(), slotName(config.stream()), startupTimeout);
+            LeaderChecks.dropSlot(config.leader(), slot, startupTimeout);
         }
         if (interrupted) {
             LOG.info("The initial snapshot of stream '{}' was interrupted; taking it again (followers drop the partial copy first)",
@@ -145,15 +165,26 @@ public final class Capture implements AutoCloseable {
         }
         String resumeOffset = null;
         if (resume.isPresent()) {
-            LeaderSlot slot = LeaderSlot.read(config.leader(), slotName(config.stream()), startupTimeout);
-            long confirmed = slot.confirmedFlushLsn() == null ? 0 : Lsn.parse(slot.confirmedFlushLsn());
+            LeaderSlot leaderSlot = LeaderSlot.read(config.leader(), slot, startupTimeout);
+            if (!leaderSlot.exists()) {
+                producer.close(Duration.ZERO);
+                throw new LeaderNotReadyException("the replication slot '" + slot + "' of stream '" + config.stream()
+                        + "' is missing on " + leader.describe() + " at " + LeaderChecks.hostPart(config.leader().jdbcUrl())
+                        + ", but the log holds changes up to " + (resume.get().leaderChange() ? "the start of epoch " + leader.epoch()
+                        : "LSN " + Lsn.format(resume.get().end().source().lsn()))
+                        + ": what the leader committed after that can no longer be read, and capture will not go on past a gap."
+                        + " Capture stopped without writing anything. If the slot was dropped by mistake, the changes since are lost"
+                        + " to the log; rebuild the stream (delete its topics and the followers' copies, then start capture for a new"
+                        + " initial snapshot)");
+            }
+            long confirmed = leaderSlot.confirmedFlushLsn() == null ? 0 : Lsn.parse(leaderSlot.confirmedFlushLsn());
             resumeOffset = resume.get().sourceOffsetFor(confirmed);
             if (!resumeOffset.equals(resume.get().end().sourceOffset())) {
                 LOG.info("The slot of stream '{}' confirmed LSN {}, past the log's last transaction (heartbeats only in between);"
-                        + " resuming there", config.stream(), slot.confirmedFlushLsn());
+                        + " resuming there", config.stream(), leaderSlot.confirmedFlushLsn());
             }
         }
-        Properties props = debeziumProperties(config, resumeOffset);
+        Properties props = debeziumProperties(config, slot, resumeOffset);
         engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
                 .using(props)
                 .using((success, message, error) -> {
@@ -177,7 +208,7 @@ public final class Capture implements AutoCloseable {
                 .build();
         executor = Executors.newSingleThreadExecutor(r -> new Thread(r, "tailwater-capture-" + config.stream()));
         executor.execute(engine);
-        newTables = new NewTableWatch(config.leader(), slotName(config.stream()), engine, writer::streaming, config.stream());
+        newTables = new NewTableWatch(config.leader(), slot, engine, writer::streaming, config.stream());
         LOG.info("Capture of stream '{}' started", config.stream());
     }
 
@@ -200,9 +231,18 @@ public final class Capture implements AutoCloseable {
         return null;
     }
 
-    /** The replication slot (and publication) of a stream. */
+    /** The replication slot (and publication) of a stream on its configured leader. */
     public static String slotName(String stream) {
         return "tailwater_" + stream.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
+    }
+
+    /**
+     * The replication slot (and publication) of a stream on a leader: the configured one, or a
+     * follower that became the leader. Slots are named per cluster, and a follower may share a
+     * cluster with the leader or another follower, so a follower's slot carries its name too.
+     */
+    public static String slotName(String stream, Optional<String> follower) {
+        return follower.map(f -> slotName(stream + "_" + f)).orElseGet(() -> slotName(stream));
     }
 
     public static String transactionalId(String stream) {
@@ -266,12 +306,11 @@ public final class Capture implements AutoCloseable {
         LOG.info("Capture of stream '{}' stopped", config.stream());
     }
 
-    static Properties debeziumProperties(StreamConfig config, String resumeOffset) {
+    static Properties debeziumProperties(StreamConfig config, String slot, String resumeOffset) {
         Properties url = Driver.parseURL(config.leader().jdbcUrl(), new Properties());
         if (url == null) {
             throw new io.tailwater.config.ConfigException("leader.jdbc-url", "not a valid PostgreSQL JDBC URL");
         }
-        String slot = slotName(config.stream());
         Properties p = new Properties();
         p.setProperty("name", "tailwater-" + config.stream());
         p.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
@@ -294,8 +333,10 @@ public final class Capture implements AutoCloseable {
         p.setProperty("slot.name", slot);
         p.setProperty("publication.name", slot);
         p.setProperty("publication.autocreate.mode", "filtered");
+        // Tailwater's own tables never match, even where a pattern would take them (a promoted follower holds them).
         p.setProperty("table.include.list", config.leader().tables().stream()
-                .map(t -> t.matches("[\\w$]+\\.[\\w$]+") ? t.replace(".", "\\.") : t).collect(Collectors.joining(",")));
+                .map(t -> t.matches("[\\w$]+\\.[\\w$]+") ? t.replace(".", "\\.") : t)
+                .map(t -> "(?!.*\\." + LeaderChecks.OWN_TABLES + "$)" + t).collect(Collectors.joining(",")));
         p.setProperty("provide.transaction.metadata", "true");
         // Every column goes through Tailwater's own converter, and the snapshot reads every column as text: values are
         // exact, with no java.sql dates, no JVM time zone and no Julian calendar (see PgValueConverter).

@@ -20,6 +20,12 @@ import java.util.regex.Pattern;
  * write heartbeat messages into the WAL, and a usable replica identity for every table in the stream.
  */
 final class LeaderChecks {
+    /** The tables an applier keeps in its follower ({@code FollowerStore}); never captured, whatever leader.tables says. */
+    static final String OWN_TABLES = "tailwater_(position|skipped)";
+
+    /** The application name of Tailwater's own leader sessions, which a switchover leaves running (see {@link LeaderWrites}). */
+    static final String APPLICATION_NAME = "tailwater capture";
+
     private LeaderChecks() {
     }
 
@@ -142,7 +148,10 @@ final class LeaderChecks {
         }
     }
 
-    /** The leader tables the stream's table list matches, by name. */
+    /**
+     * The leader tables the stream's table list matches, by name. Tailwater's own tables (an
+     * applier's, on a follower that became the leader) never match: see {@link #OWN_TABLES}.
+     */
     static List<LeaderTable> matchingTables(Connection c, LeaderConfig leader) throws SQLException {
         List<Pattern> patterns = leader.tables().stream().map(t -> Pattern.compile(LeaderConfig.tablePattern(t))).toList();
         String sql = """
@@ -150,6 +159,7 @@ final class LeaderChecks {
                        EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary)
                 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                 WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+                  AND c.relname NOT IN ('tailwater_position', 'tailwater_skipped')
                 ORDER BY 1, 2""";
         List<LeaderTable> out = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
@@ -181,6 +191,7 @@ final class LeaderChecks {
         }
         p.setProperty("connectTimeout", Long.toString(retry ? 5 : Math.max(1, Math.min(5, timeout.toSeconds()))));
         p.setProperty("logServerErrorDetail", "false");
+        p.setProperty("ApplicationName", APPLICATION_NAME);
         long deadline = System.nanoTime() + timeout.toNanos();
         long backoff = 200;
         while (true) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
 import io.tailwater.log.ProcessUptime;
+import io.tailwater.log.StreamLeader;
 import io.tailwater.schemas.TableId;
 import io.tailwater.schemas.TableSchema;
 import io.tailwater.schemas.connect.ConnectTables;
@@ -75,8 +76,17 @@ final class LogWriter implements DebeziumEngine.ChangeConsumer<RecordChangeEvent
     private boolean firstCommitLogged;
     private final String stream;
 
-    LogWriter(Producer<byte[], byte[]> producer, LogRecordSerde serde, String stream, CaptureMetrics metrics, long logBytes) {
+    /** The leader epoch every record is stamped with. */
+    private final int epoch;
+    /** The {@link LogHeaders#LEADER_CHANGE} header value of this epoch, or null for epoch 0. */
+    private final byte[] leaderChangeHeader;
+
+    LogWriter(Producer<byte[], byte[]> producer, LogRecordSerde serde, String stream, CaptureMetrics metrics, long logBytes,
+              StreamLeader leader) {
         this.producer = producer;
+        this.epoch = leader.epoch();
+        this.leaderChangeHeader = leader.changeOffset() < 0 ? null
+                : Long.toString(leader.changeOffset()).getBytes(StandardCharsets.US_ASCII);
         this.logBytes = logBytes;
         this.serde = serde;
         this.stream = stream;
@@ -269,6 +279,9 @@ final class LogWriter implements DebeziumEngine.ChangeConsumer<RecordChangeEvent
         if (mark != null) {
             headers.add(new RecordHeader(LogHeaders.LOG_BYTES, Long.toString(logBytes).getBytes(StandardCharsets.US_ASCII)));
             headers.add(new RecordHeader(LogHeaders.COMMIT_MICROS, Long.toString(mark.timestampMicros()).getBytes(StandardCharsets.US_ASCII)));
+            if (leaderChangeHeader != null) {
+                headers.add(new RecordHeader(LogHeaders.LEADER_CHANGE, leaderChangeHeader));
+            }
         }
         producer.send(new ProducerRecord<>(topic, 0, null, null, value, headers));
     }
@@ -319,22 +332,22 @@ final class LogWriter implements DebeziumEngine.ChangeConsumer<RecordChangeEvent
     }
 
     /** The streaming position a Debezium source offset names (its commit LSN), for leader transaction {@code txId} at {@code micros}. */
-    private static SourcePosition position(Map<String, ?> offset, long txId, long micros) {
-        return new SourcePosition(0, number(offset, "lsn_commit", number(offset, "lsn", -1)), txId, micros, false);
+    private SourcePosition position(Map<String, ?> offset, long txId, long micros) {
+        return new SourcePosition(epoch, number(offset, "lsn_commit", number(offset, "lsn", -1)), txId, micros, false);
     }
 
     private static long number(Map<String, ?> offset, String key, long fallback) {
         return offset.get(key) instanceof Number n ? n.longValue() : fallback;
     }
 
-    private static SourcePosition rowPosition(Struct source) {
+    private SourcePosition rowPosition(Struct source) {
         Object snap = source.get("snapshot");
         boolean snapshot = snap != null && !"false".equals(snap.toString());
         Long lsn = source.getInt64("lsn");
         Long tx = source.getInt64("txId");
         Object tsUs = source.schema().field("ts_us") != null ? source.get("ts_us") : null;
         long micros = tsUs instanceof Number n ? n.longValue() : source.getInt64("ts_ms") * 1000;
-        return new SourcePosition(0, lsn == null ? -1 : lsn, tx == null || snapshot ? -1 : tx, micros, snapshot);
+        return new SourcePosition(epoch, lsn == null ? -1 : lsn, tx == null || snapshot ? -1 : tx, micros, snapshot);
     }
 
     private static long parseLong(String s) {

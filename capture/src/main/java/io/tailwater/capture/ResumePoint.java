@@ -1,64 +1,38 @@
 package io.tailwater.capture;
 
-import io.tailwater.schemas.event.LogEvent;
-import io.tailwater.schemas.event.LogHeaders;
+import io.tailwater.log.LogTail;
+import io.tailwater.schemas.event.LeaderChange;
+import io.tailwater.schemas.event.SourcePosition;
 import io.tailwater.schemas.event.TransactionEnd;
-import io.tailwater.schemas.serde.LogRecordSerde;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
-import java.util.Map;
-import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
- * Finds where capture resumes: the last committed transaction-end record of the log. Scans
- * backwards from the end in growing windows, reading committed records only, and decodes just
- * the one record it needs.
+ * Where capture resumes: after the last committed transaction end of the log, or, when a
+ * {@link LeaderChange} comes after it, at the start the new leader's slot was made at.
  *
- * @param end the last transaction end
+ * @param end the last transaction end (for a leader change: one standing for its start offset)
  * @param logBytes the byte count of the log at its last stamped record, to continue from
+ * @param leaderChange whether capture starts a new leader's epoch
  */
-record ResumePoint(TransactionEnd end, long logBytes) {
+record ResumePoint(TransactionEnd end, long logBytes, boolean leaderChange) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    static Optional<ResumePoint> find(KafkaConsumer<byte[], byte[]> consumer, String topic,
-                                                       LogRecordSerde serde, Duration timeout) {
-        TopicPartition tp = new TopicPartition(topic, 0);
-        consumer.assign(List.of(tp));
-        long begin = consumer.beginningOffsets(List.of(tp), timeout).get(tp);
-        long logEnd = consumer.endOffsets(List.of(tp), timeout).get(tp);
-        long window = 1000;
-        long to = logEnd;
-        long logBytes = 0;
-        while (to > begin) {
-            long from = Math.max(begin, to - window);
-            consumer.seek(tp, from);
-            byte[] found = null;
-            while (consumer.position(tp, timeout) < to) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    if (r.offset() < to && LogHeaders.isKind(r.headers(), LogEvent.Kind.TX_END)) {
-                        found = r.value();
-                    }
-                    if (r.offset() < to) {
-                        logBytes = Math.max(logBytes, LogHeaders.number(r.headers(), LogHeaders.LOG_BYTES));
-                    }
-                }
-            }
-            if (found != null) {
-                LogEvent event = serde.deserialize(found);
-                return Optional.of(new ResumePoint((TransactionEnd) event, logBytes));
-            }
-            to = from;
-            window *= 4;
+    /** The resume point the end of the log gives; empty for an empty log (the initial snapshot). */
+    static Optional<ResumePoint> of(LogTail tail) {
+        if (tail.leaderChangeIsLast()) {
+            LeaderChange change = tail.leader().change().orElseThrow();
+            SourcePosition start = new SourcePosition(change.epoch(), -1, -1, change.lastOldLeaderPosition().timestampMicros(), false);
+            return Optional.of(new ResumePoint(new TransactionEnd("(start of epoch " + change.epoch() + ")", start, 0,
+                    change.startOffset()), tail.logBytes(), true));
         }
-        return Optional.empty();
+        return tail.lastTransactionEnd().map(end -> new ResumePoint(end, tail.logBytes(), false));
     }
 
     /** The offset keys of Debezium's PostgreSQL connector that hold positions in the WAL. */

@@ -3,6 +3,7 @@ package io.tailwater.cli;
 import io.tailwater.capture.Capture;
 import io.tailwater.capture.LeaderSlot;
 import io.tailwater.config.StreamConfig;
+import io.tailwater.failover.CurrentLeader;
 import io.tailwater.log.FollowerPosition;
 import io.tailwater.log.FollowerState;
 import io.tailwater.log.PositionsReader;
@@ -23,7 +24,8 @@ import java.util.Map;
  * head's time while the leader is idle, so the lag of a caught-up follower stays within one
  * heartbeat interval, and the lag of a stopped one keeps growing.
  */
-public record StatusReport(long logEndOffset, long logBytes, List<Row> followers, LeaderSlot leaderSlot) {
+public record StatusReport(long logEndOffset, long logBytes, String leader, int leaderEpoch, long leaderSinceOffset,
+                           List<Row> followers, LeaderSlot leaderSlot) {
 
     /**
      * One follower's line. A follower that never reported has state {@code null}; unknown lags are -1.
@@ -35,6 +37,7 @@ public record StatusReport(long logEndOffset, long logBytes, List<Row> followers
     }
 
     public static StatusReport read(StreamConfig config, Duration timeout) {
+        CurrentLeader current = CurrentLeader.read(config, timeout);
         try (PositionsReader reader = new PositionsReader(config, timeout)) {
             long end = reader.logEndOffset();
             PositionsReader.LogHead head = reader.head(end);
@@ -54,7 +57,8 @@ public record StatusReport(long logEndOffset, long logBytes, List<Row> followers
                 rows.add(new Row(name, p.appliedOffset(), p.lsn() < 0 ? null : Lsn.format(p.lsn()), p.leaderEpoch(), lagRecords,
                         lagBytes, lagMillis, p.state(), now - p.reportedAtMillis(), p.error()));
             }
-            return new StatusReport(end, head.logBytes(), rows, LeaderSlot.read(config.leader(), Capture.slotName(config.stream()), timeout));
+            return new StatusReport(end, head.logBytes(), current.name(), current.leader().epoch(), current.leader().changeOffset(), rows,
+                    LeaderSlot.read(current.database(), Capture.slotName(config.stream(), current.leader().follower()), timeout));
         }
     }
 
@@ -68,6 +72,8 @@ public record StatusReport(long logEndOffset, long logBytes, List<Row> followers
     public String render() {
         StringBuilder sb = new StringBuilder();
         sb.append("log end offset: ").append(logEndOffset).append('\n');
+        sb.append("leader: ").append(leader).append(" (epoch ").append(leaderEpoch)
+                .append(leaderSinceOffset < 0 ? "" : ", since log offset " + leaderSinceOffset).append(")\n");
         sb.append(leaderSlot.render()).append('\n');
         sb.append(String.format("%-20s %14s %-14s %12s %12s %10s %-12s%n", "FOLLOWER", "APPLIED", "LEADER LSN", "LAG (rec)",
                 "LAG (bytes)", "LAG (ms)", "STATE"));

@@ -15,6 +15,11 @@ import java.util.Map;
 public record LeaderConfig(String jdbcUrl, String user, Secret password, List<String> tables,
                            Map<String, String> debezium) {
 
+    /** This leader's tables and Debezium settings on another database: a follower that became the leader. */
+    public LeaderConfig on(FollowerConfig follower) {
+        return new LeaderConfig(follower.jdbcUrl(), follower.user(), follower.password(), tables, debezium);
+    }
+
     /** The regular expression a {@code tables} entry stands for: a plain {@code schema.table} matches only itself. */
     public static String tablePattern(String entry) {
         return entry.matches("[\\w$]+\\.[\\w$]+") ? java.util.regex.Pattern.quote(entry) : entry;

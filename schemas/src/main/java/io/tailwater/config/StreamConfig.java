@@ -40,6 +40,11 @@ public record StreamConfig(String stream, Map<String, String> kafka, int replica
         return props;
     }
 
+    /** The same stream with another leader database (a promoted follower). */
+    public StreamConfig withLeader(LeaderConfig newLeader) {
+        return new StreamConfig(stream, kafka, replicationFactor, registry, newLeader, followers);
+    }
+
     public FollowerConfig follower(String name) {
         FollowerConfig follower = followers.get(name);
         if (follower == null) {

@@ -9,5 +9,7 @@ public enum FollowerState {
     /** Shut down cleanly. */
     STOPPED,
     /** Stopped by an error it cannot get past; see the error. */
-    FAILED
+    FAILED,
+    /** Promoted: the follower leads the stream, and its applier stopped at the leader change. */
+    LEADER
 }

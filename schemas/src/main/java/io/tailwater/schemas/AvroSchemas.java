@@ -74,6 +74,18 @@ public final class AvroSchemas {
             .name("source").type(SOURCE).noDefault()
             .endRecord();
 
+    public static final Schema LEADER_CHANGE = SchemaBuilder.record("LeaderChange").namespace(NAMESPACE)
+            .doc("Starts a new leader epoch: the follower it names is the leader from here on.")
+            .fields()
+            .name("epoch").type().intType().noDefault()
+            .name("leader").doc("the follower that became the leader").type().stringType().noDefault()
+            .name("leaderKind").type().stringType().noDefault()
+            .name("takeoverOffset").doc("log offset from which the new leader's changes follow").type().longType().noDefault()
+            .name("lastOldLeaderPosition").doc("the last position of the old leader in the log").type(SOURCE).noDefault()
+            .name("planned").doc("switchover (old leader drained) rather than failover").type().booleanType().noDefault()
+            .name("startOffset").doc("source offset capture on the new leader starts from, JSON").type().stringType().noDefault()
+            .endRecord();
+
     private AvroSchemas() {
     }
 

@@ -1,6 +1,7 @@
 package io.tailwater.schemas;
 
 import io.tailwater.schemas.event.Heartbeat;
+import io.tailwater.schemas.event.LeaderChange;
 import io.tailwater.schemas.event.LogEvent;
 import io.tailwater.schemas.event.Op;
 import io.tailwater.schemas.event.RowChange;
@@ -33,6 +34,7 @@ public final class LogEventCodec {
             case TransactionEnd t -> AvroSchemas.TX_END;
             case Truncate t -> AvroSchemas.TRUNCATE;
             case Heartbeat h -> AvroSchemas.HEARTBEAT;
+            case LeaderChange c -> AvroSchemas.LEADER_CHANGE;
         };
     }
 
@@ -60,6 +62,15 @@ public final class LogEventCodec {
                 rec.put(2, source(t.source()));
             }
             case Heartbeat h -> rec.put(0, source(h.source()));
+            case LeaderChange c -> {
+                rec.put(0, c.epoch());
+                rec.put(1, c.leader());
+                rec.put(2, c.leaderKind());
+                rec.put(3, c.takeoverOffset());
+                rec.put(4, source(c.lastOldLeaderPosition()));
+                rec.put(5, c.planned());
+                rec.put(6, c.startOffset());
+            }
         }
         return rec;
     }
@@ -82,6 +93,10 @@ public final class LogEventCodec {
             case "io.tailwater.Truncate" -> new Truncate(new TableId(rec.get("schema").toString(), rec.get("table").toString()),
                     source((GenericRecord) rec.get("source")));
             case "io.tailwater.Heartbeat" -> new Heartbeat(source((GenericRecord) rec.get("source")));
+            case "io.tailwater.LeaderChange" -> new LeaderChange((Integer) rec.get("epoch"), rec.get("leader").toString(),
+                    rec.get("leaderKind").toString(), (Long) rec.get("takeoverOffset"),
+                    source((GenericRecord) rec.get("lastOldLeaderPosition")), (Boolean) rec.get("planned"),
+                    rec.get("startOffset").toString());
             default -> throw new IllegalArgumentException("record type " + schema.getFullName() + " is not part of a Tailwater log");
         };
     }

@@ -9,6 +9,7 @@ import io.tailwater.schemas.TableId;
 import io.tailwater.schemas.TableSchema;
 import io.tailwater.schemas.ValueText;
 import io.tailwater.schemas.event.Heartbeat;
+import io.tailwater.schemas.event.LeaderChange;
 import io.tailwater.schemas.event.Op;
 import io.tailwater.schemas.event.RowChange;
 import io.tailwater.schemas.event.TransactionEnd;
@@ -189,6 +190,7 @@ public final class FollowerStore implements AutoCloseable {
                     }
                     case TransactionEnd ignored -> { }
                     case Heartbeat ignored -> { }
+                    case LeaderChange ignored -> { }
                 }
             }
             diverged += write(net);

@@ -2,7 +2,7 @@ package io.tailwater.schemas.event;
 
 /** Kafka header names on replication-log records. */
 public final class LogHeaders {
-    /** The record kind: {@code row}, {@code tx-end}, {@code truncate}, {@code heartbeat}. */
+    /** The record kind: {@code row}, {@code tx-end}, {@code truncate}, {@code heartbeat}, {@code leader-change}. */
     public static final String KIND = "tw.kind";
     /** The table, {@code schema.table}, on row and truncate records. */
     public static final String TABLE = "tw.table";
@@ -17,6 +17,13 @@ public final class LogHeaders {
      * heartbeat's time), microseconds since the epoch, as decimal text.
      */
     public static final String COMMIT_MICROS = "tw.commit-us";
+
+    /**
+     * On transaction-end and heartbeat records of an epoch after the first: the log offset of the
+     * {@link LeaderChange} that started the epoch, as decimal text, so the leader is found without
+     * reading the log back to it.
+     */
+    public static final String LEADER_CHANGE = "tw.leader-change";
 
     /** A numeric header's value (like {@link #LOG_BYTES}), or -1 when the record has none. */
     public static long number(org.apache.kafka.common.header.Headers headers, String name) {

@@ -1,0 +1,95 @@
+package io.tailwater.capture;
+
+import io.tailwater.config.LeaderConfig;
+import io.tailwater.schemas.event.Lsn;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+
+/**
+ * Stops and restarts writes on a PostgreSQL leader for a planned switchover: its database is
+ * made read-only for new sessions ({@code default_transaction_read_only}) and its client
+ * sessions are ended, so nothing more commits there; capture's own connections are left alone,
+ * so that everything committed still reaches the log.
+ */
+public final class LeaderWrites {
+    private LeaderWrites() {
+    }
+
+    /** Whether the leader answers within {@code timeout}. */
+    public static boolean reachable(LeaderConfig leader, Duration timeout) {
+        try (Connection c = LeaderChecks.connect(leader, timeout, false); Statement s = c.createStatement()) {
+            s.execute("SELECT 1");
+            return true;
+        } catch (LeaderNotReadyException | SQLException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Makes the leader's database read-only and ends every client session on it but this one and
+     * capture's. Returns the leader's WAL position after that: everything committed lies before it.
+     */
+    public static long stop(LeaderConfig leader, Duration timeout) {
+        try (Connection c = LeaderChecks.connect(leader, timeout)) {
+            try (Statement s = c.createStatement()) {
+                s.execute("SET default_transaction_read_only = off"); // a session opened after an earlier stop starts read-only
+                // Two promotes at once would race on the same catalog row: they take turns.
+                c.setAutoCommit(false);
+                s.execute("SELECT pg_advisory_xact_lock(hashtext('tailwater stop writes'))");
+                s.execute("ALTER DATABASE " + LeaderChecks.quote(database(c)) + " SET default_transaction_read_only = on");
+                c.commit();
+                c.setAutoCommit(true);
+            }
+            try (PreparedStatement ps = c.prepareStatement("""
+                    SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+                    WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'
+                      AND application_name NOT LIKE 'Debezium%' AND application_name <> ?""")) {
+                ps.setString(1, LeaderChecks.APPLICATION_NAME);
+                ps.execute();
+            }
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_current_wal_lsn()::text")) {
+                rs.next();
+                return Lsn.parse(rs.getString(1));
+            }
+        } catch (SQLException e) {
+            throw new LeaderNotReadyException("cannot stop writes on the leader at " + LeaderChecks.hostPart(leader.jdbcUrl()) + ": "
+                    + e.getMessage() + "; the leader user needs the right to ALTER DATABASE and to end other sessions"
+                    + " (the database owner, or pg_signal_backend)", e);
+        }
+    }
+
+    /** Undoes {@link #stop}: new sessions may write again. */
+    public static void resume(LeaderConfig leader, Duration timeout) {
+        try (Connection c = LeaderChecks.connect(leader, timeout); Statement s = c.createStatement()) {
+            s.execute("SET default_transaction_read_only = off");
+            s.execute("ALTER DATABASE " + LeaderChecks.quote(database(c)) + " RESET default_transaction_read_only");
+        } catch (SQLException e) {
+            throw new LeaderNotReadyException("cannot let the leader at " + LeaderChecks.hostPart(leader.jdbcUrl())
+                    + " take writes again: " + e.getMessage() + "; run ALTER DATABASE <db> RESET default_transaction_read_only there", e);
+        }
+    }
+
+    /** Whether new sessions on the leader's database may write (it is no standby and not made read-only). */
+    public static boolean writable(LeaderConfig leader, Duration timeout) {
+        try (Connection c = LeaderChecks.connect(leader, timeout, false); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT NOT pg_is_in_recovery() AND NOT EXISTS (SELECT 1 FROM pg_db_role_setting r"
+                     + " JOIN pg_database d ON d.oid = r.setdatabase WHERE d.datname = current_database() AND r.setrole = 0"
+                     + " AND 'default_transaction_read_only=on' = ANY (r.setconfig))")) {
+            return rs.next() && rs.getBoolean(1);
+        } catch (LeaderNotReadyException | SQLException e) {
+            return false;
+        }
+    }
+
+    private static String database(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT current_database()")) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+}

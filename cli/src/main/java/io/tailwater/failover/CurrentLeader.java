@@ -1,0 +1,48 @@
+package io.tailwater.failover;
+
+import io.tailwater.config.LeaderConfig;
+import io.tailwater.config.StreamConfig;
+import io.tailwater.log.KafkaClients;
+import io.tailwater.log.LogTail;
+import io.tailwater.log.StreamLeader;
+import io.tailwater.schemas.registry.SchemaRegistryClient;
+import io.tailwater.schemas.serde.LogRecordSerde;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * The leader of a stream as its log records it, with the database it is: the config's
+ * {@code leader:} section in epoch 0, the promoted follower after a leader change.
+ *
+ * @param name {@link #CONFIGURED} or the follower's name
+ * @param database its connection and the stream's tables
+ * @param leader the epoch and the leader change that started it
+ * @param tail the end of the log it was read from
+ */
+public record CurrentLeader(String name, LeaderConfig database, StreamLeader leader, LogTail tail) {
+    /** How the configured leader is named: the config section it comes from. */
+    public static final String CONFIGURED = "leader";
+
+    /** Reads the end of the stream's log. */
+    public static CurrentLeader read(StreamConfig config, Duration timeout) {
+        LogRecordSerde serde = new LogRecordSerde(new SchemaRegistryClient(config.registry()));
+        try (KafkaConsumer<byte[], byte[]> consumer = KafkaClients.consumer(config, "tailwater-leader-" + config.stream(), Map.of())) {
+            return of(config, LogTail.read(consumer, config.logTopic(), serde, timeout));
+        }
+    }
+
+    /** The leader a log's end names. */
+    public static CurrentLeader of(StreamConfig config, LogTail tail) {
+        StreamLeader leader = tail.leader();
+        return leader.follower()
+                .map(f -> new CurrentLeader(f, config.leader().on(config.follower(f)), leader, tail))
+                .orElseGet(() -> new CurrentLeader(CONFIGURED, config.leader(), leader, tail));
+    }
+
+    /** The stream's config with this leader's database in its leader section. */
+    public StreamConfig config(StreamConfig config) {
+        return config.withLeader(database);
+    }
+}
