@@ -173,7 +173,7 @@ public final class Applier implements AutoCloseable {
 
     /** A follower that was promoted leads the stream: applying the log to it would apply its own changes again. */
     private void refuseIfLeader() {
-        StreamLeader leader = LogTail.read(consumer, config.logTopic(), serde, startupTimeout).leader();
+        StreamLeader leader = LogTail.read(consumer, config, serde, startupTimeout).leader();
         if (leader.follower().filter(follower.name()::equals).isPresent()) {
             throw new ApplierException("follower '" + follower.name() + "' is the leader of stream '" + config.stream() + "' since log offset "
                     + leader.changeOffset() + " (epoch " + leader.epoch() + "); its applier does not run. Capture reads from it now"

@@ -102,6 +102,9 @@ public final class Capture implements AutoCloseable {
         });
         StartupTask<KafkaProducer<byte[], byte[]>> producerTask = StartupTask.fork("producer", this::newProducer);
         StartupTask.fork("debezium", Capture::loadDebezium);
+        // The configured leader is checked while Kafka is: it leads unless the log names a promoted follower.
+        StreamConfig configured = config;
+        StartupTask<List<String>> configuredCheck = StartupTask.fork("leader", () -> LeaderChecks.check(configured.leader(), startupTimeout));
         SchemaRegistryClient registry;
         try {
             LogTopics.ensure(config, startupTimeout);
@@ -109,7 +112,7 @@ public final class Capture implements AutoCloseable {
             producer = producerTask.join();
         } catch (RuntimeException e) {
             producerTask.discard(p -> p.close(Duration.ZERO));
-            throw e;
+            throw alsoLeader(e, configuredCheck);
         }
         LogRecordSerde serde = new LogRecordSerde(registry);
         new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(producer).bindTo(meterRegistry);
@@ -123,7 +126,7 @@ public final class Capture implements AutoCloseable {
 
         LogTail tail;
         try (KafkaConsumer<byte[], byte[]> consumer = KafkaClients.consumer(config, "tailwater-capture-" + config.stream() + "-resume", Map.of())) {
-            tail = LogTail.read(consumer, config.logTopic(), serde, startupTimeout);
+            tail = LogTail.read(consumer, config, serde, startupTimeout);
         }
         StreamLeader leader = tail.leader();
         if (leader.follower().isPresent()) {
@@ -134,7 +137,7 @@ public final class Capture implements AutoCloseable {
         slot = slotName(config.stream(), leader.follower());
         List<String> tables;
         try {
-            tables = LeaderChecks.check(config.leader(), startupTimeout);
+            tables = leader.follower().isPresent() ? LeaderChecks.check(config.leader(), startupTimeout) : configuredCheck.join();
         } catch (RuntimeException e) {
             producer.close(Duration.ZERO);
             throw e;
@@ -210,6 +213,21 @@ public final class Capture implements AutoCloseable {
         executor.execute(engine);
         newTables = new NewTableWatch(config.leader(), slot, engine, writer::streaming, config.stream());
         LOG.info("Capture of stream '{}' started", config.stream());
+    }
+
+    /**
+     * A Kafka failure at start, naming the configured leader's problem too when its check failed:
+     * an operator then fixes both at once.
+     */
+    private RuntimeException alsoLeader(RuntimeException kafka, StartupTask<List<String>> configuredCheck) {
+        try {
+            configuredCheck.join();
+            return kafka;
+        } catch (LeaderNotReadyException leader) {
+            return new LeaderNotReadyException(leader.getMessage() + "; and " + kafka.getMessage(), kafka);
+        } catch (RuntimeException other) {
+            return kafka;
+        }
     }
 
     private KafkaProducer<byte[], byte[]> newProducer() {

@@ -84,7 +84,7 @@ public final class Takeover implements AutoCloseable {
         }
         LogRecordSerde serde = new LogRecordSerde(new SchemaRegistryClient(config.registry()));
         try (KafkaConsumer<byte[], byte[]> consumer = KafkaClients.consumer(config, "tailwater-promote-" + config.stream(), Map.of())) {
-            return new Takeover(config, producer, serde, LogTail.read(consumer, config.logTopic(), serde, timeout));
+            return new Takeover(config, producer, serde, LogTail.read(consumer, config, serde, timeout));
         } catch (RuntimeException e) {
             producer.close(Duration.ZERO);
             throw e;

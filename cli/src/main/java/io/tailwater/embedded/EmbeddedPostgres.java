@@ -77,6 +77,20 @@ public final class EmbeddedPostgres implements PostgresServer {
         }
     }
 
+    /** Kills the postmaster (SIGKILL), as a crash of the server's host does; its backends then end too. */
+    public synchronized void kill() {
+        try {
+            long pid = Long.parseLong(Files.readAllLines(dataDirectory.resolve("postmaster.pid")).get(0).trim());
+            ProcessHandle postmaster = ProcessHandle.of(pid).orElseThrow();
+            postmaster.destroyForcibly();
+            postmaster.onExit().get(10, TimeUnit.SECONDS);
+        } catch (IOException | ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot kill the embedded PostgreSQL server on port " + port() + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /**
      * A fast shutdown waits for WAL senders to send what their clients have not read; a client
      * that reads nothing (a capture waiting for Kafka) holds it up. Waits for the postmaster to go,

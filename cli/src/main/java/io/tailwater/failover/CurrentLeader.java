@@ -29,7 +29,7 @@ public record CurrentLeader(String name, LeaderConfig database, StreamLeader lea
     public static CurrentLeader read(StreamConfig config, Duration timeout) {
         LogRecordSerde serde = new LogRecordSerde(new SchemaRegistryClient(config.registry()));
         try (KafkaConsumer<byte[], byte[]> consumer = KafkaClients.consumer(config, "tailwater-leader-" + config.stream(), Map.of())) {
-            return of(config, LogTail.read(consumer, config.logTopic(), serde, timeout));
+            return of(config, LogTail.read(consumer, config, serde, timeout));
         }
     }
 

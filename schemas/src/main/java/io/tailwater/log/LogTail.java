@@ -10,6 +10,8 @@ import io.tailwater.schemas.serde.LogRecordSerde;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
+import io.tailwater.config.StreamConfig;
 
 import java.time.Duration;
 import java.util.List;
@@ -35,8 +37,16 @@ public record LogTail(long logEnd, Optional<TransactionEnd> lastTransactionEnd, 
     public record Mark(long offset, SourcePosition source) {
     }
 
-    /** Reads the end of {@code topic}. */
-    public static LogTail read(KafkaConsumer<byte[], byte[]> consumer, String topic, LogRecordSerde serde, Duration timeout) {
+    /** Reads the end of the stream's log. */
+    public static LogTail read(KafkaConsumer<byte[], byte[]> consumer, StreamConfig config, LogRecordSerde serde, Duration timeout) {
+        try {
+            return read(consumer, config.logTopic(), serde, timeout);
+        } catch (TimeoutException e) {
+            throw KafkaUnavailableException.notReturned(config, config.logTopic(), timeout, e);
+        }
+    }
+
+    private static LogTail read(KafkaConsumer<byte[], byte[]> consumer, String topic, LogRecordSerde serde, Duration timeout) {
         TopicPartition tp = new TopicPartition(topic, 0);
         consumer.assign(List.of(tp));
         long begin = consumer.beginningOffsets(List.of(tp), timeout).get(tp);

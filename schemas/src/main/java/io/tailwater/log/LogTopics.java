@@ -29,7 +29,8 @@ public final class LogTopics {
     }
 
     public static void ensure(StreamConfig config, Duration timeout) {
-        try (Admin admin = KafkaClients.admin(config, "tailwater-" + config.stream() + "-admin")) {
+        Admin admin = KafkaClients.admin(config, "tailwater-" + config.stream() + "-admin");
+        try {
             int brokers = admin.describeCluster().nodes().get(timeout.toMillis(), TimeUnit.MILLISECONDS).size();
             short rf = (short) Math.min(config.replicationFactor(), Math.max(brokers, 1));
             if (rf < 3) {
@@ -60,6 +61,8 @@ public final class LogTopics {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new KafkaUnavailableException("interrupted while creating topics", e);
+        } finally {
+            admin.close(Duration.ZERO); // a call still pending (Kafka unreachable) would otherwise hold close for its own timeout
         }
     }
 

@@ -99,8 +99,7 @@ public final class PositionsReader implements AutoCloseable {
     }
 
     private KafkaUnavailableException unavailable(String topic, TimeoutException e) {
-        return new KafkaUnavailableException("Kafka at " + config.kafka().get("bootstrap.servers") + " did not return '"
-                + topic + "' within " + timeout.toSeconds() + "s; check that the brokers are up and the stream exists", e);
+        return KafkaUnavailableException.notReturned(config, topic, timeout, e);
     }
 
     @Override

@@ -8,6 +8,7 @@ import io.tailwater.capture.CaptureFencedException;
 import io.tailwater.capture.LeaderWrites;
 import io.tailwater.cli.Main;
 import io.tailwater.config.LeaderConfig;
+import io.tailwater.embedded.EmbeddedPostgres;
 import io.tailwater.failover.CurrentLeader;
 import io.tailwater.failover.Promotion;
 import io.tailwater.failover.PromotionException;
@@ -240,6 +241,62 @@ class PromoteTest {
         }
     }
 
+    /**
+     * The leader is killed (SIGKILL of its postmaster) after writes that capture never logged:
+     * promote takes over with what the log holds, says which position it had, and the stream
+     * goes on from the new leader. The unlogged writes are on neither follower nor the new leader.
+     */
+    @Test
+    void aFailoverAfterTheLeaderIsKilledGoesOnFromWhatTheLogHolds() throws Exception {
+        String name = "failover";
+        try (EmbeddedPostgres leaderServer = EmbeddedPostgres.start();
+             TestStream s = new TestStream(name, List.of("public.items"), leaderServer, "")) {
+            try (Connection c = s.leader(); Statement st = c.createStatement()) {
+                st.execute("CREATE TABLE items (id int PRIMARY KEY, name text)");
+                st.execute("INSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, 100) g");
+            }
+            Capture capture = s.startAll();
+            try (Connection c = s.leader(); Statement st = c.createStatement()) {
+                st.execute("INSERT INTO items SELECT g, 'logged ' || g FROM generate_series(101, 150) g");
+            }
+            s.awaitCaughtUp(Duration.ofSeconds(60));
+            s.stop(capture);
+            try (Connection c = s.leader(); Statement st = c.createStatement()) {
+                st.execute("INSERT INTO items SELECT g, 'never logged ' || g FROM generate_series(151, 160) g");
+            }
+            leaderServer.kill();
+
+            StringWriter out = new StringWriter();
+            StringWriter err = new StringWriter();
+            int exit = Main.run(new PrintWriter(out), new PrintWriter(err), "promote", "--config", s.configFile.toString(),
+                    "--follower", "pg");
+            assertThat(exit).as(err.toString()).isZero();
+            assertThat(out.toString()).contains("follower 'pg' is the leader of stream 'failover'")
+                    .contains("FAILOVER: the old leader 'leader' did not answer").contains("may be lost");
+            LeaderChange change = s.readLog().stream().map(Map.Entry::getValue).filter(LeaderChange.class::isInstance)
+                    .map(LeaderChange.class::cast).findFirst().orElseThrow();
+            assertThat(change.planned()).isFalse();
+            assertThat(change.lastOldLeaderPosition().epoch()).isZero();
+            assertThat(s.latestAppliers().get("pg").awaitTerminationWithin(Duration.ofSeconds(30))).isTrue();
+            assertThat(s.latestAppliers().get("pg").state()).isEqualTo(FollowerState.LEADER);
+
+            s.startCapture();
+            LeaderConfig newLeader = s.config.leader().on(s.config.follower("pg"));
+            try (Connection c = DriverManager.getConnection(newLeader.jdbcUrl(), "postgres", ""); Statement st = c.createStatement()) {
+                st.execute("INSERT INTO items SELECT g, 'after failover ' || g FROM generate_series(151, 170) g");
+            }
+            Poll.until(Duration.ofSeconds(60), Duration.ofMillis(200), () -> rowCount(s.config.follower("lite")), n -> n == 170);
+            s.awaitCaughtUpFollowers(List.of("lite"), Duration.ofSeconds(60));
+            assertThat(StreamVerifier.compare(newLeader, s.config.follower("lite"), List.of(TableId.parse("public.items"))))
+                    .isNotEmpty().allMatch(TableComparison::matches);
+            try (Connection c = s.follower("lite"); Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT count(*) FROM items WHERE name LIKE 'never logged%'")) {
+                rs.next();
+                assertThat(rs.getInt(1)).isZero();
+            }
+        }
+    }
+
     /** Moves money and records a transfer per transaction, on whichever database the log names the leader, until told to stop. */
     private static void write(TestStream s, AtomicBoolean writing, AtomicLong nextTransfer, Set<Long> acknowledged, Set<Long> uncertain,
                               CountDownLatch halfway) throws Exception {
@@ -333,6 +390,16 @@ class PromoteTest {
             }
         }
         return counts;
+    }
+
+    private static long rowCount(io.tailwater.config.FollowerConfig follower) throws SQLException {
+        try (Connection c = DriverManager.getConnection(follower.jdbcUrl()); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT count(*) FROM items")) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            return -1;
+        }
     }
 
     private static Set<Long> transferIds(String jdbcUrl) throws SQLException {

@@ -9,6 +9,7 @@ import io.tailwater.cli.StatusReport;
 import io.tailwater.config.ConfigLoader;
 import io.tailwater.config.StreamConfig;
 import io.tailwater.embedded.EmbeddedStreamConfig;
+import io.tailwater.embedded.PostgresServer;
 import io.tailwater.log.KafkaClients;
 import io.tailwater.schemas.TableId;
 import io.tailwater.schemas.event.LogEvent;
@@ -78,9 +79,19 @@ public final class TestStream implements AutoCloseable {
      */
     public TestStream(String name, List<String> tables, boolean embeddedEngines, String extraFollowers,
                       Map<String, String> followerSettings) throws Exception {
+        this(name, tables, SharedServices.get().leader(), embeddedEngines, extraFollowers, followerSettings);
+    }
+
+    /** A stream whose leader database is on {@code leaderServer} rather than the shared leader (a server a test may kill). */
+    public TestStream(String name, List<String> tables, PostgresServer leaderServer, String extraFollowers) throws Exception {
+        this(name, tables, leaderServer, false, extraFollowers, Map.of());
+    }
+
+    private TestStream(String name, List<String> tables, PostgresServer leaderServer, boolean embeddedEngines, String extraFollowers,
+                       Map<String, String> followerSettings) throws Exception {
         SharedServices.Services s = SharedServices.get();
         this.name = name;
-        this.leaderUrl = s.leader().createDatabase(name);
+        this.leaderUrl = leaderServer.createDatabase(name);
         String followerUrl = s.follower().createDatabase(name + "_copy");
         Path sqlite = Files.createTempDirectory("tailwater-test").resolve(name + ".db");
         Map<String, String> followers = new java.util.LinkedHashMap<>();
