@@ -86,6 +86,8 @@ public final class Applier implements AutoCloseable {
     private volatile FollowerState state = FollowerState.CATCHING_UP;
     private volatile AppliedPosition applied;
     private long lastPublishNanos;
+    /** The stream's leader when the applier started. */
+    private StreamLeader startLeader = StreamLeader.CONFIGURED;
     /** The offset of the leader change that names this follower, once read; -1 before. */
     private long promotedAt = -1;
 
@@ -173,12 +175,28 @@ public final class Applier implements AutoCloseable {
 
     /** A follower that was promoted leads the stream: applying the log to it would apply its own changes again. */
     private void refuseIfLeader() {
-        StreamLeader leader = LogTail.read(consumer, config, serde, startupTimeout).leader();
-        if (leader.follower().filter(follower.name()::equals).isPresent()) {
+        startLeader = LogTail.read(consumer, config, serde, startupTimeout).leader();
+        if (startLeader.follower().filter(follower.name()::equals).isPresent()) {
             throw new ApplierException("follower '" + follower.name() + "' is the leader of stream '" + config.stream() + "' since log offset "
-                    + leader.changeOffset() + " (epoch " + leader.epoch() + "); its applier does not run. Capture reads from it now"
-                    + " (tailwater capture); to make it a follower again, promote another follower first", leader.changeOffset(), null);
+                    + startLeader.changeOffset() + " (epoch " + startLeader.epoch() + "); its applier does not run: capture reads from it"
+                    + " (tailwater capture)", startLeader.changeOffset(), null);
         }
+    }
+
+    /**
+     * At a leader change naming this follower: the promote that made it the leader (an epoch as
+     * new as the one it started in), or a former epoch it led, whose own writes it would apply
+     * again while keeping any the log lacks.
+     */
+    private void ledBy(LeaderChange c, long offset) {
+        if (c.epoch() >= startLeader.epoch()) {
+            promotedAt = offset;
+            return;
+        }
+        throw new ApplierException("follower '" + follower.name() + "' led stream '" + config.stream() + "' in epoch " + c.epoch()
+                + " (from log offset " + offset + "), and " + startLeader.describe() + " leads it now: it may hold writes of its own"
+                + " that the log lacks, and applying the log from its stored position would keep them. It stays at log offset "
+                + (applied == null ? -1 : applied.logOffset()) + "; rebuild it from a fresh copy of the leader", offset, null);
     }
 
     private void seekToStoredPosition() {
@@ -268,12 +286,13 @@ public final class Applier implements AutoCloseable {
             case Heartbeat h -> group.advanceIdle(new AppliedPosition(r.offset(), h.source().lsn(),
                     lastTxId(), h.source().timestampMicros(), h.source().epoch(), LogHeaders.number(r.headers(), LogHeaders.LOG_BYTES)));
             case LeaderChange c -> {
-                group.advanceIdle(new AppliedPosition(r.offset(), c.lastOldLeaderPosition().lsn(), lastTxId(),
+                // No LSN: the new leader's LSNs are not comparable with the old one's, so an await of either waits for its transactions.
+                group.advanceIdle(new AppliedPosition(r.offset(), -1, lastTxId(),
                         c.lastOldLeaderPosition().timestampMicros(), c.epoch(), LogHeaders.number(r.headers(), LogHeaders.LOG_BYTES)));
                 LOG.info("Follower '{}': the leader of stream '{}' is follower '{}' from log offset {} (epoch {})", follower.name(),
                         config.stream(), c.leader(), r.offset(), c.epoch());
                 if (c.leader().equals(follower.name())) {
-                    promotedAt = r.offset();
+                    ledBy(c, r.offset());
                 }
             }
         }

@@ -17,6 +17,7 @@ import io.tailwater.log.LogTopics;
 import io.tailwater.log.StreamLeader;
 import io.tailwater.log.StartupTask;
 import io.tailwater.schemas.TableId;
+import io.tailwater.schemas.event.LeaderChange;
 import io.tailwater.schemas.event.Lsn;
 import io.tailwater.schemas.event.TransactionEnd;
 import io.tailwater.schemas.registry.SchemaRegistryClient;
@@ -134,7 +135,7 @@ public final class Capture implements AutoCloseable {
             config = config.withLeader(config.leader().on(config.follower(leader.follower().get())));
             LOG.info("Stream '{}' is led by {}, since log offset {}", config.stream(), leader.describe(), leader.changeOffset());
         }
-        slot = slotName(config.stream(), leader.follower());
+        slot = slotName(config.stream(), leader);
         List<String> tables;
         try {
             tables = leader.follower().isPresent() ? LeaderChecks.check(config.leader(), startupTimeout) : configuredCheck.join();
@@ -255,12 +256,13 @@ public final class Capture implements AutoCloseable {
     }
 
     /**
-     * The replication slot (and publication) of a stream on a leader: the configured one, or a
-     * follower that became the leader. Slots are named per cluster, and a follower may share a
-     * cluster with the leader or another follower, so a follower's slot carries its name too.
+     * The replication slot capture reads on a stream's current leader: the configured leader's
+     * ({@link #slotName(String)}), or the one the promote that made a follower the leader made
+     * for it, named in its leader change (slots are per cluster, and a follower may share one
+     * with another database of the stream).
      */
-    public static String slotName(String stream, Optional<String> follower) {
-        return follower.map(f -> slotName(stream + "_" + f)).orElseGet(() -> slotName(stream));
+    public static String slotName(String stream, StreamLeader leader) {
+        return leader.change().map(LeaderChange::slot).orElseGet(() -> slotName(stream));
     }
 
     public static String transactionalId(String stream) {
@@ -349,12 +351,12 @@ public final class Capture implements AutoCloseable {
         p.setProperty("topic.prefix", config.stream());
         p.setProperty("plugin.name", "pgoutput");
         p.setProperty("slot.name", slot);
-        p.setProperty("publication.name", slot);
+        p.setProperty("publication.name", slotName(config.stream())); // publications are per database: one name on every leader
         p.setProperty("publication.autocreate.mode", "filtered");
         // Tailwater's own tables never match, even where a pattern would take them (a promoted follower holds them).
         p.setProperty("table.include.list", config.leader().tables().stream()
                 .map(t -> t.matches("[\\w$]+\\.[\\w$]+") ? t.replace(".", "\\.") : t)
-                .map(t -> "(?!.*\\." + LeaderChecks.OWN_TABLES + "$)" + t).collect(Collectors.joining(",")));
+                .map(t -> "(?!.*\\." + LeaderChecks.OWN_TABLES + "$)(?:" + t + ")").collect(Collectors.joining(",")));
         p.setProperty("provide.transaction.metadata", "true");
         // Every column goes through Tailwater's own converter, and the snapshot reads every column as text: values are
         // exact, with no java.sql dates, no JVM time zone and no Julian calendar (see PgValueConverter).

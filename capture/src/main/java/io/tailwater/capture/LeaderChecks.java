@@ -29,8 +29,13 @@ final class LeaderChecks {
     private LeaderChecks() {
     }
 
-    /** Runs every check; returns the leader tables the stream's table list matches. */
+    /** Runs every check; returns the leader tables the stream's table list matches, as {@code schema.table}. */
     static List<String> check(LeaderConfig leader, Duration timeout) {
+        return checkedTables(leader, timeout).stream().map(LeaderTable::qualified).toList();
+    }
+
+    /** Runs every check; returns the leader tables the stream's table list matches. */
+    static List<LeaderTable> checkedTables(LeaderConfig leader, Duration timeout) {
         try (Connection c = connect(leader, timeout)) {
             try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW wal_level")) {
                 rs.next();
@@ -55,8 +60,9 @@ final class LeaderChecks {
                             + " run GRANT EXECUTE ON FUNCTION pg_logical_emit_message(boolean, text, text) TO <user> on the leader");
                 }
             }
+            List<LeaderTable> tables = matchingTables(c, leader);
             List<String> matched = new ArrayList<>();
-            for (LeaderTable t : matchingTables(c, leader)) {
+            for (LeaderTable t : tables) {
                 String problem = t.identityProblem();
                 if (problem != null) {
                     throw new LeaderNotReadyException(problem);
@@ -81,7 +87,7 @@ final class LeaderChecks {
                 throw new LeaderNotReadyException("no table on the leader matches leader.tables " + leader.tables()
                         + "; write them as schema.table, e.g. public.customers");
             }
-            return matched;
+            return tables;
         } catch (SQLException e) {
             throw new LeaderNotReadyException("cannot check the leader: " + e.getMessage(), e);
         }

@@ -35,6 +35,7 @@ public final class LeaderWrites {
      * capture's. Returns the leader's WAL position after that: everything committed lies before it.
      */
     public static long stop(LeaderConfig leader, Duration timeout) {
+        boolean readOnly = false;
         try (Connection c = LeaderChecks.connect(leader, timeout)) {
             try (Statement s = c.createStatement()) {
                 s.execute("SET default_transaction_read_only = off"); // a session opened after an earlier stop starts read-only
@@ -44,6 +45,7 @@ public final class LeaderWrites {
                 s.execute("ALTER DATABASE " + LeaderChecks.quote(database(c)) + " SET default_transaction_read_only = on");
                 c.commit();
                 c.setAutoCommit(true);
+                readOnly = true;
             }
             try (PreparedStatement ps = c.prepareStatement("""
                     SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
@@ -57,9 +59,77 @@ public final class LeaderWrites {
                 return Lsn.parse(rs.getString(1));
             }
         } catch (SQLException e) {
+            if (readOnly) {
+                resume(leader, timeout); // the sessions could not be ended: leave the leader as it was
+            }
             throw new LeaderNotReadyException("cannot stop writes on the leader at " + LeaderChecks.hostPart(leader.jdbcUrl()) + ": "
                     + e.getMessage() + "; the leader user needs the right to ALTER DATABASE and to end other sessions"
                     + " (the database owner, or pg_signal_backend)", e);
+        }
+    }
+
+    /**
+     * A session on a leader that holds its stream's promote lock, so that promotes of one stream
+     * take turns there: a promote that fails cannot give the old leader its writes back while
+     * another one is switching it over.
+     */
+    public static final class PromoteLock implements AutoCloseable {
+        private final Connection session;
+
+        private PromoteLock(Connection session) {
+            this.session = session;
+        }
+
+        @Override
+        public void close() {
+            try {
+                session.close(); // ends the session, and with it the lock
+            } catch (SQLException e) {
+                // the session is gone either way
+            }
+        }
+    }
+
+    /**
+     * Takes the promote lock of {@code stream} on the leader, waiting up to {@code wait} for
+     * another promote to let go of it.
+     */
+    public static PromoteLock lock(LeaderConfig leader, String stream, Duration timeout, Duration wait) {
+        Connection c = LeaderChecks.connect(leader, timeout);
+        long deadline = System.nanoTime() + wait.toNanos();
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_try_advisory_lock(hashtext('tailwater promote ' || ?))")) {
+            ps.setString(1, stream);
+            while (true) {
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    if (rs.getBoolean(1)) {
+                        return new PromoteLock(c);
+                    }
+                }
+                if (System.nanoTime() > deadline) {
+                    c.close();
+                    throw new LeaderNotReadyException("another promote of stream '" + stream + "' has been under way on the leader at "
+                            + LeaderChecks.hostPart(leader.jdbcUrl()) + " for longer than " + wait.toSeconds() + "s; nothing was changed."
+                            + " See tailwater status, and promote again once it is done");
+                }
+                Thread.sleep(100); // the lock is polled: pg_advisory_lock would hold a backend with no deadline of ours
+            }
+        } catch (SQLException e) {
+            throw new LeaderNotReadyException("cannot take the promote lock on the leader at " + LeaderChecks.hostPart(leader.jdbcUrl())
+                    + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LeaderNotReadyException("interrupted while waiting for the promote lock", e);
+        }
+    }
+
+    /** Drops a stream's slot on a leader it no longer is (after a switchover, nothing in it is needed): best effort, true if gone. */
+    public static boolean dropSlot(LeaderConfig leader, String slot, Duration timeout) {
+        try {
+            LeaderChecks.dropSlot(leader, slot, timeout);
+            return true;
+        } catch (LeaderNotReadyException e) {
+            return false;
         }
     }
 

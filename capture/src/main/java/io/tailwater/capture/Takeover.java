@@ -19,6 +19,8 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -27,9 +29,10 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.stream.Collectors;
 
@@ -44,6 +47,7 @@ import java.util.stream.Collectors;
  * {@link #commit} follow; {@link #close} lets go.
  */
 public final class Takeover implements AutoCloseable {
+    private static final SecureRandom RANDOM = new SecureRandom();
     private final StreamConfig config;
     private final KafkaProducer<byte[], byte[]> producer;
     private final LogRecordSerde serde;
@@ -67,6 +71,12 @@ public final class Takeover implements AutoCloseable {
             throw new LeaderNotReadyException("follower '" + candidate.name() + "' cannot become the leader of stream '"
                     + config.stream() + "': " + e.getMessage().replace("the leader", "the follower"), e);
         }
+    }
+
+    /** Whether the log's initial snapshot is complete: a new leader starts after it, so a partial one would stay partial. */
+    public static boolean snapshotComplete(LogTail tail) {
+        return tail.leader().epoch() > 0 || tail.lastTransactionEnd().map(end -> ResumePoint.of(tail).map(r -> !r.isInterruptedSnapshot())
+                .orElse(false)).orElse(false);
     }
 
     /** Takes the stream's transactional id (fencing any capture) and reads the log to its end. */
@@ -97,27 +107,42 @@ public final class Takeover implements AutoCloseable {
     }
 
     /**
-     * Readies {@code follower} to be captured from now on: its publication of the stream's tables
-     * (as they are now: the follower makes a table when its first row arrives, so only once it
-     * has applied the whole log does it hold them all) and a new replication slot (any slot of
-     * the same name, left from an earlier epoch, is dropped). Returns the source offset capture
-     * on it starts from: the slot's start.
+     * A new leader readied by {@link #prepare}.
+     *
+     * @param slot the replication slot made for it, this promote's alone
+     * @param startOffset the source offset capture on it starts from: the slot's start
      */
-    public String prepare(FollowerConfig follower, Duration timeout) {
-        List<String> tables = check(config, follower, timeout);
+    public record Prepared(String slot, String startOffset) {
+    }
+
+    /**
+     * Readies {@code follower} to be captured from now on, as the leader of {@code epoch}: its
+     * publication of the stream's tables (as they are now: a follower makes a table when its
+     * first row arrives, so only once it has applied the whole log does it hold them all) and a
+     * replication slot of this promote's own. Slots left on it by promotes of earlier epochs are
+     * dropped; a promote racing this one for the same epoch makes a slot of another name, which
+     * this one never touches.
+     */
+    public Prepared prepare(FollowerConfig follower, int epoch, Duration timeout) {
+        List<LeaderChecks.LeaderTable> tables;
+        try {
+            tables = LeaderChecks.checkedTables(config.leader().on(follower), timeout);
+        } catch (LeaderNotReadyException e) {
+            throw new LeaderNotReadyException("follower '" + follower.name() + "' cannot become the leader of stream '"
+                    + config.stream() + "': " + e.getMessage().replace("the leader", "the follower"), e);
+        }
         LeaderConfig leader = config.leader().on(follower);
-        String slot = Capture.slotName(config.stream(), Optional.of(follower.name()));
-        LeaderChecks.dropSlot(leader, slot, timeout);
+        String prefix = slotPrefix(config.stream());
+        String slot = prefix + epoch + "_" + HexFormat.of().toHexDigits(RANDOM.nextInt());
+        String publication = Capture.slotName(config.stream());
         try (Connection c = LeaderChecks.connect(leader, timeout)) {
+            dropEarlierSlots(c, prefix, epoch);
             try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_publication WHERE pubname = ?")) {
-                ps.setString(1, slot);
+                ps.setString(1, publication);
                 try (ResultSet rs = ps.executeQuery(); Statement s = c.createStatement()) {
-                    String list = tables.stream().map(t -> {
-                        int dot = t.indexOf('.');
-                        return LeaderChecks.quote(t.substring(0, dot)) + "." + LeaderChecks.quote(t.substring(dot + 1));
-                    }).collect(Collectors.joining(", "));
-                    s.execute((rs.next() ? "ALTER PUBLICATION " + LeaderChecks.quote(slot) + " SET TABLE "
-                            : "CREATE PUBLICATION " + LeaderChecks.quote(slot) + " FOR TABLE ") + list);
+                    String list = tables.stream().map(LeaderChecks.LeaderTable::quoted).collect(Collectors.joining(", "));
+                    s.execute((rs.next() ? "ALTER PUBLICATION " + LeaderChecks.quote(publication) + " SET TABLE "
+                            : "CREATE PUBLICATION " + LeaderChecks.quote(publication) + " FOR TABLE ") + list);
                 }
             }
             try (PreparedStatement ps = c.prepareStatement("SELECT lsn::text FROM pg_create_logical_replication_slot(?, 'pgoutput')")) {
@@ -126,18 +151,52 @@ public final class Takeover implements AutoCloseable {
                     rs.next();
                     long lsn = Lsn.parse(rs.getString(1));
                     long micros = ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
-                    return "{\"lsn\":" + lsn + ",\"ts_usec\":" + micros + ",\"snapshot_completed\":true}";
+                    return new Prepared(slot, "{\"lsn\":" + lsn + ",\"ts_usec\":" + micros + ",\"snapshot_completed\":true}");
                 }
             }
         } catch (SQLException e) {
-            throw new LeaderNotReadyException("cannot ready follower '" + follower.name() + "' to be captured (publication and slot '"
-                    + slot + "'): " + e.getMessage(), e);
+            throw new LeaderNotReadyException("cannot ready follower '" + follower.name() + "' to be captured (publication '" + publication
+                    + "', slot '" + slot + "'): " + e.getMessage(), e);
         }
     }
 
-    /** Drops the slot {@link #prepare} made on {@code follower}: a promote that lost the race leaves nothing behind. */
-    public void unprepare(FollowerConfig follower, Duration timeout) {
-        LeaderChecks.dropSlot(config.leader().on(follower), Capture.slotName(config.stream(), Optional.of(follower.name())), timeout);
+    /** Drops the slot {@link #prepare} made: a promote that did not complete leaves nothing behind. */
+    public void unprepare(FollowerConfig follower, Prepared prepared, Duration timeout) {
+        LeaderChecks.dropSlot(config.leader().on(follower), prepared.slot(), timeout);
+    }
+
+    /**
+     * The start of the slot names of a stream's promoted leaders, {@code tailwater_<stream>_e}:
+     * the epoch and a random part follow. Cut so that a whole name fits PostgreSQL's 63 bytes.
+     */
+    private static String slotPrefix(String stream) {
+        String base = Capture.slotName(stream);
+        return base.substring(0, Math.min(base.length(), 63 - "_e".length() - 10 - 1 - 8)) + "_e";
+    }
+
+    /** Drops the inactive slots of this stream's earlier epochs in the connected database. */
+    private static void dropEarlierSlots(Connection c, String prefix, int epoch) throws SQLException {
+        List<String> stale = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT slot_name FROM pg_replication_slots WHERE database = current_database()"
+                + " AND NOT active AND starts_with(slot_name::text, ?)")) {
+            ps.setString(1, prefix);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String rest = rs.getString(1).substring(prefix.length());
+                    int underscore = rest.indexOf('_');
+                    if (underscore > 0 && rest.substring(0, underscore).matches("\\d{1,10}")
+                            && Long.parseLong(rest.substring(0, underscore)) < epoch) {
+                        stale.add(rs.getString(1));
+                    }
+                }
+            }
+        }
+        for (String slot : stale) {
+            try (PreparedStatement drop = c.prepareStatement("SELECT pg_drop_replication_slot(?)")) {
+                drop.setString(1, slot);
+                drop.execute();
+            }
+        }
     }
 
     /**
@@ -148,6 +207,7 @@ public final class Takeover implements AutoCloseable {
     public long commit(LeaderChange change) {
         RecordHeaders headers = new RecordHeaders();
         headers.add(new RecordHeader(LogHeaders.KIND, change.kind().headerBytes()));
+        headers.add(new RecordHeader(LogHeaders.LOG_BYTES, Long.toString(tail.logBytes()).getBytes(StandardCharsets.US_ASCII)));
         producer.beginTransaction();
         try {
             long offset = producer.send(new ProducerRecord<>(config.logTopic(), 0, null, null, serde.serialize(config.logTopic(), change),

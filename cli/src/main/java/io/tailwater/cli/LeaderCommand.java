@@ -33,7 +33,7 @@ final class LeaderCommand implements Callable<Integer> {
         Duration t = Durations.parse(timeout);
         CurrentLeader leader = CurrentLeader.read(stream, t);
         PrintWriter out = spec.commandLine().getOut();
-        out.println(leader.name() + " " + leader.database().jdbcUrl());
+        out.println(leader.name() + " " + JdbcUrls.redacted(leader.database().jdbcUrl()));
         out.flush();
         if (!LeaderWrites.writable(leader.database(), t)) {
             spec.commandLine().getErr().println("tailwater leader: the leader '" + leader.name() + "' (" + leader.leader().describe()

@@ -50,13 +50,17 @@ final class PromoteCommand implements Callable<Integer> {
         if (r.planned()) {
             out.println("switchover: the old leader '" + r.oldLeader() + "' is read-only, and everything it committed is in the log"
                     + (lsn < 0 ? "" : " (up to LSN " + Lsn.format(lsn) + ")"));
+            if (!r.oldSlotDropped()) {
+                out.println("the old leader's replication slot could not be dropped; drop it there, or it keeps WAL:"
+                        + " SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name LIKE 'tailwater%'");
+            }
         } else {
             out.println("FAILOVER: the old leader '" + r.oldLeader() + "' did not answer. Writes it committed after "
-                    + (lsn < 0 ? "the log's start" : "LSN " + Lsn.format(lsn)) + " (its last position in the log) may be lost"
-                    + " until it is seen again");
+                    + (lsn < 0 ? "it became the leader" : "LSN " + Lsn.format(lsn)) + " (its last position in the log) may be lost"
+                    + " until it is seen again. Its replication slot is still there and keeps WAL: drop it once the writes are found");
         }
         out.println("next: restart capture (tailwater capture --config ...), which now reads from '" + follower + "';"
-                + " point clients at " + stream.follower(follower).jdbcUrl() + " (tailwater leader --config ... prints it)");
+                + " point clients at " + JdbcUrls.redacted(stream.follower(follower).jdbcUrl()) + " (tailwater leader --config ... prints it)");
         out.flush();
         return 0;
     }

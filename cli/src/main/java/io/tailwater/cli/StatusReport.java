@@ -58,7 +58,7 @@ public record StatusReport(long logEndOffset, long logBytes, String leader, int 
                         lagBytes, lagMillis, p.state(), now - p.reportedAtMillis(), p.error()));
             }
             return new StatusReport(end, head.logBytes(), current.name(), current.leader().epoch(), current.leader().changeOffset(), rows,
-                    LeaderSlot.read(current.database(), Capture.slotName(config.stream(), current.leader().follower()), timeout));
+                    LeaderSlot.read(current.database(), Capture.slotName(config.stream(), current.leader()), timeout));
         }
     }
 

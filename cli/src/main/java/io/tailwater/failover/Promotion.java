@@ -15,6 +15,8 @@ import io.tailwater.schemas.event.LeaderChange;
 import io.tailwater.schemas.event.Lsn;
 import io.tailwater.schemas.event.SourcePosition;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.ProducerFencedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,8 +61,10 @@ public final class Promotion {
      * @param planned whether the old leader was drained (switchover) rather than lost (failover)
      * @param oldLeader the old leader's name
      * @param lastOldLeaderPosition the old leader's last position in the log
+     * @param oldSlotDropped whether the old leader's slot was dropped (after a switchover; it would keep WAL there)
      */
-    public record Result(int epoch, long changeOffset, boolean planned, String oldLeader, SourcePosition lastOldLeaderPosition) {
+    public record Result(int epoch, long changeOffset, boolean planned, String oldLeader, SourcePosition lastOldLeaderPosition,
+                         boolean oldSlotDropped) {
     }
 
     private final StreamConfig config;
@@ -78,84 +82,153 @@ public final class Promotion {
                     + " database; only a PostgreSQL follower can become the leader. Nothing was changed");
         }
         CurrentLeader old = CurrentLeader.read(config, options.timeout());
+        if (!LeaderWrites.reachable(old.database(), options.timeout())) {
+            LOG.warn("Failover of stream '{}': the old leader '{}' does not answer; promoting '{}' with what the log holds",
+                    config.stream(), old.name(), candidate.name());
+            return promote(candidate, old, false);
+        }
+        // Promotes of this stream take turns on the old leader; one that waited finds the leader changed and says by whom.
+        try (LeaderWrites.PromoteLock lock = LeaderWrites.lock(old.database(), config.stream(), options.timeout(),
+                options.drainTimeout().plus(options.catchUpTimeout()))) {
+            CurrentLeader now = CurrentLeader.read(config, options.timeout());
+            if (now.leader().epoch() != old.leader().epoch()) {
+                throw lostTo(now);
+            }
+            return promote(candidate, old, true);
+        }
+    }
+
+    /** The promote itself; {@code planned} when the old leader answers and this promote holds its promote lock. */
+    private Result promote(FollowerConfig candidate, CurrentLeader old, boolean planned) {
         if (old.name().equals(candidate.name())) {
             throw new PromotionException("follower '" + candidate.name() + "' is already the leader of stream '" + config.stream() + "' ("
                     + old.leader().describe() + "). Nothing was changed");
         }
+        if (!Takeover.snapshotComplete(old.tail())) {
+            throw new PromotionException("the initial snapshot of stream '" + config.stream() + "' is not complete in the log; a new"
+                    + " leader would start without the rest of it. Let capture finish the snapshot, then promote. Nothing was changed");
+        }
         Takeover.check(config, candidate, options.timeout());
-        long applied = appliedOffset(candidate);
-        if (applied < 0) {
+        if (appliedOffset(candidate) < 0) {
             throw new PromotionException("follower '" + candidate.name() + "' has applied nothing of stream '" + config.stream()
                     + "'; start its applier (tailwater apply) and let it catch up first. Nothing was changed");
         }
-        boolean planned = LeaderWrites.reachable(old.database(), options.timeout());
-        if (planned) {
-            long stoppedAt = LeaderWrites.stop(old.database(), options.timeout());
-            LOG.info("Switchover of stream '{}': writes on the old leader '{}' stopped at LSN {}; waiting for capture to log them",
-                    config.stream(), old.name(), Lsn.format(stoppedAt));
-            try {
+        State state = new State(planned);
+        try {
+            if (planned) {
+                long stoppedAt = LeaderWrites.stop(old.database(), options.timeout());
+                state.oldLeaderStopped = true;
+                LOG.info("Switchover of stream '{}': writes on the old leader '{}' stopped at LSN {}; waiting for capture to log them",
+                        config.stream(), old.name(), Lsn.format(stoppedAt));
                 awaitLogged(old, stoppedAt);
-            } catch (RuntimeException e) {
-                CurrentLeader now = CurrentLeader.read(config, options.timeout());
-                if (now.leader().epoch() != old.leader().epoch()) {
-                    throw lostTo(now); // another promote fenced capture meanwhile and won: the old leader stays stopped
-                }
-                if (LeaderSlot.read(old.database(), Capture.slotName(config.stream(), old.leader().follower()), options.timeout()).active()) {
-                    LeaderWrites.resume(old.database(), options.timeout());
-                    throw e;
-                }
-                throw new PromotionException(e.getMessage().replace("; the old leader takes writes again", "")
-                        + ". The old leader stays read-only: no capture is connected, which may mean another promote is under way."
-                        + " Once none is, let it take writes again with ALTER DATABASE <db> RESET default_transaction_read_only, or"
-                        + " promote again", e);
             }
-        } else {
-            LOG.warn("Failover of stream '{}': the old leader '{}' does not answer; promoting '{}' with what the log holds",
-                    config.stream(), old.name(), candidate.name());
+            try (Takeover takeover = Takeover.fence(config, options.timeout())) {
+                state.captureFenced = true;
+                LogTail tail = takeover.tail();
+                if (tail.leader().epoch() != old.leader().epoch()) {
+                    state.otherWon = true;
+                    throw lostTo(CurrentLeader.of(config, tail));
+                }
+                long last = tail.lastMark().map(LogTail.Mark::offset)
+                        .orElse(tail.leaderChangeIsLast() ? tail.leader().changeOffset() : -1L);
+                SourcePosition lastPosition = tail.lastMark().map(LogTail.Mark::source)
+                        .orElseGet(() -> new SourcePosition(tail.leader().epoch(), -1, -1, 0, false));
+                awaitApplied(candidate, last);
+                int epoch = old.leader().epoch() + 1;
+                Takeover.Prepared prepared = takeover.prepare(candidate, epoch, options.timeout());
+                LeaderChange change = new LeaderChange(epoch, candidate.name(), "postgresql", tail.logEnd(), lastPosition, planned,
+                        prepared.slot(), prepared.startOffset());
+                long offset;
+                try {
+                    offset = takeover.commit(change);
+                } catch (ProducerFencedException | InvalidProducerEpochException e) {
+                    takeover.unprepare(candidate, prepared, options.timeout());
+                    throw taken(old, state);
+                } catch (KafkaException e) {
+                    CurrentLeader now = CurrentLeader.read(config, options.timeout());
+                    if (!now.leader().change().map(LeaderChange::slot).equals(java.util.Optional.of(prepared.slot()))) {
+                        takeover.unprepare(candidate, prepared, options.timeout());
+                        throw new PromotionException("the leader change could not be written to the log: " + e.getMessage(), e);
+                    }
+                    offset = now.leader().changeOffset(); // it was written: the failure came after
+                }
+                state.done = true;
+                LOG.info("Stream '{}': follower '{}' is the leader from log offset {} (epoch {}, {})", config.stream(), candidate.name(),
+                        offset, epoch, planned ? "switchover" : "failover");
+                boolean oldSlotDropped = planned && LeaderWrites.dropSlot(old.database(), Capture.slotName(config.stream(), old.leader()),
+                        options.timeout());
+                return new Result(epoch, offset, planned, old.name(), lastPosition, oldSlotDropped);
+            }
+        } catch (RuntimeException e) {
+            throw state.explain(e, old);
         }
-        boolean committed = false;
-        try (Takeover takeover = Takeover.fence(config, options.timeout())) {
-            LogTail tail = takeover.tail();
-            if (tail.leader().epoch() != old.leader().epoch()) {
-                committed = true; // another promote changed the leader: the old one's writes stay stopped
-                throw lostTo(CurrentLeader.of(config, tail));
+    }
+
+    /**
+     * What a promote has changed so far, so that a failure undoes what it may and says what is
+     * left: a fenced capture to restart, an old leader that takes writes again or stays stopped.
+     */
+    private final class State {
+        final boolean planned;
+        boolean oldLeaderStopped;
+        boolean captureFenced;
+        boolean otherWon;
+        boolean done;
+
+        State(boolean planned) {
+            this.planned = planned;
+        }
+
+        PromotionException explain(RuntimeException failure, CurrentLeader old) {
+            if (done) {
+                return failure instanceof PromotionException p ? p : new PromotionException(failure.getMessage(), failure);
             }
-            long last = tail.leaderChangeIsLast() ? tail.leader().changeOffset()
-                    : tail.lastMark().map(LogTail.Mark::offset).orElse(-1L);
-            SourcePosition lastPosition = tail.lastMark().map(LogTail.Mark::source)
-                    .orElseGet(() -> tail.leader().change().map(LeaderChange::lastOldLeaderPosition).orElse(new SourcePosition(0, -1, -1, 0, false)));
-            awaitApplied(candidate, last);
-            String start = takeover.prepare(candidate, options.timeout());
-            LeaderChange change = new LeaderChange(old.leader().epoch() + 1, candidate.name(), "postgresql", tail.logEnd(), lastPosition,
-                    planned, start);
-            long offset;
-            try {
-                offset = takeover.commit(change);
-            } catch (KafkaException e) {
-                committed = true;
-                CurrentLeader winner = awaitWinner(old);
-                if (!winner.name().equals(candidate.name())) {
-                    takeover.unprepare(candidate, options.timeout());
+            StringBuilder left = new StringBuilder(failure.getMessage());
+            if (oldLeaderStopped && !otherWon) {
+                try {
+                    LeaderWrites.resume(old.database(), options.timeout());
+                    left.append(". The old leader '").append(old.name()).append("' takes writes again");
+                } catch (RuntimeException e) {
+                    failure.addSuppressed(e);
+                    left.append(". The old leader '").append(old.name()).append("' is still read-only: ").append(e.getMessage());
                 }
-                throw lostTo(winner);
             }
-            committed = true;
-            LOG.info("Stream '{}': follower '{}' is the leader from log offset {} (epoch {}, {})", config.stream(), candidate.name(), offset,
-                    change.epoch(), planned ? "switchover" : "failover");
-            return new Result(change.epoch(), offset, planned, old.name(), lastPosition);
-        } finally {
-            if (planned && !committed && CurrentLeader.read(config, options.timeout()).leader().epoch() == old.leader().epoch()) {
-                LeaderWrites.resume(old.database(), options.timeout());
-                LOG.info("Promote of stream '{}' did not complete: the old leader '{}' takes writes again; restart capture"
-                        + " (tailwater capture), which the promote fenced", config.stream(), old.name());
+            if (captureFenced && !otherWon) {
+                left.append(". Capture of stream '").append(config.stream()).append("' was fenced by this promote: restart it")
+                        .append(" (tailwater capture)");
             }
+            return new PromotionException(left.toString(), failure);
+        }
+    }
+
+    /** The transactional id was taken while this promote held it: by another promote, or by a capture started meanwhile. */
+    private PromotionException taken(CurrentLeader old, State state) {
+        long deadline = System.nanoTime() + options.catchUpTimeout().plus(options.timeout()).toNanos();
+        String slot = Capture.slotName(config.stream(), old.leader());
+        while (true) {
+            CurrentLeader now = CurrentLeader.read(config, options.timeout());
+            if (now.leader().epoch() != old.leader().epoch()) {
+                state.otherWon = true;
+                return lostTo(now);
+            }
+            if (state.planned && LeaderSlot.read(old.database(), slot, options.timeout()).active()) {
+                return new PromotionException("a capture of stream '" + config.stream() + "' was started while this promote ran and took"
+                        + " over the stream's transactional id; this promote wrote nothing to the log. Keep capture's supervisor from"
+                        + " restarting it during a promote, and promote again");
+            }
+            if (System.nanoTime() > deadline) {
+                return new PromotionException("another process took over the transactional id of stream '" + config.stream()
+                        + "' while this promote ran, but no leader change reached the log; this promote wrote nothing to the log."
+                        + " See tailwater status, and promote again");
+            }
+            pause();
         }
     }
 
     /** Waits until the old leader's slot confirms {@code lsn}: the slot confirms only what the log durably holds. */
     private void awaitLogged(CurrentLeader old, long lsn) {
         long deadline = System.nanoTime() + options.drainTimeout().toNanos();
-        String slotName = Capture.slotName(config.stream(), old.leader().follower());
+        String slotName = Capture.slotName(config.stream(), old.leader());
         while (true) {
             LeaderSlot slot = LeaderSlot.read(old.database(), slotName, options.timeout());
             if (slot.confirmedFlushLsn() != null && Lsn.parse(slot.confirmedFlushLsn()) >= lsn) {
@@ -165,7 +238,7 @@ public final class Promotion {
                 throw new PromotionException("capture did not bring the old leader's last commits (up to LSN " + Lsn.format(lsn)
                         + ") into the log within " + options.drainTimeout().toSeconds() + "s: its slot '" + slotName + "' confirmed "
                         + (slot.confirmedFlushLsn() == null ? "nothing" : slot.confirmedFlushLsn()) + (slot.active() ? "" : ", and no capture"
-                        + " is connected to it") + ". Start capture (tailwater capture) and promote again; the old leader takes writes again");
+                        + " is connected to it") + ". Start capture (tailwater capture) and promote again");
             }
             pause();
         }
@@ -192,24 +265,6 @@ public final class Promotion {
             throw new PromotionException("cannot read the position of follower '" + follower.name() + "': " + e.getMessage()
                     + "; check followers." + follower.name() + ".jdbc-url. Nothing was changed", e);
         }
-    }
-
-    /**
-     * The leader after another promote fenced this one: it writes its leader change once its
-     * follower has caught up, so that is waited for.
-     */
-    private CurrentLeader awaitWinner(CurrentLeader old) {
-        long deadline = System.nanoTime() + options.catchUpTimeout().plus(options.timeout()).toNanos();
-        CurrentLeader now;
-        while ((now = CurrentLeader.read(config, options.timeout())).leader().epoch() == old.leader().epoch()) {
-            if (System.nanoTime() > deadline) {
-                throw new PromotionException("another process took over the transactional id of stream '" + config.stream()
-                        + "' while this promote ran, but no leader change reached the log; the leader is still " + old.leader().describe()
-                        + ". This promote wrote nothing to the log; see tailwater status, and promote again");
-            }
-            pause();
-        }
-        return now;
     }
 
     private PromotionException lostTo(CurrentLeader winner) {

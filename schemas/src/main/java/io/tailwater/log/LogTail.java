@@ -14,6 +14,7 @@ import org.apache.kafka.common.errors.TimeoutException;
 import io.tailwater.config.StreamConfig;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -25,7 +26,7 @@ import java.util.Optional;
  *
  * @param logEnd the offset after the last record (transaction markers included)
  * @param lastTransactionEnd the last transaction end, if any
- * @param lastMark the last transaction end or heartbeat and its offset, if any
+ * @param lastMark the last transaction end or heartbeat of the current epoch and its offset, if any
  * @param leader the current leader
  * @param leaderChangeIsLast whether the current epoch's {@link LeaderChange} comes after every transaction end
  * @param logBytes the byte count of the log at its last stamped record
@@ -103,8 +104,8 @@ public record LogTail(long logEnd, Optional<TransactionEnd> lastTransactionEnd, 
             case Heartbeat h -> h.source();
             default -> throw new IllegalStateException("not a mark");
         }));
-        if (changeIsLast) {
-            lastMark = Optional.empty(); // nothing of the new epoch yet: the old leader's last position is in the change
+        if (changeIsLast && lastMark.isPresent() && lastMark.get().offset() < change.offset()) {
+            lastMark = Optional.empty(); // the last mark is the old leader's: the change carries it
         }
         return new LogTail(logEnd, end, lastMark, leader, changeIsLast, logBytes);
     }
@@ -112,7 +113,7 @@ public record LogTail(long logEnd, Optional<TransactionEnd> lastTransactionEnd, 
     /** The committed records in {@code [from, to)}. */
     private static List<ConsumerRecord<byte[], byte[]>> readRange(KafkaConsumer<byte[], byte[]> consumer, TopicPartition tp,
                                                                  long from, long to, Duration timeout) {
-        List<ConsumerRecord<byte[], byte[]>> out = new java.util.ArrayList<>();
+        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
         consumer.seek(tp, from);
         while (consumer.position(tp, timeout) < to) {
             for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {

@@ -83,6 +83,7 @@ public final class AvroSchemas {
             .name("takeoverOffset").doc("log offset from which the new leader's changes follow").type().longType().noDefault()
             .name("lastOldLeaderPosition").doc("the last position of the old leader in the log").type(SOURCE).noDefault()
             .name("planned").doc("switchover (old leader drained) rather than failover").type().booleanType().noDefault()
+            .name("slot").doc("the replication slot on the new leader that capture reads from").type().stringType().noDefault()
             .name("startOffset").doc("source offset capture on the new leader starts from, JSON").type().stringType().noDefault()
             .endRecord();
 

@@ -69,7 +69,8 @@ public final class LogEventCodec {
                 rec.put(3, c.takeoverOffset());
                 rec.put(4, source(c.lastOldLeaderPosition()));
                 rec.put(5, c.planned());
-                rec.put(6, c.startOffset());
+                rec.put(6, c.slot());
+                rec.put(7, c.startOffset());
             }
         }
         return rec;
@@ -95,7 +96,7 @@ public final class LogEventCodec {
             case "io.tailwater.Heartbeat" -> new Heartbeat(source((GenericRecord) rec.get("source")));
             case "io.tailwater.LeaderChange" -> new LeaderChange((Integer) rec.get("epoch"), rec.get("leader").toString(),
                     rec.get("leaderKind").toString(), (Long) rec.get("takeoverOffset"),
-                    source((GenericRecord) rec.get("lastOldLeaderPosition")), (Boolean) rec.get("planned"),
+                    source((GenericRecord) rec.get("lastOldLeaderPosition")), (Boolean) rec.get("planned"), rec.get("slot").toString(),
                     rec.get("startOffset").toString());
             default -> throw new IllegalArgumentException("record type " + schema.getFullName() + " is not part of a Tailwater log");
         };

@@ -7,6 +7,8 @@ import io.tailwater.capture.Capture;
 import io.tailwater.capture.CaptureFencedException;
 import io.tailwater.capture.LeaderWrites;
 import io.tailwater.cli.Main;
+import io.tailwater.cli.StatusReport;
+import io.tailwater.config.FollowerConfig;
 import io.tailwater.config.LeaderConfig;
 import io.tailwater.embedded.EmbeddedPostgres;
 import io.tailwater.failover.CurrentLeader;
@@ -16,6 +18,7 @@ import io.tailwater.log.FollowerState;
 import io.tailwater.schemas.TableId;
 import io.tailwater.schemas.event.LeaderChange;
 import io.tailwater.schemas.event.LogEvent;
+import io.tailwater.schemas.event.Lsn;
 import io.tailwater.schemas.event.RowChange;
 import io.tailwater.schemas.event.TransactionEnd;
 import org.junit.jupiter.api.Test;
@@ -35,12 +38,12 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -135,7 +138,7 @@ class PromoteTest {
             Set<Long> logged = Poll.until(Duration.ofSeconds(60), Duration.ofMillis(200), () -> transfersInLog(s).keySet(),
                     ids -> ids.containsAll(onNewLeader));
             assertThat(difference(onNewLeader, logged)).as("transfers on the new leader that capture did not log (%s; capture %s)",
-                    io.tailwater.cli.StatusReport.read(s.config, Duration.ofSeconds(10)).render() + logSummary(s), newCapture.failure()).isEmpty();
+                    StatusReport.read(s.config, Duration.ofSeconds(10)).render() + logSummary(s), newCapture.failure()).isEmpty();
             s.awaitCaughtUpFollowers(List.of("pg2", "lite"), Duration.ofSeconds(120));
             done.set(true);
             for (CompletableFuture<Void> r : readers) {
@@ -217,7 +220,7 @@ class PromoteTest {
                 try {
                     p.getValue().get(120, TimeUnit.SECONDS);
                     winners.add(p.getKey());
-                } catch (java.util.concurrent.ExecutionException e) {
+                } catch (ExecutionException e) {
                     losers.put(p.getKey(), e.getCause());
                 }
             }
@@ -233,8 +236,8 @@ class PromoteTest {
             // The loser left no replication slot behind on its follower.
             try (Connection c = DriverManager.getConnection(s.config.follower(loser).jdbcUrl(), "postgres", "");
                  Statement st = c.createStatement();
-                 ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '"
-                         + Capture.slotName("racing", Optional.of(loser)) + "'")) {
+                 ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_replication_slots WHERE database = current_database()"
+                         + " AND slot_name LIKE 'tailwater_racing%'")) {
                 rs.next();
                 assertThat(rs.getInt(1)).isZero();
             }
@@ -289,10 +292,12 @@ class PromoteTest {
             s.awaitCaughtUpFollowers(List.of("lite"), Duration.ofSeconds(60));
             assertThat(StreamVerifier.compare(newLeader, s.config.follower("lite"), List.of(TableId.parse("public.items"))))
                     .isNotEmpty().allMatch(TableComparison::matches);
+            // The failover point printed is the last position the old leader logged, and ids 151 to 160 are the new leader's rows.
+            assertThat(out.toString()).contains("after LSN " + Lsn.format(change.lastOldLeaderPosition().lsn()) + " ");
             try (Connection c = s.follower("lite"); Statement st = c.createStatement();
-                 ResultSet rs = st.executeQuery("SELECT count(*) FROM items WHERE name LIKE 'never logged%'")) {
+                 ResultSet rs = st.executeQuery("SELECT count(*) FROM items WHERE id BETWEEN 151 AND 160 AND name LIKE 'after failover%'")) {
                 rs.next();
-                assertThat(rs.getInt(1)).isZero();
+                assertThat(rs.getInt(1)).isEqualTo(10);
             }
         }
     }
@@ -392,7 +397,7 @@ class PromoteTest {
         return counts;
     }
 
-    private static long rowCount(io.tailwater.config.FollowerConfig follower) throws SQLException {
+    private static long rowCount(FollowerConfig follower) throws SQLException {
         try (Connection c = DriverManager.getConnection(follower.jdbcUrl()); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT count(*) FROM items")) {
             rs.next();

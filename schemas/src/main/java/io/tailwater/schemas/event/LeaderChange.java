@@ -11,10 +11,11 @@ package io.tailwater.schemas.event;
  * @param takeoverOffset the log offset from which the new leader's changes follow (this record's)
  * @param lastOldLeaderPosition the last position of the old leader that reached the log
  * @param planned whether the old leader was stopped and drained first (switchover), rather than lost (failover)
+ * @param slot the replication slot on the new leader that capture reads from (made by this promote alone)
  * @param startOffset the source offset capture on the new leader starts from, as JSON
  */
 public record LeaderChange(int epoch, String leader, String leaderKind, long takeoverOffset,
-                           SourcePosition lastOldLeaderPosition, boolean planned, String startOffset) implements LogEvent {
+                           SourcePosition lastOldLeaderPosition, boolean planned, String slot, String startOffset) implements LogEvent {
 
     @Override
     public Kind kind() {
