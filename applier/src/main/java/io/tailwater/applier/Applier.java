@@ -7,14 +7,11 @@ import io.tailwater.applier.jdbc.ApplyFailure;
 import io.tailwater.applier.jdbc.FollowerStore;
 import io.tailwater.config.FollowerConfig;
 import io.tailwater.config.StreamConfig;
-import io.tailwater.log.FollowerPosition;
 import io.tailwater.log.FollowerState;
 import io.tailwater.log.ProcessUptime;
 import io.tailwater.log.StartupTask;
 import io.tailwater.log.KafkaClients;
 import io.tailwater.log.KafkaUnavailableException;
-import io.tailwater.log.LogTail;
-import io.tailwater.log.StreamLeader;
 import io.tailwater.schemas.event.Heartbeat;
 import io.tailwater.schemas.event.LeaderChange;
 import io.tailwater.schemas.event.LogEvent;
@@ -29,7 +26,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
@@ -37,7 +33,6 @@ import org.jooq.impl.DSL;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
@@ -78,16 +73,14 @@ public final class Applier implements AutoCloseable {
 
     private FollowerStore store;
     private KafkaConsumer<byte[], byte[]> consumer;
-    private KafkaProducer<byte[], byte[]> positions;
+    private PositionPublisher positions;
     private LogRecordSerde serde;
     private Thread thread;
     private volatile boolean running;
     private boolean firstGroupLogged;
     private volatile FollowerState state = FollowerState.CATCHING_UP;
     private volatile AppliedPosition applied;
-    private long lastPublishNanos;
-    /** The stream's leader when the applier started. */
-    private StreamLeader startLeader = StreamLeader.CONFIGURED;
+    private LeaderWatch leaders;
     /** The offset of the leader change that names this follower, once read; -1 before. */
     private long promotedAt = -1;
 
@@ -145,7 +138,7 @@ public final class Applier implements AutoCloseable {
         }
         serde = new LogRecordSerde(registryTask.join());
         consumer = consumerTask.join();
-        positions = positionsTask.join();
+        positions = new PositionPublisher(positionsTask.join(), config.positionsTopic(), follower.name());
         new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(consumer).bindTo(metrics.registry());
         io.micrometer.core.instrument.Gauge.builder("tailwater.apply.lag.records", this, a -> Math.max(0, a.lagRecords))
                 .description("Log records not applied yet").tags("stream", config.stream(), "follower", follower.name())
@@ -154,7 +147,7 @@ public final class Applier implements AutoCloseable {
                 .description("Age of the last applied leader commit while behind, 0 when caught up")
                 .tags("stream", config.stream(), "follower", follower.name()).register(metrics.registry());
         try {
-            refuseIfLeader();
+            leaders = LeaderWatch.start(consumer, config, serde, startupTimeout, follower.name());
             consumer.assign(List.of(partition));
             seekToStoredPosition();
         } catch (KafkaException e) {
@@ -171,32 +164,6 @@ public final class Applier implements AutoCloseable {
         thread.start();
         LOG.info("Applier of follower '{}' started at log offset {}", follower.name(),
                 applied == null ? "(beginning)" : applied.logOffset() + 1);
-    }
-
-    /** A follower that was promoted leads the stream: applying the log to it would apply its own changes again. */
-    private void refuseIfLeader() {
-        startLeader = LogTail.read(consumer, config, serde, startupTimeout).leader();
-        if (startLeader.follower().filter(follower.name()::equals).isPresent()) {
-            throw new ApplierException("follower '" + follower.name() + "' is the leader of stream '" + config.stream() + "' since log offset "
-                    + startLeader.changeOffset() + " (epoch " + startLeader.epoch() + "); its applier does not run: capture reads from it"
-                    + " (tailwater capture)", startLeader.changeOffset(), null);
-        }
-    }
-
-    /**
-     * At a leader change naming this follower: the promote that made it the leader (an epoch as
-     * new as the one it started in), or a former epoch it led, whose own writes it would apply
-     * again while keeping any the log lacks.
-     */
-    private void ledBy(LeaderChange c, long offset) {
-        if (c.epoch() >= startLeader.epoch()) {
-            promotedAt = offset;
-            return;
-        }
-        throw new ApplierException("follower '" + follower.name() + "' led stream '" + config.stream() + "' in epoch " + c.epoch()
-                + " (from log offset " + offset + "), and " + startLeader.describe() + " leads it now: it may hold writes of its own"
-                + " that the log lacks, and applying the log from its stored position would keep them. It stays at log offset "
-                + (applied == null ? -1 : applied.logOffset()) + "; rebuild it from a fresh copy of the leader", offset, null);
     }
 
     private void seekToStoredPosition() {
@@ -238,7 +205,7 @@ public final class Applier implements AutoCloseable {
                 OptionalLong lag = consumer.currentLag(partition);
                 lagRecords = lag.orElse(lagRecords);
                 state = lag.isPresent() && lag.getAsLong() == 0 ? FollowerState.STREAMING : FollowerState.CATCHING_UP;
-                if (System.nanoTime() - lastPublishNanos > 1_000_000_000L) {
+                if (positions.sinceLastNanos() > 1_000_000_000L) {
                     publish(null);
                 }
             }
@@ -291,8 +258,8 @@ public final class Applier implements AutoCloseable {
                         c.lastOldLeaderPosition().timestampMicros(), c.epoch(), LogHeaders.number(r.headers(), LogHeaders.LOG_BYTES)));
                 LOG.info("Follower '{}': the leader of stream '{}' is follower '{}' from log offset {} (epoch {})", follower.name(),
                         config.stream(), c.leader(), r.offset(), c.epoch());
-                if (c.leader().equals(follower.name())) {
-                    ledBy(c, r.offset());
+                if (leaders.promotes(c, r.offset(), appliedOffset())) {
+                    promotedAt = r.offset();
                 }
             }
         }
@@ -417,7 +384,6 @@ public final class Applier implements AutoCloseable {
     }
 
     private void publish(String error) {
-        lastPublishNanos = System.nanoTime();
         if (positions == null) {
             return;
         }
@@ -428,14 +394,7 @@ public final class Applier implements AutoCloseable {
         } catch (RuntimeException e) {
             consumed = a == null ? 0 : a.logOffset() + 1;
         }
-        FollowerPosition p = new FollowerPosition(follower.name(), a == null ? -1 : a.logOffset(), consumed,
-                a == null ? -1 : a.logBytes(), a == null ? 0 : a.leaderEpoch(), a == null ? -1 : a.lsn(), a == null ? null : a.txId(),
-                a == null ? 0 : a.commitMicros(), System.currentTimeMillis(), state, error);
-        try {
-            positions.send(new ProducerRecord<>(config.positionsTopic(), follower.name().getBytes(StandardCharsets.UTF_8), p.toJson()));
-        } catch (RuntimeException e) {
-            LOG.debug("Could not publish the position of follower '{}': {}", follower.name(), e.toString());
-        }
+        positions.publish(a, consumed, state, error);
     }
 
     private static void sleep(long millis) {
@@ -486,7 +445,7 @@ public final class Applier implements AutoCloseable {
 
     private void closeClients() {
         if (positions != null) {
-            positions.close(Duration.ofSeconds(2));
+            positions.close();
             positions = null;
         }
         if (consumer != null) {

@@ -6,10 +6,11 @@ import io.debezium.embedded.Connect;
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
 import io.debezium.engine.format.ChangeEventFormat;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tailwater.config.StreamConfig;
-import io.tailwater.capture.postgres.PgSnapshotQuery;
 import io.tailwater.capture.postgres.PgTypeCatalog;
-import io.tailwater.capture.postgres.PgValueConverter;
 import io.tailwater.log.KafkaClients;
 import io.tailwater.log.KafkaUnavailableException;
 import io.tailwater.log.LogTail;
@@ -29,13 +30,13 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.connect.source.SourceRecord;
-import org.postgresql.Driver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -45,7 +46,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Collectors;
 
 /**
  * The capture process of one stream: tails the PostgreSQL leader's write-ahead log with the
@@ -59,15 +59,13 @@ import java.util.stream.Collectors;
 public final class Capture implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Capture.class);
     private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
-    /** Writes a non-transactional logical decoding message, which moves the slot's stream forward; see {@link #debeziumProperties}. */
-    static final String HEARTBEAT_ACTION_QUERY = "SELECT pg_logical_emit_message(false, 'tailwater-heartbeat', '')";
 
     /** The stream's config; its leader section becomes the promoted follower's once the log names one (see {@link #start}). */
     private StreamConfig config;
     /** The stream's replication slot (and publication) on its current leader. */
     private String slot;
     private final CaptureMetrics metrics;
-    private final io.micrometer.core.instrument.MeterRegistry meterRegistry;
+    private final MeterRegistry meterRegistry;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final Duration startupTimeout;
@@ -83,11 +81,11 @@ public final class Capture implements AutoCloseable {
     }
 
     public Capture(StreamConfig config, Duration startupTimeout) {
-        this(config, startupTimeout, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+        this(config, startupTimeout, new SimpleMeterRegistry());
     }
 
     /** A capture whose metrics (and its Kafka producer's) go to {@code registry}. */
-    public Capture(StreamConfig config, Duration startupTimeout, io.micrometer.core.instrument.MeterRegistry registry) {
+    public Capture(StreamConfig config, Duration startupTimeout, MeterRegistry registry) {
         this.config = config;
         this.startupTimeout = startupTimeout;
         this.meterRegistry = registry;
@@ -116,7 +114,7 @@ public final class Capture implements AutoCloseable {
             throw alsoLeader(e, configuredCheck);
         }
         LogRecordSerde serde = new LogRecordSerde(registry);
-        new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(producer).bindTo(meterRegistry);
+        new KafkaClientMetrics(producer).bindTo(meterRegistry);
         try {
             producer.initTransactions(); // fences any earlier capture of this stream and aborts its open transaction
         } catch (KafkaException e) {
@@ -188,7 +186,7 @@ public final class Capture implements AutoCloseable {
                         + " resuming there", config.stream(), leaderSlot.confirmedFlushLsn());
             }
         }
-        Properties props = debeziumProperties(config, slot, resumeOffset);
+        Properties props = DebeziumSettings.of(config, slot, resumeOffset);
         engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
                 .using(props)
                 .using((success, message, error) -> {
@@ -252,7 +250,7 @@ public final class Capture implements AutoCloseable {
 
     /** The replication slot (and publication) of a stream on its configured leader. */
     public static String slotName(String stream) {
-        return "tailwater_" + stream.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
+        return "tailwater_" + stream.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
     }
 
     /**
@@ -326,85 +324,6 @@ public final class Capture implements AutoCloseable {
         LOG.info("Capture of stream '{}' stopped", config.stream());
     }
 
-    static Properties debeziumProperties(StreamConfig config, String slot, String resumeOffset) {
-        Properties url = Driver.parseURL(config.leader().jdbcUrl(), new Properties());
-        if (url == null) {
-            throw new io.tailwater.config.ConfigException("leader.jdbc-url", "not a valid PostgreSQL JDBC URL");
-        }
-        Properties p = new Properties();
-        p.setProperty("name", "tailwater-" + config.stream());
-        p.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
-        p.setProperty("offset.storage", LogOffsetStore.class.getName());
-        p.setProperty("offset.flush.interval.ms", "1000");
-        if (resumeOffset != null) {
-            p.setProperty(LogOffsetStore.RESUME_OFFSET, resumeOffset);
-        }
-        p.setProperty("database.hostname", url.getProperty("PGHOST", "localhost").split(",")[0]);
-        p.setProperty("database.port", url.getProperty("PGPORT", "5432").split(",")[0]);
-        p.setProperty("database.dbname", url.getProperty("PGDBNAME"));
-        if (config.leader().user() != null) {
-            p.setProperty("database.user", config.leader().user());
-        }
-        if (config.leader().password().isPresent()) {
-            p.setProperty("database.password", config.leader().password().value());
-        }
-        p.setProperty("topic.prefix", config.stream());
-        p.setProperty("plugin.name", "pgoutput");
-        p.setProperty("slot.name", slot);
-        p.setProperty("publication.name", slotName(config.stream())); // publications are per database: one name on every leader
-        p.setProperty("publication.autocreate.mode", "filtered");
-        // Tailwater's own tables never match, even where a pattern would take them (a promoted follower holds them).
-        p.setProperty("table.include.list", config.leader().tables().stream()
-                .map(t -> t.matches("[\\w$]+\\.[\\w$]+") ? t.replace(".", "\\.") : t)
-                .map(t -> "(?!.*\\." + LeaderChecks.OWN_TABLES + "$)(?:" + t + ")").collect(Collectors.joining(",")));
-        p.setProperty("provide.transaction.metadata", "true");
-        // Every column goes through Tailwater's own converter, and the snapshot reads every column as text: values are
-        // exact, with no java.sql dates, no JVM time zone and no Julian calendar (see PgValueConverter).
-        p.setProperty("converters", "tailwater");
-        p.setProperty("tailwater.type", PgValueConverter.class.getName());
-        p.setProperty("tailwater." + PgValueConverter.STREAM, config.stream());
-        p.setProperty("snapshot.query.mode", "custom");
-        p.setProperty("snapshot.query.mode.custom.name", PgSnapshotQuery.NAME);
-        p.setProperty("include.unknown.datatypes", "true");
-        p.setProperty("decimal.handling.mode", "precise");
-        p.setProperty("time.precision.mode", "adaptive_time_microseconds");
-        p.setProperty("interval.handling.mode", "string");
-        p.setProperty("binary.handling.mode", "bytes");
-        p.setProperty("column.propagate.source.type", ".*");
-        p.setProperty("skipped.operations", "none");
-        p.setProperty("tombstones.on.delete", "false");
-        p.setProperty("heartbeat.interval.ms", "1000");
-        // With every heartbeat, a logical decoding message goes into the leader's WAL. It reaches capture even when no
-        // captured table changes (other tables, other databases, vacuum), and the heartbeat that follows it carries its
-        // LSN: once the log holds that heartbeat, the slot confirms the LSN and the leader can recycle its WAL. The
-        // messages themselves are not dispatched (no prefix is included), so only the heartbeat reaches the log.
-        p.setProperty("heartbeat.action.query", HEARTBEAT_ACTION_QUERY);
-        p.setProperty("message.prefix.exclude.list", ".*");
-        p.setProperty("poll.interval.ms", "10");
-        p.setProperty("max.batch.size", "4096");
-        p.setProperty("max.queue.size", "16384");
-        p.setProperty("snapshot.mode", "initial");
-        p.setProperty("signal.enabled.channels", "in-process"); // blocking snapshots of tables created later
-        p.setProperty("signal.poll.interval.ms", "500");
-        p.setProperty("errors.max.retries", "0");
-        // A value Debezium cannot convert stops capture: by default it would log a warning and leave the row out.
-        p.setProperty("event.converting.failure.handling.mode", "fail");
-        p.setProperty("event.processing.failure.handling.mode", "fail");
-        p.putAll(config.leader().debezium());
-        for (String ours : List.of("converters", "snapshot.query.mode", "include.unknown.datatypes")) {
-            if (config.leader().debezium().containsKey(ours)) {
-                throw new io.tailwater.config.ConfigException("leader.debezium." + ours,
-                        "is set by Tailwater itself (it converts every value exactly); remove it from the stream config");
-            }
-        }
-        for (String ours : List.of("heartbeat.action.query", "message.prefix.exclude.list", "message.prefix.include.list")) {
-            if (config.leader().debezium().containsKey(ours)) {
-                throw new io.tailwater.config.ConfigException("leader.debezium." + ours, "is set by Tailwater itself (its heartbeats"
-                        + " let the replication slot advance while the captured tables are quiet); remove it from the stream config");
-            }
-        }
-        return p;
-    }
 
     /** The message of the innermost cause that has one: Debezium wraps the reason several times. */
     private static String deepestMessage(Throwable t) {
