@@ -89,8 +89,11 @@ public final class ValueText {
         return Instant.parse(s);
     }
 
-    /** The decimal number in {@code s[from, to)}, or -1 if any character there is not an ASCII digit. */
-    private static int digits(String s, int from, int to) {
+    /** The decimal number in {@code s[from, to)}, or -1 if {@code s} is shorter or any character there is not an ASCII digit. */
+    public static int digits(String s, int from, int to) {
+        if (to > s.length()) {
+            return -1;
+        }
         int v = 0;
         for (int i = from; i < to; i++) {
             char c = s.charAt(i);

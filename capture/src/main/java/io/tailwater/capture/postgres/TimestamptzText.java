@@ -1,5 +1,7 @@
 package io.tailwater.capture.postgres;
 
+import io.tailwater.schemas.ValueText;
+
 import java.time.DateTimeException;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -21,12 +23,12 @@ public final class TimestamptzText {
         if (n < 22 || s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(10) != ' ' || s.charAt(13) != ':' || s.charAt(16) != ':') {
             return null;
         }
-        int year = digits(s, 0, 4);
-        int month = digits(s, 5, 2);
-        int day = digits(s, 8, 2);
-        int hour = digits(s, 11, 2);
-        int minute = digits(s, 14, 2);
-        int second = digits(s, 17, 2);
+        int year = ValueText.digits(s, 0, 4);
+        int month = ValueText.digits(s, 5, 7);
+        int day = ValueText.digits(s, 8, 10);
+        int hour = ValueText.digits(s, 11, 13);
+        int minute = ValueText.digits(s, 14, 16);
+        int second = ValueText.digits(s, 17, 19);
         if ((year | month | day | hour | minute | second) < 0 || year == 0) {
             return null;
         }
@@ -52,17 +54,17 @@ public final class TimestamptzText {
         if (sign != '+' && sign != '-') {
             return null;
         }
-        int offsetHours = digits(s, i + 1, 2);
+        int offsetHours = ValueText.digits(s, i + 1, i + 3);
         int offsetMinutes = 0;
         int offsetSeconds = 0;
         i += 3;
         if (i < n) {
-            if (s.charAt(i) != ':' || i + 3 > n || (offsetMinutes = digits(s, i + 1, 2)) < 0) {
+            if (s.charAt(i) != ':' || i + 3 > n || (offsetMinutes = ValueText.digits(s, i + 1, i + 3)) < 0) {
                 return null;
             }
             i += 3;
             if (i < n) {
-                if (s.charAt(i) != ':' || i + 3 != n || (offsetSeconds = digits(s, i + 1, 2)) < 0) {
+                if (s.charAt(i) != ':' || i + 3 != n || (offsetSeconds = ValueText.digits(s, i + 1, i + 3)) < 0) {
                     return null;
                 }
                 i += 3;
@@ -78,22 +80,6 @@ public final class TimestamptzText {
         } catch (DateTimeException e) {
             return null; // out of range: the general parser says what is wrong
         }
-    }
-
-    /** The number in {@code s[from, from + count)}, or -1 when any of it is not a digit. */
-    private static int digits(String s, int from, int count) {
-        if (from + count > s.length()) {
-            return -1;
-        }
-        int value = 0;
-        for (int i = from; i < from + count; i++) {
-            char c = s.charAt(i);
-            if (!isDigit(c)) {
-                return -1;
-            }
-            value = value * 10 + (c - '0');
-        }
-        return value;
     }
 
     private static boolean isDigit(char c) {
