@@ -19,7 +19,7 @@ import java.util.Map;
  *
  * <p>After a commit on the leader, read {@code pg_current_wal_lsn()} on the same connection and
  * pass it to {@link #await}. A follower has the write once it has applied a log record whose
- * leader LSN is at least that far. The waiter follows the positions topic, to which every
+ * leader LSN is at least that far, in the current leader's epoch. The waiter follows the positions topic, to which every
  * applier reports after each group it applies, so one instance serves many waits; it is not
  * thread-safe, give each thread its own.
  */
@@ -78,12 +78,19 @@ public final class FollowerWait implements AutoCloseable {
         }
     }
 
+    /**
+     * The followers that have {@code lsn}. LSNs are the current leader's, and a promote starts a
+     * new leader with LSNs of its own: only a position of the newest epoch any follower reports
+     * is compared (a follower that applied the leader change reports no LSN until the new
+     * leader's first transaction), so an LSN of the new leader never matches one of the old.
+     */
     private Result result(long lsn, Collection<String> followers) {
+        int epoch = latest.values().stream().mapToInt(FollowerPosition::leaderEpoch).max().orElse(0);
         List<String> reached = new ArrayList<>();
         Map<String, FollowerPosition> missing = new HashMap<>();
         for (String f : followers) {
             FollowerPosition p = latest.get(f);
-            if (p != null && p.lsn() >= lsn) {
+            if (p != null && p.leaderEpoch() == epoch && p.lsn() >= lsn) {
                 reached.add(f);
             } else {
                 missing.put(f, p);

@@ -14,18 +14,25 @@ import io.tailwater.embedded.EmbeddedPostgres;
 import io.tailwater.failover.CurrentLeader;
 import io.tailwater.failover.Promotion;
 import io.tailwater.failover.PromotionException;
+import io.tailwater.log.FollowerPosition;
 import io.tailwater.log.FollowerState;
+import io.tailwater.log.KafkaClients;
+import io.tailwater.log.LogTopics;
+import io.tailwater.log.FollowerWait;
 import io.tailwater.schemas.TableId;
 import io.tailwater.schemas.event.LeaderChange;
 import io.tailwater.schemas.event.LogEvent;
 import io.tailwater.schemas.event.Lsn;
 import io.tailwater.schemas.event.RowChange;
 import io.tailwater.schemas.event.TransactionEnd;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -180,6 +187,20 @@ class PromoteTest {
                 diffs.addAll(StreamVerifier.compare(newLeader, s.config.follower(f), TABLES.stream().map(TableId::parse).toList()));
             }
             assertThat(diffs).isNotEmpty().allMatch(TableComparison::matches, "equal to the new leader");
+            // Read-your-writes on the new leader: an LSN of the new leader is awaited in its epoch, not against the old one's LSNs.
+            try (FollowerWait wait = new FollowerWait(s.config);
+                 Connection c = DriverManager.getConnection(newLeader.jdbcUrl(), "postgres", ""); Statement st = c.createStatement()) {
+                st.execute("INSERT INTO transfers VALUES (1000000, 1, 1, 0)");
+                long lsn;
+                try (ResultSet rs = st.executeQuery("SELECT pg_current_wal_lsn()::text")) {
+                    rs.next();
+                    lsn = Lsn.parse(rs.getString(1));
+                }
+                FollowerWait.Result waited = wait.await(lsn, List.of("pg2", "lite"), 2, Duration.ofSeconds(30));
+                assertThat(waited.reached()).containsExactlyInAnyOrder("pg2", "lite");
+                assertThat(waited.missing()).isEmpty();
+                assertThat(transferIds(s.config.follower("pg2").jdbcUrl())).contains(1_000_000L);
+            }
             // The command line reports the new leader.
             StringWriter out = new StringWriter();
             assertThat(Main.run(new PrintWriter(out), new PrintWriter(new StringWriter()), "leader", "--config", s.configFile.toString()))
@@ -298,6 +319,33 @@ class PromoteTest {
                  ResultSet rs = st.executeQuery("SELECT count(*) FROM items WHERE id BETWEEN 151 AND 160 AND name LIKE 'after failover%'")) {
                 rs.next();
                 assertThat(rs.getInt(1)).isEqualTo(10);
+            }
+        }
+    }
+
+    /**
+     * After a promote the new leader's LSNs start anywhere: an await compares positions of the
+     * newest epoch only, so a follower still on the old leader's larger LSNs does not have the write.
+     */
+    @Test
+    void anAwaitComparesLsnsOnlyWithinTheNewestEpoch() throws Exception {
+        try (TestStream s = new TestStream("awaitepochs", List.of("public.items"))) {
+            LogTopics.ensure(s.config, Duration.ofSeconds(30));
+            long now = System.currentTimeMillis();
+            try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(s.config, "test-positions", Map.of(), Map.of())) {
+                // "pg" still reports the old leader at LSN 9,000,000; "lite" has the new leader's LSN 5,000.
+                for (FollowerPosition p : List.of(
+                        new FollowerPosition("pg", 10, 11, -1, 0, 9_000_000, "7", 0, now, FollowerState.STREAMING, null),
+                        new FollowerPosition("lite", 12, 13, -1, 1, 5_000, "8", 0, now, FollowerState.STREAMING, null))) {
+                    producer.send(new ProducerRecord<>(s.config.positionsTopic(), p.follower().getBytes(StandardCharsets.UTF_8),
+                            p.toJson())).get();
+                }
+            }
+            try (FollowerWait wait = new FollowerWait(s.config)) {
+                FollowerWait.Result r = wait.await(4_000, List.of("pg", "lite"), 2, Duration.ofSeconds(2));
+                assertThat(r.reached()).containsExactly("lite");
+                assertThat(r.missing()).containsOnlyKeys("pg");
+                assertThat(wait.await(6_000, List.of("lite"), 1, Duration.ofMillis(500)).reached()).isEmpty();
             }
         }
     }
