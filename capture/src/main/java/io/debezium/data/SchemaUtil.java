@@ -273,6 +273,8 @@ public class SchemaUtil {
                 sb.append('}');
             }
             else {
+                // Debezium's own code, kept as it is: these java.sql branches format values for the JMX "last event" summary
+                // only, never for the log; and Tailwater's converter hands over no java.sql value (PgValueConverter).
                 if (obj instanceof java.sql.Time) {
                     java.sql.Time time = (java.sql.Time) obj;
                     append(DateTimeFormatter.ISO_LOCAL_TIME.format(time.toLocalTime()));

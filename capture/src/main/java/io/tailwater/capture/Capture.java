@@ -130,7 +130,7 @@ public final class Capture implements AutoCloseable {
         StreamLeader leader = tail.leader();
         if (leader.follower().isPresent()) {
             // The log names the leader: after a promote, the follower it chose, whatever the config's leader section says.
-            config = config.withLeader(config.leader().on(config.follower(leader.follower().get())));
+            config = config.withLeader(leader.database(config));
             LOG.info("Stream '{}' is led by {}, since log offset {}", config.stream(), leader.describe(), leader.changeOffset());
         }
         slot = slotName(config.stream(), leader);

@@ -165,14 +165,17 @@ final class LeaderChecks {
                        EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary)
                 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                 WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
-                  AND c.relname NOT IN ('tailwater_position', 'tailwater_skipped')
+                  AND c.relname !~ ?
                 ORDER BY 1, 2""";
         List<LeaderTable> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                LeaderTable t = new LeaderTable(rs.getString(1), rs.getString(2), rs.getString(3), rs.getBoolean(4));
-                if (patterns.stream().anyMatch(p -> p.matcher(t.qualified()).matches())) {
-                    out.add(t);
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, "^" + OWN_TABLES + "$");
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    LeaderTable t = new LeaderTable(rs.getString(1), rs.getString(2), rs.getString(3), rs.getBoolean(4));
+                    if (patterns.stream().anyMatch(p -> p.matcher(t.qualified()).matches())) {
+                        out.add(t);
+                    }
                 }
             }
         }

@@ -64,9 +64,14 @@ public final class Takeover implements AutoCloseable {
      * Checks, changing nothing, that {@code candidate} can lead the stream: as capture checks a
      * leader at start ({@code wal_level}, replication rights, keys of every table).
      */
-    public static List<String> check(StreamConfig config, FollowerConfig candidate, Duration timeout) {
+    public static void check(StreamConfig config, FollowerConfig candidate, Duration timeout) {
+        candidateTables(config, candidate, timeout);
+    }
+
+    /** The tables {@code candidate} would be captured with, after capture's leader checks on it. */
+    private static List<LeaderChecks.LeaderTable> candidateTables(StreamConfig config, FollowerConfig candidate, Duration timeout) {
         try {
-            return LeaderChecks.check(config.leader().on(candidate), timeout);
+            return LeaderChecks.checkedTables(config.leader().on(candidate), timeout);
         } catch (LeaderNotReadyException e) {
             throw new LeaderNotReadyException("follower '" + candidate.name() + "' cannot become the leader of stream '"
                     + config.stream() + "': " + e.getMessage().replace("the leader", "the follower"), e);
@@ -75,8 +80,7 @@ public final class Takeover implements AutoCloseable {
 
     /** Whether the log's initial snapshot is complete: a new leader starts after it, so a partial one would stay partial. */
     public static boolean snapshotComplete(LogTail tail) {
-        return tail.leader().epoch() > 0 || tail.lastTransactionEnd().map(end -> ResumePoint.of(tail).map(r -> !r.isInterruptedSnapshot())
-                .orElse(false)).orElse(false);
+        return tail.leader().epoch() > 0 || ResumePoint.of(tail).map(r -> !r.isInterruptedSnapshot()).orElse(false);
     }
 
     /** Takes the stream's transactional id (fencing any capture) and reads the log to its end. */
@@ -124,13 +128,7 @@ public final class Takeover implements AutoCloseable {
      * this one never touches.
      */
     public Prepared prepare(FollowerConfig follower, int epoch, Duration timeout) {
-        List<LeaderChecks.LeaderTable> tables;
-        try {
-            tables = LeaderChecks.checkedTables(config.leader().on(follower), timeout);
-        } catch (LeaderNotReadyException e) {
-            throw new LeaderNotReadyException("follower '" + follower.name() + "' cannot become the leader of stream '"
-                    + config.stream() + "': " + e.getMessage().replace("the leader", "the follower"), e);
-        }
+        List<LeaderChecks.LeaderTable> tables = candidateTables(config, follower, timeout);
         LeaderConfig leader = config.leader().on(follower);
         String prefix = slotPrefix(config.stream());
         String slot = prefix + epoch + "_" + HexFormat.of().toHexDigits(RANDOM.nextInt());

@@ -16,15 +16,10 @@ import java.util.Map;
  * The leader of a stream as its log records it, with the database it is: the config's
  * {@code leader:} section in epoch 0, the promoted follower after a leader change.
  *
- * @param name {@link #CONFIGURED} or the follower's name
  * @param database its connection and the stream's tables
- * @param leader the epoch and the leader change that started it
  * @param tail the end of the log it was read from
  */
-public record CurrentLeader(String name, LeaderConfig database, StreamLeader leader, LogTail tail) {
-    /** How the configured leader is named: the config section it comes from. */
-    public static final String CONFIGURED = "leader";
-
+public record CurrentLeader(LeaderConfig database, LogTail tail) {
     /** Reads the end of the stream's log. */
     public static CurrentLeader read(StreamConfig config, Duration timeout) {
         LogRecordSerde serde = new LogRecordSerde(new SchemaRegistryClient(config.registry()));
@@ -35,14 +30,16 @@ public record CurrentLeader(String name, LeaderConfig database, StreamLeader lea
 
     /** The leader a log's end names. */
     public static CurrentLeader of(StreamConfig config, LogTail tail) {
-        StreamLeader leader = tail.leader();
-        return leader.follower()
-                .map(f -> new CurrentLeader(f, config.leader().on(config.follower(f)), leader, tail))
-                .orElseGet(() -> new CurrentLeader(CONFIGURED, config.leader(), leader, tail));
+        return new CurrentLeader(tail.leader().database(config), tail);
     }
 
-    /** The stream's config with this leader's database in its leader section. */
-    public StreamConfig config(StreamConfig config) {
-        return config.withLeader(database);
+    /** The epoch and the leader change that started it. */
+    public StreamLeader leader() {
+        return tail.leader();
+    }
+
+    /** {@link StreamLeader#CONFIGURED_NAME} or the follower's name. */
+    public String name() {
+        return tail.leader().name();
     }
 }

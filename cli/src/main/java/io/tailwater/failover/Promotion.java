@@ -146,7 +146,7 @@ public final class Promotion {
                     throw taken(old, state);
                 } catch (KafkaException e) {
                     CurrentLeader now = CurrentLeader.read(config, options.timeout());
-                    if (!now.leader().change().map(LeaderChange::slot).equals(java.util.Optional.of(prepared.slot()))) {
+                    if (now.leader().change().map(LeaderChange::slot).filter(prepared.slot()::equals).isEmpty()) {
                         takeover.unprepare(candidate, prepared, options.timeout());
                         throw new PromotionException("the leader change could not be written to the log: " + e.getMessage(), e);
                     }
@@ -244,27 +244,44 @@ public final class Promotion {
         }
     }
 
-    /** Waits until the candidate has applied the log up to and including {@code offset}. */
+    /** Waits until the candidate has applied the log up to and including {@code offset}, asking it over one connection. */
     private void awaitApplied(FollowerConfig candidate, long offset) {
         long deadline = System.nanoTime() + options.catchUpTimeout().toNanos();
-        long applied;
-        while ((applied = appliedOffset(candidate)) < offset) {
-            if (System.nanoTime() > deadline) {
-                throw new PromotionException("follower '" + candidate.name() + "' applied the log up to offset " + applied + " but not to "
-                        + offset + " within " + options.catchUpTimeout().toSeconds() + "s; is its applier running (tailwater status)?"
-                        + " Nothing was written to the log");
+        try (FollowerStore store = openStore(candidate)) {
+            long applied;
+            while ((applied = appliedOffset(store)) < offset) {
+                if (System.nanoTime() > deadline) {
+                    throw new PromotionException("follower '" + candidate.name() + "' applied the log up to offset " + applied + " but not to "
+                            + offset + " within " + options.catchUpTimeout().toSeconds() + "s; is its applier running (tailwater status)?"
+                            + " Nothing was written to the log");
+                }
+                pause();
             }
-            pause();
+        } catch (SQLException e) {
+            throw cannotRead(candidate, e);
         }
     }
 
+    /** The last log offset the follower has applied, or -1. */
     private long appliedOffset(FollowerConfig follower) {
-        try (FollowerStore store = FollowerStore.open(follower, Dialects.of(follower.kind()), config.stream(), options.timeout())) {
-            return store.position().map(AppliedPosition::logOffset).orElse(-1L);
+        try (FollowerStore store = openStore(follower)) {
+            return appliedOffset(store);
         } catch (SQLException e) {
-            throw new PromotionException("cannot read the position of follower '" + follower.name() + "': " + e.getMessage()
-                    + "; check followers." + follower.name() + ".jdbc-url. Nothing was changed", e);
+            throw cannotRead(follower, e);
         }
+    }
+
+    private FollowerStore openStore(FollowerConfig follower) throws SQLException {
+        return FollowerStore.open(follower, Dialects.of(follower.kind()), config.stream(), options.timeout());
+    }
+
+    private static long appliedOffset(FollowerStore store) throws SQLException {
+        return store.position().map(AppliedPosition::logOffset).orElse(-1L);
+    }
+
+    private PromotionException cannotRead(FollowerConfig follower, SQLException e) {
+        return new PromotionException("cannot read the position of follower '" + follower.name() + "': " + e.getMessage()
+                + "; check followers." + follower.name() + ".jdbc-url", e);
     }
 
     private PromotionException lostTo(CurrentLeader winner) {

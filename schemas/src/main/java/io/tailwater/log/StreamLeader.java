@@ -1,5 +1,7 @@
 package io.tailwater.log;
 
+import io.tailwater.config.LeaderConfig;
+import io.tailwater.config.StreamConfig;
 import io.tailwater.schemas.event.LeaderChange;
 
 import java.util.Optional;
@@ -18,6 +20,19 @@ public record StreamLeader(int epoch, long changeOffset, Optional<LeaderChange> 
 
     static StreamLeader of(long offset, LeaderChange change) {
         return new StreamLeader(change.epoch(), offset, Optional.of(change));
+    }
+
+    /** How the configured leader is named: the config section it comes from. */
+    public static final String CONFIGURED_NAME = "leader";
+
+    /** The leader's name: {@link #CONFIGURED_NAME}, or the follower's. */
+    public String name() {
+        return follower().orElse(CONFIGURED_NAME);
+    }
+
+    /** The leader's database, with the stream's tables and Debezium settings: the config's leader section, or the follower's connection. */
+    public LeaderConfig database(StreamConfig config) {
+        return follower().map(f -> config.leader().on(config.follower(f))).orElse(config.leader());
     }
 
     /** The follower that leads, or empty while the configured leader does. */

@@ -22,8 +22,7 @@ public final class Poll {
         long deadline = System.nanoTime() + timeout.toNanos();
         T value = read.get();
         while (!done.test(value) && System.nanoTime() < deadline) {
-            // Not a wait for time: the condition is done.test(value), checked after each read; this only spaces the reads.
-            Thread.sleep(every.toMillis());
+            Thread.sleep(every.toMillis()); // not a wait for time: the condition is done.test(value), checked after each read; this spaces the reads
             value = read.get();
         }
         return value;

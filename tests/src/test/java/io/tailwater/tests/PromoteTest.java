@@ -8,7 +8,6 @@ import io.tailwater.capture.CaptureFencedException;
 import io.tailwater.capture.LeaderWrites;
 import io.tailwater.cli.Main;
 import io.tailwater.cli.StatusReport;
-import io.tailwater.config.FollowerConfig;
 import io.tailwater.config.LeaderConfig;
 import io.tailwater.embedded.EmbeddedPostgres;
 import io.tailwater.failover.CurrentLeader;
@@ -18,6 +17,7 @@ import io.tailwater.log.FollowerPosition;
 import io.tailwater.log.FollowerState;
 import io.tailwater.log.KafkaClients;
 import io.tailwater.log.LogTopics;
+import io.tailwater.log.StreamLeader;
 import io.tailwater.log.FollowerWait;
 import io.tailwater.schemas.TableId;
 import io.tailwater.schemas.event.LeaderChange;
@@ -118,7 +118,7 @@ class PromoteTest {
                     Duration.ofSeconds(60))).run();
             assertThat(result.planned()).isTrue();
             assertThat(result.epoch()).isEqualTo(1);
-            assertThat(result.oldLeader()).isEqualTo(CurrentLeader.CONFIGURED);
+            assertThat(result.oldLeader()).isEqualTo(StreamLeader.CONFIGURED_NAME);
 
             // The old capture was fenced; the promoted follower's applier stopped at the leader change.
             assertThat(oldCapture.awaitTerminationWithin(Duration.ofSeconds(30))).isTrue();
@@ -141,7 +141,7 @@ class PromoteTest {
             assertThat(newCapture.failure()).isEmpty();
 
             LeaderConfig newLeader = s.config.leader().on(s.config.follower("pg"));
-            Set<Long> onNewLeader = transferIds(newLeader.jdbcUrl());
+            Set<Long> onNewLeader = transferIds(s, "pg");
             Set<Long> logged = Poll.until(Duration.ofSeconds(60), Duration.ofMillis(200), () -> transfersInLog(s).keySet(),
                     ids -> ids.containsAll(onNewLeader));
             assertThat(difference(onNewLeader, logged)).as("transfers on the new leader that capture did not log (%s; capture %s)",
@@ -189,7 +189,7 @@ class PromoteTest {
             assertThat(diffs).isNotEmpty().allMatch(TableComparison::matches, "equal to the new leader");
             // Read-your-writes on the new leader: an LSN of the new leader is awaited in its epoch, not against the old one's LSNs.
             try (FollowerWait wait = new FollowerWait(s.config);
-                 Connection c = DriverManager.getConnection(newLeader.jdbcUrl(), "postgres", ""); Statement st = c.createStatement()) {
+                 Connection c = s.follower("pg"); Statement st = c.createStatement()) {
                 st.execute("INSERT INTO transfers VALUES (1000000, 1, 1, 0)");
                 long lsn;
                 try (ResultSet rs = st.executeQuery("SELECT pg_current_wal_lsn()::text")) {
@@ -199,7 +199,7 @@ class PromoteTest {
                 FollowerWait.Result waited = wait.await(lsn, List.of("pg2", "lite"), 2, Duration.ofSeconds(30));
                 assertThat(waited.reached()).containsExactlyInAnyOrder("pg2", "lite");
                 assertThat(waited.missing()).isEmpty();
-                assertThat(transferIds(s.config.follower("pg2").jdbcUrl())).contains(1_000_000L);
+                assertThat(transferIds(s, "pg2")).contains(1_000_000L);
             }
             // The command line reports the new leader.
             StringWriter out = new StringWriter();
@@ -255,7 +255,7 @@ class PromoteTest {
             assertThat(changes).extracting(LeaderChange::leader).containsExactly(winner);
             assertThat(CurrentLeader.read(s.config, Duration.ofSeconds(10)).name()).isEqualTo(winner);
             // The loser left no replication slot behind on its follower.
-            try (Connection c = DriverManager.getConnection(s.config.follower(loser).jdbcUrl(), "postgres", "");
+            try (Connection c = s.follower(loser);
                  Statement st = c.createStatement();
                  ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_replication_slots WHERE database = current_database()"
                          + " AND slot_name LIKE 'tailwater_racing%'")) {
@@ -306,10 +306,10 @@ class PromoteTest {
 
             s.startCapture();
             LeaderConfig newLeader = s.config.leader().on(s.config.follower("pg"));
-            try (Connection c = DriverManager.getConnection(newLeader.jdbcUrl(), "postgres", ""); Statement st = c.createStatement()) {
+            try (Connection c = s.follower("pg"); Statement st = c.createStatement()) {
                 st.execute("INSERT INTO items SELECT g, 'after failover ' || g FROM generate_series(151, 170) g");
             }
-            Poll.until(Duration.ofSeconds(60), Duration.ofMillis(200), () -> rowCount(s.config.follower("lite")), n -> n == 170);
+            Poll.until(Duration.ofSeconds(60), Duration.ofMillis(200), () -> rowCount(s, "lite"), n -> n == 170);
             s.awaitCaughtUpFollowers(List.of("lite"), Duration.ofSeconds(60));
             assertThat(StreamVerifier.compare(newLeader, s.config.follower("lite"), List.of(TableId.parse("public.items"))))
                     .isNotEmpty().allMatch(TableComparison::matches);
@@ -445,20 +445,18 @@ class PromoteTest {
         return counts;
     }
 
-    private static long rowCount(FollowerConfig follower) throws SQLException {
-        try (Connection c = DriverManager.getConnection(follower.jdbcUrl()); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT count(*) FROM items")) {
+    private static long rowCount(TestStream s, String follower) {
+        try (Connection c = s.follower(follower); Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*) FROM items")) {
             rs.next();
             return rs.getLong(1);
         } catch (SQLException e) {
-            return -1;
+            return -1; // the table is not there yet
         }
     }
 
-    private static Set<Long> transferIds(String jdbcUrl) throws SQLException {
+    private static Set<Long> transferIds(TestStream s, String follower) throws SQLException {
         Set<Long> ids = new HashSet<>();
-        try (Connection c = DriverManager.getConnection(jdbcUrl, "postgres", ""); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT id FROM transfers")) {
+        try (Connection c = s.follower(follower); Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT id FROM transfers")) {
             while (rs.next()) {
                 ids.add(rs.getLong(1));
             }

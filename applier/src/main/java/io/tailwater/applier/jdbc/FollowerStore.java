@@ -217,7 +217,7 @@ public final class FollowerStore implements AutoCloseable {
         for (Map.Entry<TableSchema, List<RowChange>> e : net.deletes().entrySet()) {
             TableStatements s = statements(e.getKey());
             int n = TableStatements.KEYS_PER_STATEMENT;
-            writeInChunks(e.getValue(), n, s.singleColumnKey() ? s.deleteKeys(dsl, n) : null, 1, s.delete);
+            writeInChunks(e.getValue(), n, s.singleColumnKey() ? s.deleteKeys(n) : null, 1, s.delete);
         }
         for (Map.Entry<TableSchema, List<RowChange>> e : net.upserts().entrySet()) {
             TableStatements s = statements(e.getKey());
@@ -232,7 +232,7 @@ public final class FollowerStore implements AutoCloseable {
             TableStatements s = statements(e.getKey());
             for (RowChange r : e.getValue()) {
                 // the row is missing when the follower diverged: checkExisting reported it; its unsent values are unknown here
-                try (PreparedStatement ps = conn.prepareStatement(s.partialUpdate(dsl, r.after()))) {
+                try (PreparedStatement ps = conn.prepareStatement(s.partialUpdate(r.after()))) {
                     int p = 1;
                     for (int i = 0; i < r.after().length; i++) {
                         if (r.after()[i] != io.tailwater.schemas.Unchanged.VALUE) {
@@ -281,7 +281,7 @@ public final class FollowerStore implements AutoCloseable {
     private int countExisting(TableStatements s, List<NetChanges.Existing> rows) throws SQLException {
         // Full chunks and single keys repeat: their statements stay prepared. Other sizes come once per group at most.
         boolean repeats = rows.size() == 1 || rows.size() == TableStatements.KEYS_PER_STATEMENT;
-        String sql = s.countKeys(dsl, rows.size());
+        String sql = s.countKeys(rows.size());
         PreparedStatement ps = repeats ? prepared(sql) : conn.prepareStatement(sql);
         try {
             int p = 1;

@@ -31,12 +31,10 @@ final class TableStatements {
     final String insert;
     final String deleteOne;
     final String updateOne;
-    /** The quoted table name and column names, in the leader's column order. */
+    /** The quoted table name, column names (in the leader's column order) and key column names: rendered once. */
     final String quotedTable;
     final List<String> quotedColumns;
-    /** {@link #countKeys} and {@link #deleteKeys} for a full chunk of {@link #KEYS_PER_STATEMENT} keys: rendered once. */
-    private final String countFullChunk;
-    private final String deleteFullChunk;
+    private final List<String> quotedKeys;
 
     /** Keys per statement that finds or deletes rows by a one-column key: {@code WHERE k IN (?, ...)}. */
     static final int KEYS_PER_STATEMENT = 200;
@@ -71,8 +69,7 @@ final class TableStatements {
         }
         this.deleteOne = dialect.deleteOne(quotedTable, conditions);
         this.updateOne = dialect.updateOne(quotedTable, quoted, conditions);
-        this.countFullChunk = renderCountKeys(dsl, KEYS_PER_STATEMENT);
-        this.deleteFullChunk = renderDeleteKeys(dsl, KEYS_PER_STATEMENT);
+        this.quotedKeys = java.util.Arrays.stream(keyIndexes).mapToObj(quoted::get).toList();
     }
 
     /** Whether the key is one column, so rows can be found by {@code k IN (...)}, one index lookup per key everywhere. */
@@ -84,29 +81,20 @@ final class TableStatements {
      * {@code SELECT count(*) FROM t WHERE <the key is one of n keys>}: {@code k IN (?, ...)} for a
      * one-column key, an {@code OR} of key equalities otherwise; the key parameters in order.
      */
-    String countKeys(DSLContext dsl, int n) {
-        return n == KEYS_PER_STATEMENT ? countFullChunk : renderCountKeys(dsl, n);
+    String countKeys(int n) {
+        return "SELECT count(*) FROM " + quotedTable + " WHERE " + keysCondition(n);
     }
 
     /** {@code DELETE FROM t WHERE k IN (?, ...)} for {@code n} keys of a one-column key. */
-    String deleteKeys(DSLContext dsl, int n) {
-        return n == KEYS_PER_STATEMENT ? deleteFullChunk : renderDeleteKeys(dsl, n);
+    String deleteKeys(int n) {
+        return "DELETE FROM " + quotedTable + " WHERE " + keysCondition(n);
     }
 
-    private String renderCountKeys(DSLContext dsl, int n) {
-        return "SELECT count(*) FROM " + quotedTable + " WHERE " + keysCondition(dsl, n);
-    }
-
-    private String renderDeleteKeys(DSLContext dsl, int n) {
-        return "DELETE FROM " + quotedTable + " WHERE " + keysCondition(dsl, n);
-    }
-
-    private String keysCondition(DSLContext dsl, int n) {
-        List<String> keys = java.util.Arrays.stream(keyIndexes).mapToObj(i -> dsl.render(DSL.name(table.columns().get(i).name()))).toList();
-        if (keys.size() == 1) {
-            return keys.get(0) + " IN (" + String.join(", ", java.util.Collections.nCopies(n, "?")) + ")";
+    private String keysCondition(int n) {
+        if (quotedKeys.size() == 1) {
+            return quotedKeys.get(0) + " IN (" + String.join(", ", java.util.Collections.nCopies(n, "?")) + ")";
         }
-        String one = "(" + String.join(" AND ", keys.stream().map(k -> k + " = ?").toList()) + ")";
+        String one = "(" + String.join(" AND ", quotedKeys.stream().map(k -> k + " = ?").toList()) + ")";
         return String.join(" OR ", java.util.Collections.nCopies(n, one));
     }
 
@@ -114,16 +102,16 @@ final class TableStatements {
      * {@code UPDATE t SET c = ?, ... WHERE k = ?, ...} for the columns of {@code row} that are not
      * {@link io.tailwater.schemas.Unchanged}: the values first, in column order, then the key.
      */
-    String partialUpdate(DSLContext dsl, Object[] row) {
-        List<String> set = new java.util.ArrayList<>();
+    String partialUpdate(Object[] row) {
+        StringBuilder sql = new StringBuilder("UPDATE ").append(quotedTable).append(" SET ");
+        String separator = "";
         for (int i = 0; i < row.length; i++) {
             if (row[i] != io.tailwater.schemas.Unchanged.VALUE) {
-                set.add(dsl.render(DSL.name(table.columns().get(i).name())) + " = ?");
+                sql.append(separator).append(quotedColumns.get(i)).append(" = ?");
+                separator = ", ";
             }
         }
-        List<String> where = java.util.Arrays.stream(keyIndexes).mapToObj(i -> dsl.render(DSL.name(table.columns().get(i).name())) + " = ?")
-                .toList();
-        return "UPDATE " + quotedTable + " SET " + String.join(", ", set) + " WHERE " + String.join(" AND ", where);
+        return sql.append(" WHERE ").append(String.join(" AND ", quotedKeys.stream().map(k -> k + " = ?").toList())).toString();
     }
 
     /** {@code sql} with its one {@code (?, ?, ...)} tuple of {@code width} parameters repeated {@code rows} times, or null. */

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
+import java.time.OffsetDateTime;
 import java.time.OffsetTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -54,6 +55,10 @@ public final class PgText {
 
     /** A {@code timestamptz}, with the offset PostgreSQL wrote (the session's zone). */
     public static Instant timestamptz(String s) {
+        OffsetDateTime common = TimestamptzText.parse(s);
+        if (common != null) {
+            return common.toInstant();
+        }
         Matcher m = match(DATE_TIME, s, "timestamptz");
         if (m.group(8) == null) {
             throw new IllegalArgumentException("not a PostgreSQL timestamptz (no offset): " + s);

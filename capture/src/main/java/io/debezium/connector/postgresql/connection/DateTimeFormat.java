@@ -33,7 +33,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.debezium.connector.postgresql.PostgresValueConverter;
-import io.tailwater.capture.postgres.TimestamptzText;
+import io.tailwater.schemas.pg.TimestamptzText;
 
 /**
  * Transformer for time/date related string representations in replication messages.

@@ -1,4 +1,4 @@
-package io.tailwater.capture.postgres;
+package io.tailwater.schemas.pg;
 
 import io.tailwater.schemas.ValueText;
 
@@ -11,7 +11,8 @@ import java.time.ZoneOffset;
  * {@code 2024-03-10 02:30:00.123456-05}, a four-digit year, up to six fraction digits and an
  * offset of hours, optionally minutes and seconds. Anything else (years past 9999, {@code BC},
  * {@code infinity}) is not read here: {@link #parse} returns null and the caller uses its general
- * parser. The calendar is java.time's proleptic ISO one, as in PostgreSQL.
+ * parser. The calendar is java.time's proleptic ISO one, as in PostgreSQL. {@link PgText#timestamptz(String)}
+ * and capture's streaming path (Debezium's DateTimeFormat, patched) both read through it first.
  */
 public final class TimestamptzText {
     private TimestamptzText() {
