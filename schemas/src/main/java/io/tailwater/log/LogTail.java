@@ -114,14 +114,7 @@ public record LogTail(long logEnd, Optional<TransactionEnd> lastTransactionEnd, 
     private static List<ConsumerRecord<byte[], byte[]>> readRange(KafkaConsumer<byte[], byte[]> consumer, TopicPartition tp,
                                                                  long from, long to, Duration timeout) {
         List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-        consumer.seek(tp, from);
-        while (consumer.position(tp, timeout) < to) {
-            for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                if (r.offset() < to) {
-                    out.add(r);
-                }
-            }
-        }
+        LogRange.forEach(consumer, tp, from, to, timeout, out::add);
         return out;
     }
 }

@@ -206,6 +206,21 @@ class PromoteTest {
             assertThat(Main.run(new PrintWriter(out), new PrintWriter(new StringWriter()), "leader", "--config", s.configFile.toString()))
                     .isZero();
             assertThat(out.toString().trim()).isEqualTo("pg " + newLeader.jdbcUrl());
+            // The old leader rejoins as follower "old": a switchover lost nothing, so it only takes its position, and then
+            // applies the new leader's writes until it equals the new leader.
+            s.addFollower("old", s.leaderUrl);
+            java.nio.file.Path report = java.nio.file.Files.createTempDirectory("tailwater-rejoin").resolve("lost.jsonl");
+            out = new StringWriter();
+            StringWriter err = new StringWriter();
+            assertThat(Main.run(new PrintWriter(out), new PrintWriter(err), "rejoin", "--config", s.configFile.toString(),
+                    "--follower", "old", "--report", report.toString())).as(err.toString()).isZero();
+            assertThat(out.toString()).contains("follower 'old' (the leader of epoch 0) is a follower of stream 'switchover'")
+                    .contains("lost writes: none");
+            assertThat(java.nio.file.Files.readString(report)).isEmpty();
+            s.startApplier("old");
+            s.awaitCaughtUpFollowers(List.of("old"), Duration.ofSeconds(120));
+            assertThat(StreamVerifier.compare(newLeader, s.config.follower("old"), TABLES.stream().map(TableId::parse).toList()))
+                    .isNotEmpty().allMatch(TableComparison::matches, "the rejoined old leader equals the new leader");
         }
     }
 
@@ -269,24 +284,47 @@ class PromoteTest {
      * The leader is killed (SIGKILL of its postmaster) after writes that capture never logged:
      * promote takes over with what the log holds, says which position it had, and the stream
      * goes on from the new leader. The unlogged writes are on neither follower nor the new leader.
+     * The old leader, started again, rejoins: its report lists exactly the unlogged writes, and
+     * afterwards it equals the new leader.
      */
     @Test
-    void aFailoverAfterTheLeaderIsKilledGoesOnFromWhatTheLogHolds() throws Exception {
+    void aFailoverAfterTheLeaderIsKilledGoesOnFromWhatTheLogHoldsAndTheOldLeaderRejoins() throws Exception {
         String name = "failover";
+        List<String> tables = List.of("public.items", "public.tags");
         try (EmbeddedPostgres leaderServer = EmbeddedPostgres.start();
-             TestStream s = new TestStream(name, List.of("public.items"), leaderServer, "")) {
+             TestStream s = new TestStream(name, tables, leaderServer, "")) {
             try (Connection c = s.leader(); Statement st = c.createStatement()) {
                 st.execute("CREATE TABLE items (id int PRIMARY KEY, name text)");
                 st.execute("INSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, 100) g");
+                st.execute("CREATE TABLE tags (item int, tag text, PRIMARY KEY (item, tag))");
+                st.execute("INSERT INTO tags SELECT g, 'tag ' || (g % 3) FROM generate_series(1, 30) g");
             }
             Capture capture = s.startAll();
             try (Connection c = s.leader(); Statement st = c.createStatement()) {
                 st.execute("INSERT INTO items SELECT g, 'logged ' || g FROM generate_series(101, 150) g");
+                st.execute("UPDATE items SET name = 'logged update' WHERE id = 6");
             }
             s.awaitCaughtUp(Duration.ofSeconds(60));
             s.stop(capture);
-            try (Connection c = s.leader(); Statement st = c.createStatement()) {
-                st.execute("INSERT INTO items SELECT g, 'never logged ' || g FROM generate_series(151, 160) g");
+            // Writes capture never logs: an insert of ten rows, updates, a delete, a key change, a truncate.
+            Map<Long, List<String>> lostChanges = new HashMap<>();
+            for (String sql : List.of("INSERT INTO items SELECT g, 'never logged ' || g FROM generate_series(151, 160) g",
+                    "UPDATE items SET name = 'lost update' WHERE id IN (5, 6)", "DELETE FROM items WHERE id = 7",
+                    "UPDATE items SET id = 1008 WHERE id = 8", "TRUNCATE tags")) {
+                try (Connection c = s.leader(); Statement st = c.createStatement()) {
+                    c.setAutoCommit(false);
+                    long xid = TestStream.currentXid(st);
+                    st.execute(sql);
+                    c.commit();
+                    lostChanges.put(xid, switch (sql.substring(0, 6)) {
+                        case "INSERT" -> java.util.stream.IntStream.rangeClosed(151, 160)
+                                .mapToObj(i -> "public.items insert {\"id\":\"" + i + "\"}").toList();
+                        case "UPDATE" -> sql.contains("1008") ? List.of("public.items update {\"id\":\"1008\"} {\"id\":\"8\"}")
+                                : List.of("public.items update {\"id\":\"5\"}", "public.items update {\"id\":\"6\"}");
+                        case "DELETE" -> List.of("public.items delete {\"id\":\"7\"}");
+                        default -> List.of("public.tags truncate");
+                    });
+                }
             }
             leaderServer.kill();
 
@@ -308,11 +346,12 @@ class PromoteTest {
             LeaderConfig newLeader = s.config.leader().on(s.config.follower("pg"));
             try (Connection c = s.follower("pg"); Statement st = c.createStatement()) {
                 st.execute("INSERT INTO items SELECT g, 'after failover ' || g FROM generate_series(151, 170) g");
+                st.execute("UPDATE items SET name = 'new leader' WHERE id = 5");
             }
             Poll.until(Duration.ofSeconds(60), Duration.ofMillis(200), () -> rowCount(s, "lite"), n -> n == 170);
             s.awaitCaughtUpFollowers(List.of("lite"), Duration.ofSeconds(60));
-            assertThat(StreamVerifier.compare(newLeader, s.config.follower("lite"), List.of(TableId.parse("public.items"))))
-                    .isNotEmpty().allMatch(TableComparison::matches);
+            List<TableId> ids = tables.stream().map(TableId::parse).toList();
+            assertThat(StreamVerifier.compare(newLeader, s.config.follower("lite"), ids)).isNotEmpty().allMatch(TableComparison::matches);
             // The failover point printed is the last position the old leader logged, and ids 151 to 160 are the new leader's rows.
             assertThat(out.toString()).contains("after LSN " + Lsn.format(change.lastOldLeaderPosition().lsn()) + " ");
             try (Connection c = s.follower("lite"); Statement st = c.createStatement();
@@ -320,6 +359,47 @@ class PromoteTest {
                 rs.next();
                 assertThat(rs.getInt(1)).isEqualTo(10);
             }
+
+            // The old leader is back: it rejoins as follower "old", and its report lists exactly the writes the log lacks.
+            leaderServer.restart();
+            s.addFollower("old", s.leaderUrl);
+            java.nio.file.Path report = java.nio.file.Files.createTempDirectory("tailwater-rejoin").resolve("lost.jsonl");
+            out = new StringWriter();
+            err = new StringWriter();
+            exit = Main.run(new PrintWriter(out), new PrintWriter(err), "rejoin", "--config", s.configFile.toString(),
+                    "--follower", "old", "--report", report.toString());
+            assertThat(exit).as(err.toString()).isZero();
+            int lostRows = lostChanges.values().stream().mapToInt(List::size).sum();
+            assertThat(out.toString()).contains("follower 'old' (the leader of epoch 0) is a follower of stream 'failover' from log offset "
+                    + change.takeoverOffset()).contains("LOST WRITES: 5 transactions (" + lostRows + " row changes)");
+            Map<Long, List<String>> reported = new HashMap<>();
+            com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+            for (String line : java.nio.file.Files.readAllLines(report)) {
+                com.fasterxml.jackson.databind.JsonNode n = json.readTree(line);
+                assertThat(n.get("commit_time").asText()).isNotEmpty();
+                assertThat(Lsn.parse(n.get("commit_lsn").asText())).isGreaterThan(change.lastOldLeaderPosition().lsn());
+                String what = n.get("table").asText() + " " + n.get("op").asText() + (n.has("key") ? " " + n.get("key") : "")
+                        + (n.has("old_key") ? " " + n.get("old_key") : "");
+                reported.computeIfAbsent(n.get("xid").asLong(), x -> new ArrayList<>()).add(what);
+            }
+            assertThat(reported).isEqualTo(lostChanges);
+            // Its clients may no longer write; its slot is gone.
+            try (Connection c = s.leader(); Statement st = c.createStatement()) {
+                assertThat(catchSql(() -> st.execute("UPDATE items SET name = 'split brain' WHERE id = 1"))).contains("read-only");
+                try (ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_replication_slots")) {
+                    rs.next();
+                    assertThat(rs.getInt(1)).isZero();
+                }
+            }
+            // It applies the log from the leader change on, and then equals the new leader.
+            s.startApplier("old");
+            s.awaitCaughtUpFollowers(List.of("old"), Duration.ofSeconds(60));
+            assertThat(StreamVerifier.compare(newLeader, s.config.follower("old"), ids)).isNotEmpty().allMatch(TableComparison::matches);
+            // A second rejoin changes nothing.
+            out = new StringWriter();
+            assertThat(Main.run(new PrintWriter(out), new PrintWriter(err), "rejoin", "--config", s.configFile.toString(),
+                    "--follower", "old", "--report", report.toString())).isZero();
+            assertThat(out.toString()).contains("has rejoined stream 'failover' already");
         }
     }
 

@@ -37,10 +37,12 @@ import java.util.Map;
  */
 public final class TestStream implements AutoCloseable {
     public final String name;
-    public final StreamConfig config;
+    /** The stream's config; {@link #addFollower} replaces it. */
+    public volatile StreamConfig config;
     public final String leaderUrl;
     /** The stream's config as a file, for the command line. */
     public final Path configFile;
+    private String yaml;
     private final List<AutoCloseable> running = new ArrayList<>();
     private final java.util.Set<String> startedFollowers = new java.util.HashSet<>();
     private final List<Capture> captures = new ArrayList<>();
@@ -111,8 +113,19 @@ public final class TestStream implements AutoCloseable {
                 yaml = yaml.replace(block, block + e.getValue());
             }
         }
+        this.yaml = yaml;
         this.config = new ConfigLoader().parse(yaml);
         this.configFile = sqlite.resolveSibling(name + ".yaml");
+        Files.writeString(configFile, yaml);
+    }
+
+    /**
+     * Lists one more PostgreSQL follower in the config and its file, as an operator edits them
+     * (say, the former leader before {@code rejoin}); started appliers keep the config they had.
+     */
+    public void addFollower(String follower, String jdbcUrl) throws java.io.IOException {
+        yaml = yaml + "  " + follower + ":\n    jdbc-url: " + jdbcUrl + "\n    user: postgres\n";
+        config = new ConfigLoader().parse(yaml);
         Files.writeString(configFile, yaml);
     }
 

@@ -174,6 +174,19 @@ public final class FollowerStore implements AutoCloseable {
      * @throws SQLException when the follower fails; nothing of the group is then applied
      */
     public int apply(List<PositionedEvent> events, AppliedPosition position) throws SQLException {
+        return apply(events, position, true);
+    }
+
+    /**
+     * Sets rows to the log's state and stores {@code position}, in one follower transaction: as
+     * {@link #apply}, but a delete or update of a row the follower lacks is no divergence. For
+     * bringing a former leader back to the log ({@code rejoin}), where the rows differ by design.
+     */
+    public void reset(List<PositionedEvent> events, AppliedPosition position) throws SQLException {
+        apply(events, position, false);
+    }
+
+    private int apply(List<PositionedEvent> events, AppliedPosition position, boolean checkExisting) throws SQLException {
         ensureTables(events);
         try {
             NetChanges net = new NetChanges();
@@ -184,7 +197,7 @@ public final class FollowerStore implements AutoCloseable {
                     case RowChange r when r.table().hasKey() -> net.add(r, pe.offset());
                     case RowChange r -> keyless.add(pe);
                     case Truncate t -> {
-                        diverged += write(net);
+                        diverged += write(net, checkExisting);
                         writeKeyless(keyless);
                         truncate(t.table());
                     }
@@ -193,7 +206,7 @@ public final class FollowerStore implements AutoCloseable {
                     case LeaderChange ignored -> { }
                 }
             }
-            diverged += write(net);
+            diverged += write(net, checkExisting);
             writeKeyless(keyless);
             storePosition(position);
             conn.commit();
@@ -209,11 +222,11 @@ public final class FollowerStore implements AutoCloseable {
      * upserts through the dialect's bulk path or as multi-row statements. Returns
      * how many rows the follower lacked (see {@link #checkExisting}).
      */
-    private int write(NetChanges net) throws SQLException {
+    private int write(NetChanges net, boolean check) throws SQLException {
         if (net.isEmpty()) {
             return 0;
         }
-        int diverged = checkExisting(net);
+        int diverged = check ? checkExisting(net) : 0;
         for (Map.Entry<TableSchema, List<RowChange>> e : net.deletes().entrySet()) {
             TableStatements s = statements(e.getKey());
             int n = TableStatements.KEYS_PER_STATEMENT;

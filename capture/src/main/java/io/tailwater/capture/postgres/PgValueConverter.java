@@ -7,6 +7,7 @@ import io.debezium.connector.postgresql.UnchangedToastedReplicationMessageColumn
 import io.debezium.data.SpecialValueDecimal;
 import io.debezium.spi.converter.CustomConverter;
 import io.debezium.spi.converter.RelationalColumn;
+import io.tailwater.schemas.Column;
 import io.tailwater.schemas.ColumnType;
 import io.tailwater.schemas.Special;
 import io.tailwater.schemas.ValueText;
@@ -118,6 +119,14 @@ public final class PgValueConverter implements CustomConverter<SchemaBuilder, Re
             case ARRAY -> "[]";
             default -> "";
         };
+    }
+
+    /**
+     * A column's value in the log from PostgreSQL's text output of it (a key a slot holds, say):
+     * the value capture logs for the same text.
+     */
+    public static Object logValue(Column column, String text) throws SQLException {
+        return ConnectTables.value(column, convert(column.type(), column.sourceTypeName().toLowerCase(Locale.ROOT), text));
     }
 
     static Object convert(ColumnType kind, String type, Object v) throws SQLException {

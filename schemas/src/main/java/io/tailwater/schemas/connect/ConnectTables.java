@@ -66,7 +66,7 @@ public final class ConnectTables {
             Column column = new Column(f.name(), type, sourceType, length, scale, s.isOptional(), keys.contains(f.name()));
             if (s.defaultValue() != null) {
                 try {
-                    column = column.withDefault(ValueText.format(column, value(column, s, s.defaultValue())));
+                    column = column.withDefault(ValueText.format(column, value(column, s.defaultValue())));
                 } catch (RuntimeException e) {
                     // a default Debezium cannot give as a constant: followers get no default
                 }
@@ -87,7 +87,7 @@ public final class ConnectTables {
         Object[] out = new Object[fields.size()];
         for (int i = 0; i < out.length; i++) {
             Field f = fields.get(i);
-            out[i] = value(table.columns().get(i), f.schema(), row.get(f));
+            out[i] = value(table.columns().get(i), row.get(f));
         }
         return out;
     }
@@ -103,8 +103,11 @@ public final class ConnectTables {
         return ColumnType.valueOf(name.substring(KIND_PREFIX.length()));
     }
 
-    /** A field's Java value (see {@link ColumnType}) from the converter's: native, bytes, or exact {@link ValueText}. */
-    static Object value(Column c, Schema s, Object v) {
+    /**
+     * A column's Java value (see {@link ColumnType}) from the one capture's converter gives:
+     * native, bytes, or exact {@link ValueText}.
+     */
+    public static Object value(Column c, Object v) {
         if (v == null) {
             return null;
         }

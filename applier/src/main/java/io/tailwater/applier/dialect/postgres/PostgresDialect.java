@@ -153,6 +153,9 @@ public final class PostgresDialect implements Dialect {
         p.setProperty("stringtype", "unspecified");
         p.setProperty("connectTimeout", "10");
         p.setProperty("logServerErrorDetail", "false"); // keep row values out of error messages and logs
+        // The applier writes even where clients may not: a follower's database may be made read-only for them
+        // (ALTER DATABASE ... SET default_transaction_read_only = on), as rejoin leaves a former leader.
+        p.setProperty("options", "-c default_transaction_read_only=off");
         return p;
     }
 

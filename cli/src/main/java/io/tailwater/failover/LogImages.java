@@ -1,0 +1,308 @@
+package io.tailwater.failover;
+
+import io.tailwater.applier.jdbc.PositionedEvent;
+import io.tailwater.capture.SlotBacklog;
+import io.tailwater.capture.postgres.PgOutputMessages;
+import io.tailwater.capture.postgres.PgValueConverter;
+import io.tailwater.config.StreamConfig;
+import io.tailwater.log.KafkaClients;
+import io.tailwater.log.KafkaUnavailableException;
+import io.tailwater.log.LogRange;
+import io.tailwater.schemas.Column;
+import io.tailwater.schemas.TableId;
+import io.tailwater.schemas.TableSchema;
+import io.tailwater.schemas.Unchanged;
+import io.tailwater.schemas.event.LogEvent;
+import io.tailwater.schemas.event.LogHeaders;
+import io.tailwater.schemas.event.Op;
+import io.tailwater.schemas.event.RowChange;
+import io.tailwater.schemas.event.SourcePosition;
+import io.tailwater.schemas.event.TransactionEnd;
+import io.tailwater.schemas.event.Truncate;
+import io.tailwater.schemas.registry.SchemaRegistryClient;
+import io.tailwater.schemas.serde.LogRecordSerde;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What the log holds of the rows a former leader's held transactions touched, up to the leader
+ * change that ended its epoch: the last image of each touched row (or that the row is absent),
+ * every change of the tables that can only be rebuilt whole, and which of the held transactions
+ * the log has. Read in one pass of the log; only rows of touched tables are decoded.
+ *
+ * <p>Rows are matched by key: a held change's key is PostgreSQL's text, turned into the log's
+ * value the way capture turns it ({@link PgValueConverter#logValue}). Tables whose rows have no
+ * key ({@code REPLICA IDENTITY FULL}), and tables a held transaction truncated, are rebuilt from
+ * every change the log holds of them, which this keeps in memory.
+ */
+final class LogImages {
+    private final Map<String, TouchedTable> tables = new HashMap<>();
+    private final Set<Long> heldXids = new HashSet<>();
+    private final Set<Long> loggedXids = new HashSet<>();
+    private final List<PositionedEvent> open = new ArrayList<>();
+
+    private LogImages(List<SlotBacklog.Transaction> held) {
+        for (SlotBacklog.Transaction t : held) {
+            heldXids.add(t.xid());
+            for (SlotBacklog.Change c : t.changes()) {
+                TouchedTable table = tables.computeIfAbsent(c.table().qualified(), q -> new TouchedTable(c.table()));
+                table.rebuild |= c.kind() == SlotBacklog.Kind.TRUNCATE || c.wholeRowIdentity();
+                table.sources.addAll(keySources(c));
+            }
+        }
+    }
+
+    /**
+     * Reads the log in {@code [0, end)}; transactions ends in {@code [epochStart, end)} are the
+     * former leader's, whose ids are matched against the held ones.
+     */
+    static LogImages read(StreamConfig config, Duration timeout, List<SlotBacklog.Transaction> held, long epochStart, long end) {
+        LogImages images = new LogImages(held);
+        LogRecordSerde serde = new LogRecordSerde(new SchemaRegistryClient(config.registry()));
+        TopicPartition tp = new TopicPartition(config.logTopic(), 0);
+        try (KafkaConsumer<byte[], byte[]> consumer = KafkaClients.consumer(config, "tailwater-rejoin-" + config.stream(), Map.of())) {
+            long begin = consumer.beginningOffsets(List.of(tp), timeout).get(tp);
+            LogRange.forEach(consumer, tp, begin, end, timeout, r -> images.add(r, serde, epochStart));
+        } catch (TimeoutException e) {
+            throw KafkaUnavailableException.notReturned(config, config.logTopic(), timeout, e);
+        }
+        images.open.clear(); // rows of a transaction whose end never reached the log: the transaction is not in it
+        return images;
+    }
+
+    /** Whether the log holds the held transaction {@code xid}. */
+    boolean logged(long xid) {
+        return loggedXids.contains(xid);
+    }
+
+    private void add(ConsumerRecord<byte[], byte[]> r, LogRecordSerde serde, long epochStart) {
+        if (LogHeaders.isKind(r.headers(), LogEvent.Kind.ROW) || LogHeaders.isKind(r.headers(), LogEvent.Kind.TRUNCATE)) {
+            org.apache.kafka.common.header.Header table = r.headers().lastHeader(LogHeaders.TABLE);
+            if (table != null && tables.containsKey(new String(table.value(), StandardCharsets.UTF_8))) {
+                open.add(new PositionedEvent(r.offset(), serde.deserialize(r.value())));
+            }
+        } else if (LogHeaders.isKind(r.headers(), LogEvent.Kind.TX_END)) {
+            if (r.offset() >= epochStart && serde.deserialize(r.value()) instanceof TransactionEnd t && heldXids.contains(t.source().txId())) {
+                loggedXids.add(t.source().txId());
+            }
+            for (PositionedEvent e : open) {
+                apply(e);
+            }
+            open.clear();
+        } else if (LogHeaders.isKind(r.headers(), LogEvent.Kind.LEADER_CHANGE)) {
+            open.clear();
+        }
+    }
+
+    private void apply(PositionedEvent e) {
+        switch (e.event()) {
+            case RowChange r -> tables.get(r.table().id().qualified()).apply(r, e);
+            case Truncate t -> tables.get(t.table().qualified()).truncate(e);
+            default -> { }
+        }
+    }
+
+    /**
+     * The changes that bring every row the {@code lost} transactions touched to the log's state:
+     * upserts of the log's last images, deletes of rows the log does not have, and whole-table
+     * rebuilds. At {@code offset} (the leader change), for messages.
+     */
+    List<PositionedEvent> restore(List<SlotBacklog.Transaction> lost, long offset) {
+        SourcePosition position = new SourcePosition(-1, -1, -1, 0, false);
+        Map<String, Set<Map<String, String>>> keysByTable = new LinkedHashMap<>();
+        for (SlotBacklog.Transaction t : lost) {
+            for (SlotBacklog.Change c : t.changes()) {
+                keysByTable.computeIfAbsent(c.table().qualified(), q -> new LinkedHashSet<>()).addAll(keySources(c));
+            }
+        }
+        List<PositionedEvent> out = new ArrayList<>();
+        for (Map.Entry<String, Set<Map<String, String>>> e : keysByTable.entrySet()) {
+            TouchedTable table = tables.get(e.getKey());
+            if (table.rebuild || table.latest == null) {
+                // rebuilt whole; a table the log holds no row of is empty in the log's state
+                out.add(new PositionedEvent(offset, new Truncate(table.id, position)));
+                out.addAll(table.events);
+                continue;
+            }
+            Map<Map<String, String>, Object[]> keys = new LinkedHashMap<>();
+            for (Map<String, String> source : e.getValue()) {
+                Map<String, String> key = table.restrict(source, table.latest);
+                if (key != null) {
+                    keys.put(key, null);
+                }
+            }
+            for (Map<String, String> key : keys.keySet()) {
+                Image image = table.images.get(key);
+                if (image == null) {
+                    out.add(new PositionedEvent(offset, new RowChange(table.latest, Op.DELETE, table.keyRow(key), null, position)));
+                } else if (Unchanged.in(image.row)) {
+                    throw new RejoinException("the log holds only part of the row of table " + table.id + " with key " + key
+                            + " (an update that left TOASTed values out, and no earlier image of the row); rejoin cannot give it the log's"
+                            + " state. Nothing was changed on the former leader");
+                } else {
+                    out.add(new PositionedEvent(offset, new RowChange(image.table, Op.READ, null, image.row, position)));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The row images a change names rows by: the new row, and the old one when the leader sent it. */
+    private static List<Map<String, String>> keySources(SlotBacklog.Change c) {
+        List<Map<String, String>> out = new ArrayList<>(2);
+        if (!c.row().isEmpty()) {
+            out.add(c.row());
+        }
+        if (!c.old().isEmpty()) {
+            out.add(c.old());
+        }
+        return out;
+    }
+
+    /** A row's last image in the log, in the table version it came with. */
+    private record Image(TableSchema table, Object[] row) {
+    }
+
+    /** One table held transactions touched, and what the log says of it. */
+    private static final class TouchedTable {
+        final TableId id;
+        boolean rebuild;
+        /** The row images of held changes, by column (text); the touched keys are taken from them. */
+        final Set<Map<String, String>> sources = new LinkedHashSet<>();
+        /** By table version: the log value of each touched key, to the key's text. */
+        final Map<TableSchema, Map<List<Object>, Map<String, String>>> keysByVersion = new IdentityHashMap<>();
+        /** The last image of each touched key; a key missing here is not in the log's state. */
+        final Map<Map<String, String>, Image> images = new HashMap<>();
+        /** Every change of a table to rebuild, in log order. */
+        final List<PositionedEvent> events = new ArrayList<>();
+        TableSchema latest;
+
+        TouchedTable(TableId id) {
+            this.id = id;
+        }
+
+        void apply(RowChange r, PositionedEvent e) {
+            latest = r.table();
+            if (rebuild) {
+                events.add(e);
+                return;
+            }
+            if (!r.table().hasKey()) {
+                throw new IllegalStateException("table " + id + " has no key in the log at offset " + e.offset()
+                        + ", but the former leader's slot gave it a key");
+            }
+            Map<String, String> key = keysByVersion.computeIfAbsent(r.table(), this::touchedKeys).get(logKey(r.table(), r.keyImage()));
+            if (key == null) {
+                return;
+            }
+            if (r.op() == Op.DELETE) {
+                images.remove(key);
+                return;
+            }
+            Object[] row = r.after();
+            Image earlier = images.get(key);
+            if (Unchanged.in(row) && earlier != null) {
+                row = withEarlierValues(r.table(), row, earlier);
+            }
+            images.put(key, new Image(r.table(), row));
+        }
+
+        void truncate(PositionedEvent e) {
+            if (rebuild) {
+                events.add(e);
+            } else {
+                images.clear();
+            }
+        }
+
+        /** The touched keys in a table version: their log values to their text. */
+        private Map<List<Object>, Map<String, String>> touchedKeys(TableSchema version) {
+            Map<List<Object>, Map<String, String>> out = new HashMap<>();
+            for (Map<String, String> source : sources) {
+                Map<String, String> key = restrict(source, version);
+                if (key != null) {
+                    out.put(logKey(version, keyRow(version, key)), key);
+                }
+            }
+            return out;
+        }
+
+        /** The key columns of {@code version} of a row image, or null when the image lacks one. */
+        Map<String, String> restrict(Map<String, String> source, TableSchema version) {
+            Map<String, String> key = new LinkedHashMap<>();
+            for (int i : version.identityIndexes()) {
+                String name = version.columns().get(i).name();
+                String text = source.get(name);
+                if (text == null || text == PgOutputMessages.UNCHANGED) {
+                    return null;
+                }
+                key.put(name, text);
+            }
+            return key;
+        }
+
+        /** A row of {@code version} with just the key's values, in the log's form. */
+        Object[] keyRow(TableSchema version, Map<String, String> key) {
+            Object[] row = new Object[version.columns().size()];
+            for (int i : version.identityIndexes()) {
+                Column c = version.columns().get(i);
+                String text = key.get(c.name());
+                try {
+                    row[i] = PgValueConverter.logValue(c, text);
+                } catch (SQLException | RuntimeException e) {
+                    throw new RejoinException("the key value '" + text + "' of column \"" + c.name().replace("\"", "\"\"") + "\" of table "
+                            + id + " in the former leader's slot cannot be read as the log's " + c.type() + ": " + e.getMessage()
+                            + ". Nothing was changed on the former leader", e);
+                }
+            }
+            return row;
+        }
+
+        Object[] keyRow(Map<String, String> key) {
+            return keyRow(latest, key);
+        }
+
+        private static List<Object> logKey(TableSchema table, Object[] row) {
+            int[] identity = table.identityIndexes();
+            Object[] key = new Object[identity.length];
+            for (int i = 0; i < identity.length; i++) {
+                Object v = row[identity[i]];
+                key[i] = v instanceof byte[] b ? ByteBuffer.wrap(b) : v;
+            }
+            return Arrays.asList(key);
+        }
+
+        /** The row with the values an update left out taken from the row's earlier image, by column name. */
+        private static Object[] withEarlierValues(TableSchema table, Object[] row, Image earlier) {
+            Object[] out = row.clone();
+            for (int i = 0; i < out.length; i++) {
+                if (out[i] == Unchanged.VALUE) {
+                    String name = table.columns().get(i).name();
+                    for (int j = 0; j < earlier.table.columns().size(); j++) {
+                        if (earlier.table.columns().get(j).name().equals(name)) {
+                            out[i] = earlier.row[j];
+                        }
+                    }
+                }
+            }
+            return out;
+        }
+    }
+}
