@@ -1,6 +1,7 @@
 package io.tailwater.cli;
 
 import io.tailwater.capture.Capture;
+import io.tailwater.failover.AutoFailover;
 import io.tailwater.config.StreamConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -10,7 +11,8 @@ import java.util.concurrent.Callable;
 
 /** {@code tailwater capture}: runs the capture process of a stream until stopped. */
 @Command(name = "capture", mixinStandardHelpOptions = true,
-        description = "Capture the leader's changes into the replication log <stream>.log. Runs until stopped (Ctrl-C).")
+        description = "Capture the leader's changes into the replication log <stream>.log. Runs until stopped (Ctrl-C). With a failover"
+                + " section in the config, it also promotes a candidate follower when the leader stays unreachable.")
 final class CaptureCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
@@ -21,6 +23,16 @@ final class CaptureCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         StreamConfig stream = config.load();
+        if (stream.failover().enabled()) {
+            AutoFailover supervised = new AutoFailover(stream, process.startupTimeout(), process.metrics());
+            Runtime.getRuntime().addShutdownHook(new Thread(supervised::close, "tailwater-shutdown"));
+            Optional<Throwable> failure = supervised.run();
+            if (failure.isPresent()) {
+                System.err.println("tailwater capture: " + failure.get().getMessage());
+                return 1;
+            }
+            return 0;
+        }
         Capture capture = new Capture(stream, process.startupTimeout(), process.metrics());
         Runtime.getRuntime().addShutdownHook(new Thread(capture::close, "tailwater-shutdown"));
         capture.start();

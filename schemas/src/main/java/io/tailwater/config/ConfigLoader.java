@@ -30,7 +30,8 @@ import java.util.regex.Pattern;
 public final class ConfigLoader {
     private static final Pattern ENV = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?}");
     private static final Pattern STREAM_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,100}");
-    private static final Set<String> TOP_KEYS = Set.of("stream", "kafka", "registry", "leader", "followers", "topics");
+    private static final Set<String> TOP_KEYS = Set.of("stream", "kafka", "registry", "leader", "followers", "topics", "failover");
+    private static final Set<String> FAILOVER_KEYS = Set.of("candidates", "leader-timeout", "min-interval");
     private static final Set<String> REGISTRY_KEYS = Set.of("url", "user", "password", "truststore", "truststore-password", "timeout");
     private static final Set<String> LEADER_KEYS = Set.of("jdbc-url", "user", "password", "tables", "debezium");
     private static final Set<String> FOLLOWER_KEYS = Set.of("jdbc-url", "user", "password", "max-group-rows", "max-group-delay",
@@ -157,7 +158,40 @@ public final class ConfigLoader {
                 followers.put(name, follower);
             }
         }
-        return new StreamConfig(stream, kafka, replicationFactor, registry, leader, followers);
+        return new StreamConfig(stream, kafka, replicationFactor, registry, leader, followers, failover(root, followers));
+    }
+
+    private FailoverConfig failover(JsonNode root, Map<String, FollowerConfig> followers) {
+        JsonNode node = object(root, "failover", false);
+        if (node == null) {
+            return FailoverConfig.OFF;
+        }
+        checkKeys(node, "failover", FAILOVER_KEYS);
+        JsonNode list = node.get("candidates");
+        if (list == null || !list.isArray() || list.isEmpty()) {
+            throw new ConfigException("failover.candidates", "missing or empty; list the PostgreSQL followers that may become the leader,"
+                    + " e.g. [replica1, replica2]");
+        }
+        List<String> candidates = new ArrayList<>();
+        for (int i = 0; i < list.size(); i++) {
+            String name = list.get(i).asText();
+            FollowerConfig f = followers.get(name);
+            if (f == null) {
+                throw new ConfigException("failover.candidates[" + i + "]", "no follower named '" + name + "'; the config has "
+                        + followers.keySet());
+            }
+            if (f.kind() != FollowerKind.POSTGRESQL) {
+                throw new ConfigException("failover.candidates[" + i + "]", "follower '" + name + "' is not PostgreSQL; only a PostgreSQL"
+                        + " follower can become the leader");
+            }
+            candidates.add(name);
+        }
+        Duration timeout = optionalDuration(node, "failover", "leader-timeout", Duration.ofSeconds(30));
+        Duration minInterval = optionalDuration(node, "failover", "min-interval", Duration.ofMinutes(10));
+        if (timeout.isZero() || timeout.isNegative()) {
+            throw new ConfigException("failover.leader-timeout", "must be longer than zero");
+        }
+        return new FailoverConfig(candidates, timeout, minInterval);
     }
 
     private static void checkKeys(JsonNode node, String path, Set<String> allowed) {

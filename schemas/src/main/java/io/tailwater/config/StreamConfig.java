@@ -14,9 +14,11 @@ import java.util.Properties;
  * @param registry the schema registry
  * @param leader the leader database
  * @param followers followers by name, in file order
+ * @param failover automatic failover, or {@link FailoverConfig#OFF}
  */
 public record StreamConfig(String stream, Map<String, String> kafka, int replicationFactor,
-                           RegistryConfig registry, LeaderConfig leader, Map<String, FollowerConfig> followers) {
+                           RegistryConfig registry, LeaderConfig leader, Map<String, FollowerConfig> followers,
+                           FailoverConfig failover) {
 
     public StreamConfig {
         kafka = Map.copyOf(kafka);
@@ -42,7 +44,7 @@ public record StreamConfig(String stream, Map<String, String> kafka, int replica
 
     /** The same stream with another leader database (a promoted follower). */
     public StreamConfig withLeader(LeaderConfig newLeader) {
-        return new StreamConfig(stream, kafka, replicationFactor, registry, newLeader, followers);
+        return new StreamConfig(stream, kafka, replicationFactor, registry, newLeader, followers, failover);
     }
 
     public FollowerConfig follower(String name) {

@@ -81,6 +81,21 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theFailoverSectionIsReadAndValidated() {
+        assertThat(loader.parse(VALID).failover().enabled()).isFalse();
+        FailoverConfig f = loader.parse(VALID + "failover:\n  candidates: [reporting]\n  leader-timeout: 5s\n").failover();
+        assertThat(f.enabled()).isTrue();
+        assertThat(f.candidates()).containsExactly("reporting");
+        assertThat(f.leaderTimeout()).hasSeconds(5);
+        assertThat(f.minInterval()).hasMinutes(10);
+        assertProblem(VALID + "failover:\n  candidates: []\n", "failover.candidates");
+        assertProblem(VALID + "failover:\n  candidates: [nobody]\n", "failover.candidates[0]");
+        assertProblem(VALID + "failover:\n  candidates: [analytics]\n", "failover.candidates[0]");
+        assertProblem(VALID + "failover:\n  candidates: [reporting]\n  leader-timeout: 0s\n", "failover.leader-timeout");
+        assertProblem(VALID + "failover:\n  candidates: [reporting]\n  timeout: 5s\n", "failover.timeout");
+    }
+
+    @Test
     void followerGroupSettingsAreValidated() {
         String bad = VALID.replace("    jdbc-url: jdbc:sqlite:/var/lib/tailwater/analytics.db",
                 "    jdbc-url: jdbc:sqlite:/var/lib/tailwater/analytics.db\n    max-group-rows: lots");

@@ -1,0 +1,211 @@
+package io.tailwater.failover;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.tailwater.applier.dialect.Dialects;
+import io.tailwater.applier.jdbc.AppliedPosition;
+import io.tailwater.applier.jdbc.FollowerStore;
+import io.tailwater.capture.Capture;
+import io.tailwater.capture.CaptureFencedException;
+import io.tailwater.capture.LeaderWrites;
+import io.tailwater.config.FailoverConfig;
+import io.tailwater.config.FollowerConfig;
+import io.tailwater.config.StreamConfig;
+import io.tailwater.log.KafkaClients;
+import io.tailwater.log.LogRange;
+import io.tailwater.log.LogTopics;
+import io.tailwater.log.StreamLeader;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Capture with automatic failover (the config's {@code failover:} section): runs capture, looks
+ * at the leader once a second, and when the leader has not answered for longer than
+ * {@code leader-timeout}, promotes the most advanced candidate that answers, by the same code as
+ * {@code promote}; then runs capture again, on the new leader. No automatic failover happens
+ * within {@code min-interval} of a leader change. A capture that stops while the leader answers
+ * stops this too, with its failure, as plain capture would.
+ */
+public final class AutoFailover implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(AutoFailover.class);
+    private static final Duration LOOK = Duration.ofSeconds(1);
+    private static final Duration TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration CATCH_UP = Duration.ofMinutes(5);
+
+    private final StreamConfig config;
+    private final FailoverConfig failover;
+    private final Duration startupTimeout;
+    private final MeterRegistry registry;
+    private final Clock clock;
+    private final AtomicReference<Capture> capture = new AtomicReference<>();
+    private volatile boolean closed;
+
+    public AutoFailover(StreamConfig config, Duration startupTimeout, MeterRegistry registry) {
+        this.config = config;
+        this.failover = config.failover();
+        this.startupTimeout = startupTimeout;
+        this.registry = registry;
+        this.clock = Clock.systemUTC();
+        if (!failover.enabled()) {
+            throw new IllegalArgumentException("stream '" + config.stream() + "' has no failover section");
+        }
+    }
+
+    /** Runs until closed (empty), or until capture fails while the leader answers (that failure). */
+    public Optional<Throwable> run() throws InterruptedException {
+        LogTopics.ensure(config, startupTimeout); // the leader is read from the log before capture first starts
+        while (!closed) {
+            CurrentLeader leader = CurrentLeader.read(config, TIMEOUT);
+            Capture c = new Capture(config, startupTimeout, registry);
+            capture.set(c);
+            if (closed) {
+                break; // closed while this capture was made: close() did not see it
+            }
+            Throwable startFailure = null;
+            try {
+                c.start();
+            } catch (RuntimeException e) {
+                startFailure = e;
+            }
+            Optional<Throwable> stop = watch(c, leader, startFailure);
+            c.close();
+            if (stop.isPresent()) {
+                return stop;
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Watches one capture and its leader. Returns empty to run capture again (the leader changed
+     * or answers again), or the failure to stop with.
+     */
+    private Optional<Throwable> watch(Capture c, CurrentLeader leader, Throwable startFailure) throws InterruptedException {
+        Instant downSince = null;
+        while (!closed) {
+            boolean ended = startFailure != null || c.awaitTerminationWithin(LOOK);
+            if (closed) {
+                break;
+            }
+            Optional<Throwable> failure = startFailure != null ? Optional.of(startFailure) : c.failure();
+            if (LeaderWrites.reachable(leader.database(), TIMEOUT)) {
+                if (downSince != null) {
+                    LOG.info("Stream '{}': the leader '{}' answers again", config.stream(), leader.name());
+                    return Optional.empty();
+                }
+                if (!ended) {
+                    continue;
+                }
+                boolean promoted = CurrentLeader.read(config, TIMEOUT).leader().epoch() != leader.leader().epoch();
+                if (failure.orElse(null) instanceof CaptureFencedException && promoted) {
+                    return Optional.empty(); // a promote: capture goes on from the new leader
+                }
+                return Optional.of(failure.orElse(new IllegalStateException("capture stopped")));
+            }
+            Instant now = clock.instant();
+            if (downSince == null) {
+                downSince = now;
+                LOG.warn("Stream '{}': the leader '{}' does not answer; automatic failover in {}s unless it does", config.stream(),
+                        leader.name(), failover.leaderTimeout().toSeconds());
+            }
+            if (Duration.between(downSince, now).compareTo(failover.leaderTimeout()) < 0) {
+                if (ended) {
+                    Thread.sleep(LOOK.toMillis()); // capture is down with its leader: look again in a second
+                }
+                continue;
+            }
+            switch (failOver(leader)) {
+                case DONE -> {
+                    return Optional.empty();
+                }
+                case HELD_BACK, NO_CANDIDATE -> downSince = now; // wait a whole timeout again before the next try
+            }
+        }
+        return Optional.empty();
+    }
+
+    private enum Outcome { DONE, HELD_BACK, NO_CANDIDATE }
+
+    /** Promotes the most advanced candidate that can be, unless held back; DONE also when another promote changed the leader. */
+    private Outcome failOver(CurrentLeader leader) {
+        CurrentLeader now = CurrentLeader.read(config, TIMEOUT);
+        if (now.leader().epoch() != leader.leader().epoch()) {
+            return Outcome.DONE;
+        }
+        Optional<Instant> lastChange = changeTime(now.leader());
+        if (FailoverChoice.heldBack(lastChange, clock.instant(), failover.minInterval())) {
+            LOG.error("Stream '{}': the leader '{}' has not answered for {}s, but the last leader change was at {}, less than"
+                    + " failover.min-interval ({}) ago: no automatic failover. Promote by hand (tailwater promote) if it must be",
+                    config.stream(), now.name(), failover.leaderTimeout().toSeconds(), lastChange.orElseThrow(), failover.minInterval());
+            return Outcome.HELD_BACK;
+        }
+        Map<String, Long> applied = new LinkedHashMap<>();
+        for (String candidate : failover.candidates()) {
+            appliedOffset(config.follower(candidate)).ifPresent(offset -> applied.put(candidate, offset));
+        }
+        List<String> order = FailoverChoice.order(failover.candidates(), applied, now.name());
+        for (String candidate : order) {
+            LOG.warn("Stream '{}': the leader '{}' has not answered for {}s; promoting follower '{}' (applied up to log offset {})",
+                    config.stream(), now.name(), failover.leaderTimeout().toSeconds(), candidate, applied.get(candidate));
+            try {
+                Promotion.Result r = new Promotion(config, new Promotion.Options(candidate, TIMEOUT, TIMEOUT, CATCH_UP)).run();
+                LOG.warn("Stream '{}': automatic failover done: follower '{}' is the leader from log offset {} (epoch {}); writes the old"
+                        + " leader committed after its last position in the log may be lost until it is seen again (tailwater rejoin"
+                        + " reports them)", config.stream(), candidate, r.changeOffset(), r.epoch());
+                return Outcome.DONE;
+            } catch (PromotionException | IllegalStateException e) {
+                LOG.error("Stream '{}': follower '{}' could not be promoted: {}", config.stream(), candidate, e.getMessage());
+                if (CurrentLeader.read(config, TIMEOUT).leader().epoch() != now.leader().epoch()) {
+                    return Outcome.DONE;
+                }
+            }
+        }
+        LOG.error("Stream '{}': the leader '{}' has not answered for {}s, and no failover candidate {} could be promoted; trying again"
+                + " in {}s", config.stream(), now.name(), failover.leaderTimeout().toSeconds(), failover.candidates(),
+                failover.leaderTimeout().toSeconds());
+        return Outcome.NO_CANDIDATE;
+    }
+
+    /** A candidate's last applied log offset, or empty when it does not answer. */
+    private Optional<Long> appliedOffset(FollowerConfig follower) {
+        try (FollowerStore store = FollowerStore.open(follower, Dialects.of(follower.kind()), config.stream(), TIMEOUT)) {
+            return Optional.of(store.position().map(AppliedPosition::logOffset).orElse(-1L));
+        } catch (SQLException | RuntimeException e) {
+            LOG.warn("Stream '{}': failover candidate '{}' does not answer: {}", config.stream(), follower.name(), e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    /** When the leader change that started the leader's epoch was written; empty for the configured leader. */
+    private Optional<Instant> changeTime(StreamLeader leader) {
+        if (leader.changeOffset() < 0) {
+            return Optional.empty();
+        }
+        AtomicReference<Instant> at = new AtomicReference<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = KafkaClients.consumer(config, "tailwater-failover-" + config.stream(), Map.of())) {
+            LogRange.forEach(consumer, new TopicPartition(config.logTopic(), 0), leader.changeOffset(), leader.changeOffset() + 1, TIMEOUT,
+                    r -> at.set(Instant.ofEpochMilli(r.timestamp())));
+        }
+        return Optional.ofNullable(at.get());
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        Capture c = capture.get();
+        if (c != null) {
+            c.close();
+        }
+    }
+}
