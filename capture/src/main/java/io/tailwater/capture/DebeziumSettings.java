@@ -2,6 +2,7 @@ package io.tailwater.capture;
 
 import io.tailwater.capture.postgres.PgSnapshotQuery;
 import io.tailwater.capture.postgres.PgValueConverter;
+import io.tailwater.capture.postgres.ReplicationConnectionFactory;
 import io.tailwater.config.ConfigException;
 import io.tailwater.config.StreamConfig;
 import org.postgresql.Driver;
@@ -87,6 +88,16 @@ final class DebeziumSettings {
         // A value Debezium cannot convert stops capture: by default it would log a warning and leave the row out.
         p.setProperty("event.converting.failure.handling.mode", "fail");
         p.setProperty("event.processing.failure.handling.mode", "fail");
+        if (config.leader().synchronous()) {
+            // A synchronous standby: the leader's synchronous_standby_names lists this name, and each commit is confirmed
+            // as soon as the log holds it. Offsets are committed after every batch (Debezium flushes the slot's LSN at the
+            // next poll after an offset commit, with the last commit's LSN the log holds); heartbeats come more often,
+            // so that commits of other tables, which reach capture only through the heartbeats' WAL messages, wait less.
+            p.setProperty("database.connection.factory.class", ReplicationConnectionFactory.class.getName());
+            p.setProperty("database." + ReplicationConnectionFactory.APPLICATION_NAME, Capture.slotName(config.stream()));
+            p.setProperty("offset.flush.interval.ms", "0");
+            p.setProperty("heartbeat.interval.ms", "250");
+        }
         p.putAll(config.leader().debezium());
         for (String ours : List.of("converters", "snapshot.query.mode", "include.unknown.datatypes")) {
             if (config.leader().debezium().containsKey(ours)) {

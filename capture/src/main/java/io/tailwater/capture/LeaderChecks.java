@@ -1,5 +1,6 @@
 package io.tailwater.capture;
 
+import io.tailwater.capture.postgres.ReplicationConnectionFactory;
 import io.tailwater.config.LeaderConfig;
 
 import java.sql.Connection;
@@ -201,6 +202,8 @@ final class LeaderChecks {
         p.setProperty("connectTimeout", Long.toString(retry ? 5 : Math.max(1, Math.min(5, timeout.toSeconds()))));
         p.setProperty("logServerErrorDetail", "false");
         p.setProperty("ApplicationName", APPLICATION_NAME);
+        // Capture's own writes there (publications, slots, read-only switches) never wait for a synchronous capture.
+        p.setProperty("options", ReplicationConnectionFactory.LOCAL_COMMIT);
         long deadline = System.nanoTime() + timeout.toNanos();
         long backoff = 200;
         while (true) {

@@ -2,6 +2,7 @@ package io.tailwater.cli;
 
 import io.tailwater.capture.Capture;
 import io.tailwater.capture.LeaderSlot;
+import io.tailwater.capture.LeaderSync;
 import io.tailwater.config.StreamConfig;
 import io.tailwater.failover.CurrentLeader;
 import io.tailwater.log.FollowerPosition;
@@ -17,7 +18,8 @@ import java.util.Map;
 /**
  * The state of a stream at one moment: the log end, and for each configured follower its
  * applied offset, its lag in records, bytes and milliseconds, and its state, read from Kafka; and
- * the stream's replication slot on the leader, with the write-ahead log it makes the leader keep.
+ * the stream's replication slot on the leader, with the write-ahead log it makes the leader keep,
+ * and whether the leader waits for capture (synchronous capture).
  *
  * <p>Lag in milliseconds is the leader time of the log head minus the leader time of the last
  * record the follower applied, and 0 when it has applied the whole log. Heartbeats move the log
@@ -25,7 +27,7 @@ import java.util.Map;
  * heartbeat interval, and the lag of a stopped one keeps growing.
  */
 public record StatusReport(long logEndOffset, long logBytes, String leader, int leaderEpoch, long leaderSinceOffset,
-                           List<Row> followers, LeaderSlot leaderSlot) {
+                           List<Row> followers, LeaderSlot leaderSlot, LeaderSync leaderSync) {
 
     /**
      * One follower's line. A follower that never reported has state {@code null}; unknown lags are -1.
@@ -58,7 +60,8 @@ public record StatusReport(long logEndOffset, long logBytes, String leader, int 
                         lagBytes, lagMillis, p.state(), now - p.reportedAtMillis(), p.error()));
             }
             return new StatusReport(end, head.logBytes(), current.name(), current.leader().epoch(), current.leader().changeOffset(), rows,
-                    LeaderSlot.read(current.database(), Capture.slotName(config.stream(), current.leader()), timeout));
+                    LeaderSlot.read(current.database(), Capture.slotName(config.stream(), current.leader()), timeout),
+                    LeaderSync.read(current.database(), config.stream(), timeout));
         }
     }
 
@@ -75,6 +78,10 @@ public record StatusReport(long logEndOffset, long logBytes, String leader, int 
         sb.append("leader: ").append(leader).append(" (epoch ").append(leaderEpoch)
                 .append(leaderSinceOffset < 0 ? "" : ", since log offset " + leaderSinceOffset).append(")\n");
         sb.append(leaderSlot.render()).append('\n');
+        String sync = leaderSync.render();
+        if (sync != null) {
+            sb.append(sync).append('\n');
+        }
         sb.append(String.format("%-20s %14s %-14s %12s %12s %10s %-12s%n", "FOLLOWER", "APPLIED", "LEADER LSN", "LAG (rec)",
                 "LAG (bytes)", "LAG (ms)", "STATE"));
         for (Row r : followers) {

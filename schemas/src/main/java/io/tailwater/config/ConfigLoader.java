@@ -33,7 +33,7 @@ public final class ConfigLoader {
     private static final Set<String> TOP_KEYS = Set.of("stream", "kafka", "registry", "leader", "followers", "topics", "failover");
     private static final Set<String> FAILOVER_KEYS = Set.of("candidates", "leader-timeout", "min-interval");
     private static final Set<String> REGISTRY_KEYS = Set.of("url", "user", "password", "truststore", "truststore-password", "timeout");
-    private static final Set<String> LEADER_KEYS = Set.of("jdbc-url", "user", "password", "tables", "debezium");
+    private static final Set<String> LEADER_KEYS = Set.of("jdbc-url", "user", "password", "tables", "debezium", "synchronous");
     private static final Set<String> FOLLOWER_KEYS = Set.of("jdbc-url", "user", "password", "max-group-rows", "max-group-delay",
             "dropped-columns", "on-divergence", "column-types");
     private static final Set<String> TOPICS_KEYS = Set.of("replication-factor");
@@ -131,7 +131,7 @@ public final class ConfigLoader {
         }
         LeaderConfig leader = new LeaderConfig(leaderUrl, optionalText(leaderNode, "leader", "user"),
                 secret(leaderNode, "leader", "password"), List.copyOf(tables),
-                flatten(object(leaderNode, "debezium", false), "leader.debezium"));
+                flatten(object(leaderNode, "debezium", false), "leader.debezium"), optionalBoolean(leaderNode, "leader", "synchronous"));
 
         Map<String, FollowerConfig> followers = new LinkedHashMap<>();
         JsonNode followersNode = object(root, "followers", false);
@@ -331,6 +331,17 @@ public final class ConfigLoader {
             return true;
         }
         throw new ConfigException(path + ".dropped-columns", "must be 'keep' (keep the column, nullable) or 'drop', not '" + v + "'");
+    }
+
+    private boolean optionalBoolean(JsonNode node, String path, String name) {
+        String v = optionalText(node, path, name);
+        if (v == null || v.equals("false")) {
+            return false;
+        }
+        if (v.equals("true")) {
+            return true;
+        }
+        throw new ConfigException(join(path, name), "must be true or false, not '" + v + "'");
     }
 
     private int optionalInt(JsonNode node, String path, String name, int dflt, int min, int max) {

@@ -11,13 +11,16 @@ import java.util.Map;
  * @param password its password
  * @param tables table names ({@code schema.table}) or regular expressions to replicate
  * @param debezium extra Debezium connector properties, passed through as they are
+ * @param synchronous whether capture is a synchronous standby of the leader: its replication connection is named
+ *                    {@code tailwater_<stream>} (for {@code synchronous_standby_names}) and it confirms each commit as
+ *                    soon as the log holds it
  */
 public record LeaderConfig(String jdbcUrl, String user, Secret password, List<String> tables,
-                           Map<String, String> debezium) {
+                           Map<String, String> debezium, boolean synchronous) {
 
     /** This leader's tables and Debezium settings on another database: a follower that became the leader. */
     public LeaderConfig on(FollowerConfig follower) {
-        return new LeaderConfig(follower.jdbcUrl(), follower.user(), follower.password(), tables, debezium);
+        return new LeaderConfig(follower.jdbcUrl(), follower.user(), follower.password(), tables, debezium, synchronous);
     }
 
     /** The regular expression a {@code tables} entry stands for: a plain {@code schema.table} matches only itself. */

@@ -129,6 +129,13 @@ public final class TestStream implements AutoCloseable {
         Files.writeString(configFile, yaml);
     }
 
+    /** Sets a key of the config's {@code leader:} section, as an operator edits it; started processes keep the config they had. */
+    public void setLeaderOption(String key, String value) throws java.io.IOException {
+        yaml = yaml.replace("\nleader:\n", "\nleader:\n  " + key + ": " + value + "\n");
+        config = new ConfigLoader().parse(yaml);
+        Files.writeString(configFile, yaml);
+    }
+
     public Connection leader() throws SQLException {
         return DriverManager.getConnection(leaderUrl, "postgres", "");
     }
