@@ -97,6 +97,7 @@ final class DebeziumSettings {
             p.setProperty("database." + ReplicationConnectionFactory.APPLICATION_NAME, Capture.slotName(config.stream()));
             p.setProperty("offset.flush.interval.ms", "0");
             p.setProperty("heartbeat.interval.ms", "250");
+            p.setProperty("poll.interval.ms", "1"); // a batch waits this long for more changes, and the leader's commit with it
         }
         p.putAll(config.leader().debezium());
         for (String ours : List.of("converters", "snapshot.query.mode", "include.unknown.datatypes")) {

@@ -9,7 +9,8 @@ import java.util.Map;
  * The benchmark's closing table for one pair of servers: every backlog with native beside every
  * Tailwater figure, the latency percentiles, and the targets they are held to.
  */
-public record BenchmarkSummary(String servers, List<Benchmark.CatchUp> catchUps, List<Benchmark.Latency> latencies) {
+public record BenchmarkSummary(String servers, List<Benchmark.CatchUp> catchUps, List<Benchmark.Latency> latencies,
+                               List<SynchronousCommits.Result> commits) {
     /** Capture at least native; at least this many changes/s at 10-change transactions. */
     static final double CAPTURE_TARGET_T10 = 60_000;
     /** Apply into PostgreSQL at least this multiple of native. */
@@ -47,6 +48,10 @@ public record BenchmarkSummary(String servers, List<Benchmark.CatchUp> catchUps,
         for (Benchmark.Latency l : latencies) {
             out.printf("latency at %,.0f tx/s, %s: p50 %.1f ms, p95 %.1f ms, p99 %.1f ms, max %.1f ms%n", l.rate(), l.mode().label, l.p50(),
                     l.p95(), l.p99(), l.max());
+        }
+        for (SynchronousCommits.Result c : commits) {
+            out.printf("leader commit, single-row transactions one after another, %s: p50 %.2f ms, p99 %.2f ms, max %.2f ms%n",
+                    c.standby().label, c.p50(), c.p99(), c.max());
         }
         out.println("Targets missed: " + String.join("; ", missed()));
     }

@@ -233,6 +233,18 @@ final class Scenario implements AutoCloseable {
     }
 
     /** Enables the native subscription for good (the latency run). */
+    /** The native subscription's name, which its apply worker's connection to the leader also has. */
+    String subscription() {
+        return subscription;
+    }
+
+    /** Makes the native subscription's apply worker commit synchronously, so that it confirms each commit once it is durable. */
+    void nativeSynchronousCommit() throws SQLException {
+        try (Connection c = servers.follower().connect(nativeDb); Statement st = c.createStatement()) {
+            st.execute("ALTER SUBSCRIPTION " + subscription + " SET (synchronous_commit = 'on')");
+        }
+    }
+
     void enableNative() throws SQLException {
         try (Connection c = servers.follower().connect(nativeDb); Statement st = c.createStatement()) {
             st.execute("ALTER SUBSCRIPTION " + subscription + " ENABLE");

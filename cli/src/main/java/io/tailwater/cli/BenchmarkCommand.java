@@ -5,6 +5,7 @@ import io.tailwater.benchmark.Backlog.Workload;
 import io.tailwater.benchmark.Benchmark;
 import io.tailwater.benchmark.BenchmarkServers;
 import io.tailwater.benchmark.BenchmarkSummary;
+import io.tailwater.benchmark.SynchronousCommits;
 import io.tailwater.benchmark.FreshProcesses;
 import io.tailwater.config.Durations;
 import io.tailwater.embedded.EmbeddedKafka;
@@ -37,6 +38,11 @@ final class BenchmarkCommand implements Callable<Integer> {
 
     @Option(names = "--latency-duration", defaultValue = "20s", description = "How long the latency run writes (default ${DEFAULT-VALUE}).")
     String latencyDuration;
+
+    @Option(names = "--sync-transactions", defaultValue = "2000",
+            description = "Single-row leader transactions per synchronous-commit run: no standby, Tailwater's synchronous capture,"
+                    + " a native subscription as the synchronous standby; 0 to skip (default ${DEFAULT-VALUE}).")
+    int syncTransactions;
 
     @Option(names = "--fresh", description = "Also capture and apply every backlog with new ./tailwater processes, as an operator"
             + " restarts them, and report their start-up time and rates next to the warm in-process ones.")
@@ -108,7 +114,15 @@ final class BenchmarkCommand implements Callable<Integer> {
             latencies.add(bench.latency(rate, latency, Benchmark.Mode.FRESH));
         }
         latencies.add(bench.latency(rate, latency, Benchmark.Mode.NATIVE));
-        new BenchmarkSummary(servers.leader().description(), results, latencies).print(out);
+        List<SynchronousCommits.Result> commits = new ArrayList<>();
+        if (syncTransactions > 0) {
+            out.println();
+            SynchronousCommits sync = new SynchronousCommits(servers);
+            for (SynchronousCommits.Standby standby : SynchronousCommits.Standby.values()) {
+                commits.add(sync.measure(standby, syncTransactions, servers.name() + "_sync_" + standby.name().toLowerCase(Locale.ROOT), out));
+            }
+        }
+        new BenchmarkSummary(servers.leader().description(), results, latencies, commits).print(out);
     }
 
     private int scaled(int rows) {

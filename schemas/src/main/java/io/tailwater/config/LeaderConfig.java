@@ -23,6 +23,11 @@ public record LeaderConfig(String jdbcUrl, String user, Secret password, List<St
         return new LeaderConfig(follower.jdbcUrl(), follower.user(), follower.password(), tables, debezium, synchronous);
     }
 
+    /** The same leader with synchronous capture on or off. */
+    public LeaderConfig withSynchronous(boolean on) {
+        return new LeaderConfig(jdbcUrl, user, password, tables, debezium, on);
+    }
+
     /** The regular expression a {@code tables} entry stands for: a plain {@code schema.table} matches only itself. */
     public static String tablePattern(String entry) {
         return entry.matches("[\\w$]+\\.[\\w$]+") ? java.util.regex.Pattern.quote(entry) : entry;
