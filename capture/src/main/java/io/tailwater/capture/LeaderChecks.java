@@ -202,8 +202,9 @@ final class LeaderChecks {
         p.setProperty("connectTimeout", Long.toString(retry ? 5 : Math.max(1, Math.min(5, timeout.toSeconds()))));
         p.setProperty("logServerErrorDetail", "false");
         p.setProperty("ApplicationName", APPLICATION_NAME);
-        // Capture's own writes there (publications, slots, read-only switches) never wait for a synchronous capture.
-        p.setProperty("options", ReplicationConnectionFactory.LOCAL_COMMIT);
+        // Capture's own writes there (publications, slots, read-only switches) never wait for a synchronous capture, and
+        // go through where clients' may not: a database made read-only by a switchover or a rejoin.
+        p.setProperty("options", ReplicationConnectionFactory.LOCAL_COMMIT + " -c default_transaction_read_only=off");
         long deadline = System.nanoTime() + timeout.toNanos();
         long backoff = 200;
         while (true) {

@@ -155,6 +155,7 @@ public final class Promotion {
                 state.done = true;
                 LOG.info("Stream '{}': follower '{}' is the leader from log offset {} (epoch {}, {})", config.stream(), candidate.name(),
                         offset, epoch, planned ? "switchover" : "failover");
+                LeaderWrites.resume(config.leader().on(candidate), options.timeout()); // a former leader that rejoined was read-only
                 boolean oldSlotDropped = planned && LeaderWrites.dropSlot(old.database(), Capture.slotName(config.stream(), old.leader()),
                         options.timeout());
                 return new Result(epoch, offset, planned, old.name(), lastPosition, oldSlotDropped);

@@ -221,6 +221,20 @@ class PromoteTest {
             s.awaitCaughtUpFollowers(List.of("old"), Duration.ofSeconds(120));
             assertThat(StreamVerifier.compare(newLeader, s.config.follower("old"), TABLES.stream().map(TableId::parse).toList()))
                     .isNotEmpty().allMatch(TableComparison::matches, "the rejoined old leader equals the new leader");
+            // And it can lead again: a switchover back to it makes its database writable for clients.
+            Promotion.Result back = new Promotion(s.config, new Promotion.Options("old", Duration.ofSeconds(10), Duration.ofSeconds(60),
+                    Duration.ofSeconds(60))).run();
+            assertThat(back.planned()).isTrue();
+            assertThat(back.epoch()).isEqualTo(2);
+            assertThat(CurrentLeader.read(s.config, Duration.ofSeconds(10)).name()).isEqualTo("old");
+            try (Connection c = s.leader(); Statement st = c.createStatement()) {
+                st.execute("INSERT INTO transfers VALUES (2000000, 1, 1, 0)");
+            }
+            // The leader it took over from is read-only for clients (the applier's own sessions may write).
+            try (Connection c = DriverManager.getConnection(s.config.follower("pg").jdbcUrl(), "postgres", "");
+                 Statement st = c.createStatement()) {
+                assertThat(catchSql(() -> st.execute("INSERT INTO transfers VALUES (2000001, 1, 1, 0)"))).contains("read-only");
+            }
         }
     }
 

@@ -9,6 +9,9 @@ import io.tailwater.embedded.EmbeddedPostgres;
 import io.tailwater.embedded.EmbeddedRegistry;
 import io.tailwater.embedded.EmbeddedStreamConfig;
 import io.tailwater.schemas.TableId;
+import io.tailwater.schemas.event.LeaderChange;
+import io.tailwater.schemas.event.LogEvent;
+import io.tailwater.schemas.event.TransactionEnd;
 import io.tailwater.tests.TestStream;
 
 import java.nio.file.Files;
@@ -36,11 +39,12 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Runs Tailwater as users run it, in separate processes, under a workload, while it kills and
  * restarts its parts at random moments: capture (SIGKILL), an applier (SIGKILL), the Kafka broker
- * (SIGKILL, then start), the follower database (fast restart) and the leader database (fast
- * restart). Then it lets everything catch up and checks what Tailwater promises: every follower
- * equals the leader, the log holds each committed leader transaction exactly once, each
- * follower's position only moved forward, and no reader of a follower ever saw the invariant
- * (a constant total of balances) broken.
+ * (SIGKILL, then start), the follower database (fast restart), the leader database (fast
+ * restart), and the leader itself: a planned switchover to the other PostgreSQL database, whose
+ * old leader then rejoins (see {@link Leadership}). Then it lets everything catch up and checks
+ * what Tailwater promises: every follower equals the leader, the log holds each committed leader
+ * transaction exactly once across the epochs, each follower's position only moved forward, and no
+ * reader of a follower ever saw the invariant (a constant total of balances) broken.
  *
  * <p>The leader has {@value #ACCOUNTS} accounts holding {@value #TOTAL} in all; each workload
  * transaction moves money among two to four of them and records the transfer in a second table.
@@ -51,12 +55,17 @@ final class FaultHarness implements AutoCloseable {
     private static final List<String> TABLES = List.of("public.accounts", "public.transfers");
 
     /** The kinds of fault the harness injects. */
-    enum Fault { KILL_CAPTURE, KILL_APPLIER, KILL_BROKER, RESTART_FOLLOWER_DB, RESTART_LEADER_DB }
+    enum Fault { KILL_CAPTURE, KILL_APPLIER, KILL_BROKER, RESTART_FOLLOWER_DB, RESTART_LEADER_DB, PROMOTE }
+
+    /** How many faults of a kind a run of {@code rounds} has: a switchover takes seconds, so a quarter as many of those. */
+    static int rounds(Fault fault, int rounds) {
+        return fault == Fault.PROMOTE ? Math.max(1, rounds / 4) : rounds;
+    }
 
     /** What a run did and found. */
-    record Result(Map<Fault, Integer> faults, int committed, int inDoubtResolved, long invariantReads, long invariantViolations,
-                  long positionReads, long positionRegressions, List<TableComparison> comparisons, int loggedTransactions,
-                  int duplicateTransactions, Set<Long> missingTransactions, Set<Long> unexpectedTransactions) {
+    record Result(Map<Fault, Integer> faults, int switchovers, int committed, int inDoubtResolved, long invariantReads,
+                  long invariantViolations, long positionReads, long positionRegressions, List<TableComparison> comparisons,
+                  int loggedTransactions, int duplicateTransactions, Set<String> missingTransactions, Set<String> unexpectedTransactions) {
     }
 
     private final Path dir;
@@ -70,7 +79,10 @@ final class FaultHarness implements AutoCloseable {
     private final StreamConfig config;
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private final AtomicBoolean stop = new AtomicBoolean();
-    private final Set<Long> committed = ConcurrentHashMap.newKeySet();
+    /** Committed leader transactions, as {@code <database>:<xid>} (the two databases' servers number theirs alike). */
+    private final Set<String> committed = ConcurrentHashMap.newKeySet();
+    private final Leadership leadership;
+    private final Map<String, TailwaterProcess> appliers = new ConcurrentHashMap<>();
     private final AtomicLong inDoubtResolved = new AtomicLong();
     private final AtomicLong invariantReads = new AtomicLong();
     private final AtomicLong invariantViolations = new AtomicLong();
@@ -97,13 +109,15 @@ final class FaultHarness implements AutoCloseable {
         kafka.put("delivery.timeout.ms", "20000");
         kafka.put("transaction.timeout.ms", "30000");
         Map<String, String> followers = new java.util.LinkedHashMap<>();
-        followers.put("pg", followerUrl);
+        followers.put(Leadership.COPY, followerUrl);
         followers.put("lite", "jdbc:sqlite:" + dir.resolve("bank.db"));
+        followers.put(Leadership.ORIGIN, leaderUrl);
         String yaml = EmbeddedStreamConfig.yaml("bank", broker.bootstrapServers(), kafka, registry.url(), leaderUrl, "postgres", TABLES,
                 followers);
         this.configFile = dir.resolve("bank.yaml");
         Files.writeString(configFile, yaml);
         this.config = new ConfigLoader().parse(yaml);
+        this.leadership = new Leadership(config, configFile, dir);
         try (Connection c = leader(); Statement st = c.createStatement()) {
             st.execute("CREATE TABLE accounts (id int PRIMARY KEY, balance bigint NOT NULL)");
             st.execute("CREATE TABLE transfers (id bigserial PRIMARY KEY, from_id int NOT NULL, to_id int NOT NULL, amount bigint NOT NULL,"
@@ -120,9 +134,8 @@ final class FaultHarness implements AutoCloseable {
     Result run(int rounds, Duration atLeast) throws Exception {
         Random random = new Random(seed);
         TailwaterProcess capture = process("capture", "capture", "--config", configFile.toString(), "--startup-timeout", "120s");
-        Map<String, TailwaterProcess> appliers = new HashMap<>();
-        for (String f : config.followers().keySet()) {
-            appliers.put(f, process("apply-" + f, "apply", "--config", configFile.toString(), "--follower", f, "--startup-timeout", "120s"));
+        for (String f : Leadership.startingFollowers(config.followers())) {
+            startApplier(f);
         }
         // The workload starts once the initial snapshot is done: a transaction committed while it runs is part of the
         // snapshot, not a transaction of its own in the log.
@@ -136,13 +149,14 @@ final class FaultHarness implements AutoCloseable {
 
         List<Fault> plan = new ArrayList<>();
         for (Fault f : Fault.values()) {
-            for (int i = 0; i < rounds; i++) {
+            for (int i = 0; i < rounds(f, rounds); i++) {
                 plan.add(f);
             }
         }
         Collections.shuffle(plan, random);
+        int planned = plan.size();
         Map<Fault, Integer> done = new EnumMap<>(Fault.class);
-        List<String> followers = List.copyOf(appliers.keySet()).stream().sorted().toList();
+        int switchovers = 0;
         Thread.sleep(5000);
         long runUntil = System.nanoTime() + atLeast.toNanos();
         long started = System.nanoTime();
@@ -158,10 +172,13 @@ final class FaultHarness implements AutoCloseable {
                         (System.nanoTime() - started) / 1_000_000_000L, committed.size(), done);
             }
             // The planned rounds come densely (CI); past them, a soak spaces faults out so each part also runs a while.
-            Thread.sleep(i < rounds * Fault.values().length ? 300 + random.nextInt(1500) : 1000 + random.nextInt(6000));
+            Thread.sleep(i < planned ? 300 + random.nextInt(1500) : 1000 + random.nextInt(6000));
             switch (fault) {
                 case KILL_CAPTURE -> capture.kill();
-                case KILL_APPLIER -> appliers.get(followers.get(random.nextInt(followers.size()))).kill();
+                case KILL_APPLIER -> {
+                    List<String> running = appliers.keySet().stream().sorted().toList();
+                    appliers.get(running.get(random.nextInt(running.size()))).kill();
+                }
                 case KILL_BROKER -> {
                     broker.kill();
                     Thread.sleep(random.nextInt(1000));
@@ -169,6 +186,11 @@ final class FaultHarness implements AutoCloseable {
                 }
                 case RESTART_FOLLOWER_DB -> followerPg.restart();
                 case RESTART_LEADER_DB -> leaderPg.restart();
+                case PROMOTE -> {
+                    if (leadership.switchOver(this::stopApplier, this::startApplier, violations)) {
+                        switchovers++;
+                    }
+                }
             }
             done.merge(fault, 1, Integer::sum);
         }
@@ -179,29 +201,52 @@ final class FaultHarness implements AutoCloseable {
         }
 
         // Everything catches up: the log holds every committed leader transaction, the followers the whole log.
-        Set<Long> expected = new HashSet<>(committed);
-        List<Long> logged = awaitLogged(expected, Duration.ofMinutes(10));
+        Set<String> expected = new HashSet<>(committed);
+        List<String> logged = awaitLogged(expected, Duration.ofMinutes(10));
         awaitCaughtUp(Duration.ofMinutes(10));
         List<TableComparison> comparisons = new ArrayList<>();
-        for (String f : config.followers().keySet()) {
-            comparisons.addAll(StreamVerifier.compare(config.leader(), config.follower(f), TABLES.stream().map(TableId::parse).toList()));
+        for (String f : appliers.keySet()) {
+            comparisons.addAll(StreamVerifier.compare(leadership.leaderDatabase(), config.follower(f),
+                    TABLES.stream().map(TableId::parse).toList()));
         }
         capture.close();
         for (TailwaterProcess a : appliers.values()) {
             a.close();
         }
-        Set<Long> distinct = new HashSet<>(logged);
-        Set<Long> missing = new HashSet<>(expected);
+        Set<String> distinct = new HashSet<>(logged);
+        Set<String> missing = new HashSet<>(expected);
         missing.removeAll(distinct);
-        Set<Long> unexpected = new HashSet<>(distinct);
+        Set<String> unexpected = new HashSet<>(distinct);
         unexpected.removeAll(expected);
-        return new Result(done, expected.size(), (int) inDoubtResolved.get(), invariantReads.get(), invariantViolations.get(),
+        return new Result(done, switchovers, expected.size(), (int) inDoubtResolved.get(), invariantReads.get(), invariantViolations.get(),
                 positionReads.get(), positionRegressions.get(), comparisons, logged.size(), logged.size() - distinct.size(), missing,
                 unexpected);
     }
 
     List<String> violations() {
         return violations;
+    }
+
+    /** Starts the supervised applier process of a follower. */
+    private void startApplier(String follower) {
+        try {
+            appliers.put(follower, process("apply-" + follower, "apply", "--config", configFile.toString(), "--follower", follower,
+                    "--startup-timeout", "120s"));
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot start the applier of " + follower + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Stops the applier process of a follower that became the leader (it stopped applying at the leader change). */
+    private void stopApplier(String follower) {
+        TailwaterProcess p = appliers.remove(follower);
+        try {
+            if (p != null) {
+                p.close();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private TailwaterProcess process(String name, String... args) throws Exception {
@@ -221,12 +266,14 @@ final class FaultHarness implements AutoCloseable {
     private void workload() {
         Random random = new Random(seed + 1);
         Connection c = null;
+        String database = null;
         while (!stop.get()) {
             long xid = -1;
             boolean committing = false;
             try {
                 if (c == null) {
-                    c = leader();
+                    database = leadership.leader();
+                    c = DriverManager.getConnection(config.follower(database).jdbcUrl(), "postgres", "");
                     c.setAutoCommit(false);
                 }
                 try (Statement st = c.createStatement()) {
@@ -251,13 +298,13 @@ final class FaultHarness implements AutoCloseable {
                 }
                 committing = true;
                 c.commit();
-                committed.add(xid);
+                committed.add(database + ":" + xid);
                 Thread.sleep(5 + random.nextInt(10));
             } catch (SQLException e) {
                 closeQuietly(c);
                 c = null;
                 if (committing && xid >= 0) {
-                    resolveInDoubt(xid);
+                    resolveInDoubt(database, xid);
                 }
                 sleep(200);
             } catch (InterruptedException e) {
@@ -268,14 +315,15 @@ final class FaultHarness implements AutoCloseable {
     }
 
     /** A commit whose answer was lost with the connection: ask the leader what became of it. */
-    private void resolveInDoubt(long xid) {
+    private void resolveInDoubt(String database, long xid) {
         for (int attempt = 0; attempt < 200; attempt++) {
-            try (Connection c = leader(); PreparedStatement ps = c.prepareStatement("SELECT txid_status(?)")) {
+            try (Connection c = DriverManager.getConnection(config.follower(database).jdbcUrl(), "postgres", "");
+                 PreparedStatement ps = c.prepareStatement("SELECT txid_status(?)")) {
                 ps.setLong(1, xid);
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     if ("committed".equals(rs.getString(1))) {
-                        committed.add(xid);
+                        committed.add(database + ":" + xid);
                     }
                     inDoubtResolved.incrementAndGet();
                     return;
@@ -284,7 +332,7 @@ final class FaultHarness implements AutoCloseable {
                 sleep(300);
             }
         }
-        violations.add("could not learn whether leader transaction " + xid + " committed");
+        violations.add("could not learn whether leader transaction " + xid + " of " + database + " committed");
     }
 
     /** Reads the follower's total over and over; it must always be the constant, once the accounts are there. */
@@ -365,9 +413,9 @@ final class FaultHarness implements AutoCloseable {
     }
 
     /** Waits until the log holds every expected leader transaction; returns all leader transactions in the log, in order. */
-    private List<Long> awaitLogged(Set<Long> expected, Duration timeout) throws InterruptedException {
+    private List<String> awaitLogged(Set<String> expected, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        List<Long> logged = List.of();
+        List<String> logged = List.of();
         while (System.nanoTime() < deadline) {
             logged = leaderTransactionsInLog();
             if (new HashSet<>(logged).containsAll(expected)) {
@@ -378,9 +426,19 @@ final class FaultHarness implements AutoCloseable {
         return logged;
     }
 
-    private List<Long> leaderTransactionsInLog() {
+    /** The leader transactions in the log, as {@code <database>:<xid>}: each epoch's leader is named by its leader change. */
+    private List<String> leaderTransactionsInLog() {
         try {
-            return TestStream.leaderTransactionsInLog(config);
+            List<String> ids = new ArrayList<>();
+            String database = Leadership.ORIGIN;
+            for (Map.Entry<Long, LogEvent> e : TestStream.readLog(config)) {
+                switch (e.getValue()) {
+                    case LeaderChange change -> database = Leadership.database(change.leader());
+                    case TransactionEnd t when !t.source().snapshot() -> ids.add(database + ":" + t.source().txId());
+                    default -> { }
+                }
+            }
+            return ids;
         } catch (RuntimeException e) {
             return List.of(); // the broker is still coming back
         }
@@ -391,7 +449,8 @@ final class FaultHarness implements AutoCloseable {
         while (System.nanoTime() < deadline) {
             try {
                 StatusReport report = StatusReport.read(config, Duration.ofSeconds(10));
-                if (report.followers().stream().allMatch(r -> r.lagRecords() == 0 && r.reportAgeMillis() < 2000)) {
+                if (report.followers().stream().filter(r -> appliers.containsKey(r.follower()))
+                        .allMatch(r -> r.lagRecords() == 0 && r.reportAgeMillis() < 2000)) {
                     return;
                 }
             } catch (RuntimeException e) {
@@ -406,8 +465,8 @@ final class FaultHarness implements AutoCloseable {
     }
 
     private Connection follower(String follower) throws SQLException {
-        return follower.equals("pg") ? DriverManager.getConnection(followerUrl, "postgres", "")
-                : DriverManager.getConnection(config.follower(follower).jdbcUrl());
+        String url = config.follower(follower).jdbcUrl();
+        return url.startsWith("jdbc:postgresql:") ? DriverManager.getConnection(url, "postgres", "") : DriverManager.getConnection(url);
     }
 
     private static void closeQuietly(Connection c) {

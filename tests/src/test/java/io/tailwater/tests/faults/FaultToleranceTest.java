@@ -11,8 +11,9 @@ import java.nio.file.Path;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Kills and restarts every part of a running Tailwater at random moments, many times, and checks
- * nothing was lost, duplicated or torn. In CI: 20 faults of each kind. For a soak run:
+ * Kills and restarts every part of a running Tailwater at random moments, many times, switches
+ * its leader over and back, and checks nothing was lost, duplicated or torn. In CI: 20 faults of
+ * each kind, 5 promotes. For a soak run:
  * {@code ./mvnw -pl tests -am verify -Dtest=FaultToleranceTest -Dsurefire.failIfNoSpecifiedTests=false
  * -Dtailwater.faults.minutes=30 -Dtailwater.faults.seed=7} (faults go on until both the rounds and the minutes are
  * done). A failure prints its seed; the same
@@ -31,16 +32,17 @@ class FaultToleranceTest {
         long start = System.nanoTime();
         try (FaultHarness harness = new FaultHarness(dir, seed, SharedServices.get().registry())) {
             FaultHarness.Result r = harness.run(rounds, atLeast);
-            System.out.printf("Fault run (seed %d) in %d s: faults %s; %d leader transactions committed (%d in-doubt commits resolved);"
+            System.out.printf("Fault run (seed %d) in %d s: faults %s, %d switchovers; %d leader transactions committed (%d in-doubt commits resolved);"
                             + " %d in the log, %d duplicates, %d missing, %d unexpected; %d invariant reads, %d violations;"
                             + " %d position reads, %d regressions%n", seed, (System.nanoTime() - start) / 1_000_000_000L, r.faults(),
-                    r.committed(), r.inDoubtResolved(), r.loggedTransactions(), r.duplicateTransactions(), r.missingTransactions().size(),
+                    r.switchovers(), r.committed(), r.inDoubtResolved(), r.loggedTransactions(), r.duplicateTransactions(), r.missingTransactions().size(),
                     r.unexpectedTransactions().size(), r.invariantReads(), r.invariantViolations(), r.positionReads(), r.positionRegressions());
             r.comparisons().forEach(c -> System.out.println("  " + c));
             String replay = " (replay with -Dtailwater.faults.seed=" + seed + ")";
             for (FaultHarness.Fault f : FaultHarness.Fault.values()) {
-                assertThat(r.faults().get(f)).as("%s faults%s", f, replay).isGreaterThanOrEqualTo(rounds);
+                assertThat(r.faults().get(f)).as("%s faults%s", f, replay).isGreaterThanOrEqualTo(FaultHarness.rounds(f, rounds));
             }
+            assertThat(r.switchovers()).as("promotes that switched the leader over" + replay).isPositive();
             assertThat(r.committed()).as("the workload ran" + replay).isGreaterThan(1000);
             assertThat(r.missingTransactions()).as("committed leader transactions missing from the log" + replay).isEmpty();
             assertThat(r.unexpectedTransactions()).as("leader transactions in the log the workload never committed" + replay).isEmpty();
