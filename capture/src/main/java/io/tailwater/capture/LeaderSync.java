@@ -7,6 +7,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Locale;
 
 /**
  * Whether the leader waits for capture before its commits return: synchronous capture
@@ -45,7 +46,7 @@ public record LeaderSync(boolean configured, String name, String standbyNames, S
 
     /** Whether the leader lists capture's name among its synchronous standbys (a rough, case-insensitive match). */
     public boolean listed() {
-        return standbyNames != null && standbyNames.toLowerCase(java.util.Locale.ROOT).contains(name);
+        return standbyNames != null && standbyNames.toLowerCase(Locale.ROOT).contains(name);
     }
 
     /** One line for people, or null when synchronous capture is neither configured nor listed. */

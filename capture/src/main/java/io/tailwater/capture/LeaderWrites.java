@@ -20,14 +20,26 @@ public final class LeaderWrites {
     private LeaderWrites() {
     }
 
-    /** Whether the leader answers within {@code timeout}. */
+    /**
+     * Whether the leader answers within {@code timeout}: a query runs, or the server itself
+     * refuses the session (too many connections, starting up, a login it rejects). Only no answer
+     * at all (a connection error, SQLSTATE class 08, or a timeout) counts as unreachable: a
+     * server that answers must not be failed over.
+     */
     public static boolean reachable(LeaderConfig leader, Duration timeout) {
         try (Connection c = LeaderChecks.connect(leader, timeout, false); Statement s = c.createStatement()) {
             s.execute("SELECT 1");
             return true;
-        } catch (LeaderNotReadyException | SQLException e) {
-            return false;
+        } catch (LeaderNotReadyException e) {
+            return e.getCause() instanceof SQLException sql && answered(sql);
+        } catch (SQLException e) {
+            return answered(e);
         }
+    }
+
+    private static boolean answered(SQLException e) {
+        String state = e.getSQLState();
+        return state != null && !state.startsWith("08");
     }
 
     /**

@@ -58,11 +58,11 @@ public final class SynchronousCommits {
                 }
             };
             try (Connection c = servers.leader().connect(s.db); Statement st = c.createStatement()) {
-                if (standbyName != null) {
-                    setStandby(st, '"' + standbyName + '"');
-                    awaitSync(st, standbyName);
-                }
                 try {
+                    if (standbyName != null) {
+                        setStandby(st, '"' + standbyName + '"');
+                        awaitSync(st, standbyName);
+                    }
                     Result r = time(c, standby, transactions);
                     out.printf("%-40s %,d single-row transactions: leader commit p50 %.2f ms, p99 %.2f ms, max %.2f ms%n",
                             "commit (" + standby.label + ")", transactions, r.p50(), r.p99(), r.max());

@@ -66,11 +66,15 @@ public final class AutoFailover implements AutoCloseable {
     public Optional<Throwable> run() throws InterruptedException {
         LogTopics.ensure(config, startupTimeout); // the leader is read from the log before capture first starts
         while (!closed) {
-            CurrentLeader leader = CurrentLeader.read(config, TIMEOUT);
+            CurrentLeader leader = readLeader();
+            if (leader == null) {
+                continue; // Kafka or the registry does not answer: capture could not run either
+            }
             Capture c = new Capture(config, startupTimeout, registry);
             capture.set(c);
             if (closed) {
-                break; // closed while this capture was made: close() did not see it
+                c.close(); // closed while this capture was made: close() did not see it
+                break;
             }
             Throwable startFailure = null;
             try {
@@ -85,6 +89,17 @@ public final class AutoFailover implements AutoCloseable {
             }
         }
         return Optional.empty();
+    }
+
+    /** The leader the log names, or null (after a pause) when Kafka or the registry does not answer. */
+    private CurrentLeader readLeader() throws InterruptedException {
+        try {
+            return CurrentLeader.read(config, TIMEOUT);
+        } catch (RuntimeException e) {
+            LOG.warn("Stream '{}': cannot read the leader from the log: {}; trying again", config.stream(), e.getMessage());
+            Thread.sleep(LOOK.toMillis());
+            return null;
+        }
     }
 
     /**
@@ -107,8 +122,8 @@ public final class AutoFailover implements AutoCloseable {
                 if (!ended) {
                     continue;
                 }
-                boolean promoted = CurrentLeader.read(config, TIMEOUT).leader().epoch() != leader.leader().epoch();
-                if (failure.orElse(null) instanceof CaptureFencedException && promoted) {
+                CurrentLeader now = readLeader();
+                if (failure.orElse(null) instanceof CaptureFencedException && (now == null || now.leader().epoch() != leader.leader().epoch())) {
                     return Optional.empty(); // a promote: capture goes on from the new leader
                 }
                 return Optional.of(failure.orElse(new IllegalStateException("capture stopped")));
@@ -119,7 +134,9 @@ public final class AutoFailover implements AutoCloseable {
                 LOG.warn("Stream '{}': the leader '{}' does not answer; automatic failover in {}s unless it does", config.stream(),
                         leader.name(), failover.leaderTimeout().toSeconds());
             }
-            if (Duration.between(downSince, now).compareTo(failover.leaderTimeout()) < 0) {
+            Duration down = Duration.between(downSince, now);
+            // A capture still running reads the leader over its own connection: only one stuck that long is passed over.
+            if (down.compareTo(failover.leaderTimeout()) < 0 || (!ended && down.compareTo(failover.leaderTimeout().multipliedBy(2)) < 0)) {
                 if (ended) {
                     Thread.sleep(LOOK.toMillis()); // capture is down with its leader: look again in a second
                 }
@@ -138,12 +155,21 @@ public final class AutoFailover implements AutoCloseable {
     private enum Outcome { DONE, HELD_BACK, NO_CANDIDATE }
 
     /** Promotes the most advanced candidate that can be, unless held back; DONE also when another promote changed the leader. */
-    private Outcome failOver(CurrentLeader leader) {
-        CurrentLeader now = CurrentLeader.read(config, TIMEOUT);
+    private Outcome failOver(CurrentLeader leader) throws InterruptedException {
+        CurrentLeader now = readLeader();
+        if (now == null) {
+            return Outcome.NO_CANDIDATE; // no promote can run without the log either
+        }
         if (now.leader().epoch() != leader.leader().epoch()) {
             return Outcome.DONE;
         }
-        Optional<Instant> lastChange = changeTime(now.leader());
+        Optional<Instant> lastChange;
+        try {
+            lastChange = changeTime(now.leader());
+        } catch (RuntimeException e) {
+            LOG.warn("Stream '{}': cannot read when the leader last changed: {}; trying again", config.stream(), e.getMessage());
+            return Outcome.NO_CANDIDATE;
+        }
         if (FailoverChoice.heldBack(lastChange, clock.instant(), failover.minInterval())) {
             LOG.error("Stream '{}': the leader '{}' has not answered for {}s, but the last leader change was at {}, less than"
                     + " failover.min-interval ({}) ago: no automatic failover. Promote by hand (tailwater promote) if it must be",
@@ -160,13 +186,14 @@ public final class AutoFailover implements AutoCloseable {
                     config.stream(), now.name(), failover.leaderTimeout().toSeconds(), candidate, applied.get(candidate));
             try {
                 Promotion.Result r = new Promotion(config, new Promotion.Options(candidate, TIMEOUT, TIMEOUT, CATCH_UP)).run();
-                LOG.warn("Stream '{}': automatic failover done: follower '{}' is the leader from log offset {} (epoch {}); writes the old"
-                        + " leader committed after its last position in the log may be lost until it is seen again (tailwater rejoin"
-                        + " reports them)", config.stream(), candidate, r.changeOffset(), r.epoch());
+                LOG.info("Stream '{}': automatic failover to follower '{}' done (epoch {}); tailwater rejoin reports what the old leader"
+                        + " committed after its last position in the log", config.stream(), candidate, r.epoch());
                 return Outcome.DONE;
-            } catch (PromotionException | IllegalStateException e) {
+            } catch (RuntimeException e) {
+                // a failed pre-flight, an unreachable candidate, Kafka going away: the next candidate, or the next try
                 LOG.error("Stream '{}': follower '{}' could not be promoted: {}", config.stream(), candidate, e.getMessage());
-                if (CurrentLeader.read(config, TIMEOUT).leader().epoch() != now.leader().epoch()) {
+                CurrentLeader after = readLeader();
+                if (after != null && after.leader().epoch() != now.leader().epoch()) {
                     return Outcome.DONE;
                 }
             }

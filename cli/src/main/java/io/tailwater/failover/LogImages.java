@@ -8,10 +8,12 @@ import io.tailwater.config.StreamConfig;
 import io.tailwater.log.KafkaClients;
 import io.tailwater.log.KafkaUnavailableException;
 import io.tailwater.log.LogRange;
+import io.tailwater.schemas.AvroValues;
 import io.tailwater.schemas.Column;
 import io.tailwater.schemas.TableId;
 import io.tailwater.schemas.TableSchema;
 import io.tailwater.schemas.Unchanged;
+import io.tailwater.schemas.ValueText;
 import io.tailwater.schemas.event.LogEvent;
 import io.tailwater.schemas.event.LogHeaders;
 import io.tailwater.schemas.event.Op;
@@ -24,6 +26,7 @@ import io.tailwater.schemas.serde.LogRecordSerde;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.errors.TimeoutException;
 
 import java.nio.ByteBuffer;
@@ -54,24 +57,36 @@ import java.util.Set;
  */
 final class LogImages {
     private final Map<String, TouchedTable> tables = new HashMap<>();
-    private final Set<Long> heldXids = new HashSet<>();
-    private final Set<Long> loggedXids = new HashSet<>();
+    private final Set<String> heldTransactions = new HashSet<>();
+    private final Set<String> loggedTransactions = new HashSet<>();
     private final List<PositionedEvent> open = new ArrayList<>();
 
     private LogImages(List<SlotBacklog.Transaction> held) {
         for (SlotBacklog.Transaction t : held) {
-            heldXids.add(t.xid());
+            heldTransactions.add(transaction(t.xid(), AvroValues.epochMicros(t.commitTime())));
             for (SlotBacklog.Change c : t.changes()) {
                 TouchedTable table = tables.computeIfAbsent(c.table().qualified(), q -> new TouchedTable(c.table()));
-                table.rebuild |= c.kind() == SlotBacklog.Kind.TRUNCATE || c.wholeRowIdentity();
-                table.sources.addAll(keySources(c));
+                // no key to match rows by: a truncate, REPLICA IDENTITY FULL, or a table without one (inserts only)
+                table.rebuild |= c.kind() == SlotBacklog.Kind.TRUNCATE || c.wholeRowIdentity() || c.identity().isEmpty();
+                for (KeySource k : keySources(c)) {
+                    table.sources.add(k.image());
+                }
             }
         }
     }
 
     /**
-     * Reads the log in {@code [0, end)}; transactions ends in {@code [epochStart, end)} are the
-     * former leader's, whose ids are matched against the held ones.
+     * A transaction as both sides name it: its id and commit time. Ids alone repeat once they
+     * wrap around (32 bits), within an epoch that lasts long enough.
+     */
+    private static String transaction(long xid, long commitMicros) {
+        return xid + "@" + commitMicros;
+    }
+
+    /**
+     * Reads the log from its first record to {@code end}; transactions ends from
+     * {@code epochStart} on are the former leader's, matched against the held ones. A log whose
+     * start has expired cannot give every row's image: refused.
      */
     static LogImages read(StreamConfig config, Duration timeout, List<SlotBacklog.Transaction> held, long epochStart, long end) {
         LogImages images = new LogImages(held);
@@ -79,6 +94,11 @@ final class LogImages {
         TopicPartition tp = new TopicPartition(config.logTopic(), 0);
         try (KafkaConsumer<byte[], byte[]> consumer = KafkaClients.consumer(config, "tailwater-rejoin-" + config.stream(), Map.of())) {
             long begin = consumer.beginningOffsets(List.of(tp), timeout).get(tp);
+            if (begin > 0) {
+                throw new RejoinException("the log '" + config.logTopic() + "' starts at offset " + begin + ": its start has expired, so"
+                        + " the rows the former leader's lost writes touched cannot all be given the log's state. Rebuild the former"
+                        + " leader instead: empty the stream's tables there, drop tailwater_position, and start its applier");
+            }
             LogRange.forEach(consumer, tp, begin, end, timeout, r -> images.add(r, serde, epochStart));
         } catch (TimeoutException e) {
             throw KafkaUnavailableException.notReturned(config, config.logTopic(), timeout, e);
@@ -87,20 +107,23 @@ final class LogImages {
         return images;
     }
 
-    /** Whether the log holds the held transaction {@code xid}. */
-    boolean logged(long xid) {
-        return loggedXids.contains(xid);
+    /** Whether the log holds the held transaction. */
+    boolean logged(SlotBacklog.Transaction t) {
+        return loggedTransactions.contains(transaction(t.xid(), AvroValues.epochMicros(t.commitTime())));
     }
 
     private void add(ConsumerRecord<byte[], byte[]> r, LogRecordSerde serde, long epochStart) {
         if (LogHeaders.isKind(r.headers(), LogEvent.Kind.ROW) || LogHeaders.isKind(r.headers(), LogEvent.Kind.TRUNCATE)) {
-            org.apache.kafka.common.header.Header table = r.headers().lastHeader(LogHeaders.TABLE);
+            Header table = r.headers().lastHeader(LogHeaders.TABLE);
             if (table != null && tables.containsKey(new String(table.value(), StandardCharsets.UTF_8))) {
                 open.add(new PositionedEvent(r.offset(), serde.deserialize(r.value())));
             }
         } else if (LogHeaders.isKind(r.headers(), LogEvent.Kind.TX_END)) {
-            if (r.offset() >= epochStart && serde.deserialize(r.value()) instanceof TransactionEnd t && heldXids.contains(t.source().txId())) {
-                loggedXids.add(t.source().txId());
+            if (r.offset() >= epochStart && serde.deserialize(r.value()) instanceof TransactionEnd t) {
+                String id = transaction(t.source().txId(), t.source().timestampMicros());
+                if (heldTransactions.contains(id)) {
+                    loggedTransactions.add(id);
+                }
             }
             for (PositionedEvent e : open) {
                 apply(e);
@@ -124,12 +147,42 @@ final class LogImages {
      * upserts of the log's last images, deletes of rows the log does not have, and whole-table
      * rebuilds. At {@code offset} (the leader change), for messages.
      */
-    List<PositionedEvent> restore(List<SlotBacklog.Transaction> lost, long offset) {
+    List<PositionedEvent> restore(List<SlotBacklog.Transaction> held, List<SlotBacklog.Transaction> lost, long offset) {
         SourcePosition position = new SourcePosition(-1, -1, -1, 0, false);
+        // Whether each key's row existed before the first held change of it: then the log must have had an image of it.
+        Map<String, Map<Map<String, String>, Boolean>> existedBefore = new HashMap<>();
+        for (SlotBacklog.Transaction t : held) {
+            for (SlotBacklog.Change c : t.changes()) {
+                TouchedTable table = tables.get(c.table().qualified());
+                for (KeySource k : keySources(c)) {
+                    Map<String, String> key = table.latest == null ? null : table.restrict(k.image(), table.latest);
+                    if (key != null) {
+                        existedBefore.computeIfAbsent(c.table().qualified(), q -> new HashMap<>()).putIfAbsent(key, k.existedBefore());
+                    }
+                }
+            }
+        }
         Map<String, Set<Map<String, String>>> keysByTable = new LinkedHashMap<>();
         for (SlotBacklog.Transaction t : lost) {
             for (SlotBacklog.Change c : t.changes()) {
-                keysByTable.computeIfAbsent(c.table().qualified(), q -> new LinkedHashSet<>()).addAll(keySources(c));
+                TouchedTable table = tables.get(c.table().qualified());
+                Set<Map<String, String>> keys = keysByTable.computeIfAbsent(c.table().qualified(), q -> new LinkedHashSet<>());
+                if (table.rebuild || table.latest == null) {
+                    continue;
+                }
+                boolean keyed = false;
+                for (KeySource k : keySources(c)) {
+                    Map<String, String> key = table.restrict(k.image(), table.latest);
+                    if (key != null) {
+                        keys.add(key);
+                        keyed = true;
+                    }
+                }
+                if (!keyed) {
+                    throw new RejoinException("the " + c.kind().word() + " of transaction " + t.xid() + " on table " + table.id
+                            + " does not carry the key the log has for the table; its row cannot be found. Nothing was changed on the"
+                            + " former leader but that its writes are stopped");
+                }
             }
         }
         List<PositionedEvent> out = new ArrayList<>();
@@ -141,37 +194,42 @@ final class LogImages {
                 out.addAll(table.events);
                 continue;
             }
-            Map<Map<String, String>, Object[]> keys = new LinkedHashMap<>();
-            for (Map<String, String> source : e.getValue()) {
-                Map<String, String> key = table.restrict(source, table.latest);
-                if (key != null) {
-                    keys.put(key, null);
-                }
-            }
-            for (Map<String, String> key : keys.keySet()) {
+            for (Map<String, String> key : e.getValue()) {
                 Image image = table.images.get(key);
                 if (image == null) {
+                    if (!table.seen.contains(key) && existedBefore.getOrDefault(e.getKey(), Map.of()).getOrDefault(key, false)) {
+                        throw new RejoinException("the row of table " + table.id + " with key " + key + " existed before the former"
+                                + " leader's lost writes changed it, but no row in the log matches that key; rejoin cannot give it the"
+                                + " log's state. Nothing was changed on the former leader but that its writes are stopped");
+                    }
                     out.add(new PositionedEvent(offset, new RowChange(table.latest, Op.DELETE, table.keyRow(key), null, position)));
                 } else if (Unchanged.in(image.row)) {
                     throw new RejoinException("the log holds only part of the row of table " + table.id + " with key " + key
                             + " (an update that left TOASTed values out, and no earlier image of the row); rejoin cannot give it the log's"
-                            + " state. Nothing was changed on the former leader");
+                            + " state. Nothing was changed on the former leader but that its writes are stopped");
                 } else {
-                    out.add(new PositionedEvent(offset, new RowChange(image.table, Op.READ, null, image.row, position)));
+                    out.add(new PositionedEvent(offset, new RowChange(table.latest, Op.READ, null, table.project(image), position)));
                 }
             }
         }
         return out;
     }
 
+    /**
+     * A row image a change names a row by, and whether that row existed before the change: the
+     * new row of an insert did not, nor that of an update that changed the key.
+     */
+    private record KeySource(Map<String, String> image, boolean existedBefore) {
+    }
+
     /** The row images a change names rows by: the new row, and the old one when the leader sent it. */
-    private static List<Map<String, String>> keySources(SlotBacklog.Change c) {
-        List<Map<String, String>> out = new ArrayList<>(2);
+    private static List<KeySource> keySources(SlotBacklog.Change c) {
+        List<KeySource> out = new ArrayList<>(2);
         if (!c.row().isEmpty()) {
-            out.add(c.row());
+            out.add(new KeySource(c.row(), c.kind() == SlotBacklog.Kind.UPDATE && c.old().isEmpty()));
         }
         if (!c.old().isEmpty()) {
-            out.add(c.old());
+            out.add(new KeySource(c.old(), true));
         }
         return out;
     }
@@ -188,6 +246,8 @@ final class LogImages {
         final Set<Map<String, String>> sources = new LinkedHashSet<>();
         /** By table version: the log value of each touched key, to the key's text. */
         final Map<TableSchema, Map<List<Object>, Map<String, String>>> keysByVersion = new IdentityHashMap<>();
+        /** The touched keys the log has had a row of, at any time. */
+        final Set<Map<String, String>> seen = new HashSet<>();
         /** The last image of each touched key; a key missing here is not in the log's state. */
         final Map<Map<String, String>, Image> images = new HashMap<>();
         /** Every change of a table to rebuild, in log order. */
@@ -212,6 +272,7 @@ final class LogImages {
             if (key == null) {
                 return;
             }
+            seen.add(key);
             if (r.op() == Op.DELETE) {
                 images.remove(key);
                 return;
@@ -230,6 +291,32 @@ final class LogImages {
             } else {
                 images.clear();
             }
+        }
+
+        /**
+         * An image in the table's latest version, by column name: a column added after it has the
+         * value followers gave existing rows, its default (or null).
+         */
+        Object[] project(Image image) {
+            if (image.table == latest) {
+                return image.row;
+            }
+            Object[] out = new Object[latest.columns().size()];
+            for (int i = 0; i < out.length; i++) {
+                Column c = latest.columns().get(i);
+                int j = indexOf(image.table, c.name());
+                out[i] = j >= 0 ? image.row[j] : c.defaultText() == null ? null : ValueText.parse(c, c.defaultText());
+            }
+            return out;
+        }
+
+        private static int indexOf(TableSchema table, String column) {
+            for (int j = 0; j < table.columns().size(); j++) {
+                if (table.columns().get(j).name().equals(column)) {
+                    return j;
+                }
+            }
+            return -1;
         }
 
         /** The touched keys in a table version: their log values to their text. */
@@ -294,11 +381,9 @@ final class LogImages {
             Object[] out = row.clone();
             for (int i = 0; i < out.length; i++) {
                 if (out[i] == Unchanged.VALUE) {
-                    String name = table.columns().get(i).name();
-                    for (int j = 0; j < earlier.table.columns().size(); j++) {
-                        if (earlier.table.columns().get(j).name().equals(name)) {
-                            out[i] = earlier.row[j];
-                        }
+                    int j = indexOf(earlier.table, table.columns().get(i).name());
+                    if (j >= 0) {
+                        out[i] = earlier.row[j];
                     }
                 }
             }

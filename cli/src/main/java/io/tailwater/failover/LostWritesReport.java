@@ -7,6 +7,7 @@ import io.tailwater.capture.postgres.PgOutputMessages;
 import io.tailwater.schemas.event.Lsn;
 
 import java.io.IOException;
+import java.io.StringWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -43,7 +44,7 @@ final class LostWritesReport {
     }
 
     private static String line(SlotBacklog.Transaction t, SlotBacklog.Change c) throws IOException {
-        java.io.StringWriter out = new java.io.StringWriter();
+        StringWriter out = new StringWriter();
         try (JsonGenerator g = JSON.getFactory().createGenerator(out)) {
             g.writeStartObject();
             g.writeNumberField("xid", t.xid());

@@ -9,6 +9,7 @@ import io.tailwater.capture.LeaderWrites;
 import io.tailwater.capture.Takeover;
 import io.tailwater.config.FollowerConfig;
 import io.tailwater.config.FollowerKind;
+import io.tailwater.config.LeaderConfig;
 import io.tailwater.config.StreamConfig;
 import io.tailwater.log.LogTail;
 import io.tailwater.schemas.event.LeaderChange;
@@ -155,7 +156,15 @@ public final class Promotion {
                 state.done = true;
                 LOG.info("Stream '{}': follower '{}' is the leader from log offset {} (epoch {}, {})", config.stream(), candidate.name(),
                         offset, epoch, planned ? "switchover" : "failover");
-                LeaderWrites.resume(config.leader().on(candidate), options.timeout()); // a former leader that rejoined was read-only
+                LeaderConfig newLeader = config.leader().on(candidate);
+                if (!LeaderWrites.writable(newLeader, options.timeout())) {
+                    try {
+                        LeaderWrites.resume(newLeader, options.timeout()); // a former leader that rejoined was read-only for clients
+                    } catch (RuntimeException e) {
+                        LOG.error("Stream '{}': follower '{}' leads, but its database stays read-only for clients: {}", config.stream(),
+                                candidate.name(), e.getMessage());
+                    }
+                }
                 boolean oldSlotDropped = planned && LeaderWrites.dropSlot(old.database(), Capture.slotName(config.stream(), old.leader()),
                         options.timeout());
                 return new Result(epoch, offset, planned, old.name(), lastPosition, oldSlotDropped);

@@ -7,6 +7,7 @@ import io.tailwater.applier.jdbc.PositionedEvent;
 import io.tailwater.capture.Capture;
 import io.tailwater.capture.LeaderIdentity;
 import io.tailwater.capture.LeaderNotReadyException;
+import io.tailwater.capture.LeaderSync;
 import io.tailwater.capture.LeaderWrites;
 import io.tailwater.capture.SlotBacklog;
 import io.tailwater.config.FollowerConfig;
@@ -112,7 +113,16 @@ public final class Rejoin {
         String slot = Capture.slotName(config.stream(), led);
         Optional<AppliedPosition> position = position(follower);
         if (position.isPresent() && position.get().logOffset() >= at) {
-            return new Result(led.epoch(), at, ended.planned(), ended.lastOldLeaderPosition(), List.of(), 0, false, true);
+            // Done before; a slot left behind (its drop failed) holds nothing the rejoin has not handled.
+            boolean dropped = LeaderWrites.dropSlot(database, slot, options.timeout());
+            return new Result(led.epoch(), at, ended.planned(), ended.lastOldLeaderPosition(), List.of(), 0, dropped, true);
+        }
+        LeaderSync sync = LeaderSync.read(database, config.stream(), options.timeout());
+        if (sync.listed()) {
+            throw new RejoinException("follower '" + follower.name() + "' lists capture (" + sync.name() + ") in its"
+                    + " synchronous_standby_names ('" + sync.standbyNames() + "'), left from when it led: every commit there would wait"
+                    + " for a capture that no longer reads it, the rejoin's and the applier's too. Remove it there (ALTER SYSTEM SET"
+                    + " synchronous_standby_names = ''; SELECT pg_reload_conf()) and rejoin again. Nothing was changed");
         }
         LeaderWrites.stop(database, options.timeout()); // ends every client session there, so the store connects after it
         LOG.info("Rejoin of follower '{}' to stream '{}': its writes are stopped; reading slot '{}' of epoch {}", follower.name(),
@@ -127,9 +137,16 @@ public final class Rejoin {
         }
         List<SlotBacklog.Transaction> all = held.orElse(List.of());
         LogImages images = LogImages.read(config, options.timeout(), all, Math.max(0, led.changeOffset()), at);
-        List<SlotBacklog.Transaction> lost = all.stream().filter(t -> !images.logged(t.xid())).toList();
+        List<SlotBacklog.Transaction> lost = all.stream().filter(t -> !images.logged(t)).toList();
         LostWritesReport.write(options.report(), lost);
-        List<PositionedEvent> restore = images.restore(lost, at);
+        List<PositionedEvent> restore = images.restore(all, lost, at);
+        // A session that was committing when its writes were stopped, or one that turned read-only off, may have committed since.
+        if (held.isPresent() && SlotBacklog.peek(database, slot, Capture.slotName(config.stream()), options.timeout()).orElse(List.of()).size()
+                != all.size()) {
+            throw new RejoinException("transactions committed on follower '" + follower.name() + "' while rejoin read its slot, after its"
+                    + " writes were stopped (a session that set default_transaction_read_only off?). Nothing was changed but that its"
+                    + " writes are stopped; end those sessions and rejoin again");
+        }
         SourcePosition last = ended.lastOldLeaderPosition();
         try (FollowerStore store = open(follower)) {
             store.reset(restore, new AppliedPosition(at, -1, last.txId() < 0 ? null : Long.toString(last.txId()), last.timestampMicros(),
@@ -157,8 +174,8 @@ public final class Rejoin {
 
     private static RejoinException failed(FollowerConfig follower, SQLException e) {
         return new RejoinException("follower '" + follower.name() + "' failed: " + e.getMessage() + "; nothing of the rejoin was"
-                + " applied there (its position and rows are as they were). Check followers." + follower.name() + ".jdbc-url and"
-                + " rejoin again", e);
+                + " applied there (its position and rows are as they were; its writes are stopped). If a foreign key or a trigger of"
+                + " the application refused the rows, disable it there for the rejoin; then rejoin again", e);
     }
 
     private LeaderHistory history() {

@@ -5,6 +5,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.function.Consumer;
 
 /** Reads the committed records of a log partition in an offset range, in order, without holding them. */
@@ -18,7 +19,7 @@ public final class LogRange {
      */
     public static void forEach(KafkaConsumer<byte[], byte[]> consumer, TopicPartition tp, long from, long to, Duration timeout,
                                Consumer<ConsumerRecord<byte[], byte[]>> action) {
-        consumer.assign(java.util.List.of(tp));
+        consumer.assign(List.of(tp));
         consumer.seek(tp, from);
         while (consumer.position(tp, timeout) < to) {
             for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {

@@ -64,13 +64,23 @@ final class Leadership {
     boolean switchOver(Consumer<String> stopApplier, Consumer<String> startApplier, List<String> violations) throws InterruptedException {
         String target = leader.equals(ORIGIN) ? COPY : ORIGIN;
         String old = leader;
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int exit = Main.run(new PrintWriter(out), new PrintWriter(err), "promote", "--config", configFile.toString(), "--follower", target,
-                "--catch-up-timeout", "120s", "--drain-timeout", "120s");
-        if (exit != 0) {
-            System.out.println("  promote of " + target + " failed (the stream goes on with " + old + "): " + err.toString().trim());
-            return false;
+        StringWriter out;
+        StringWriter err;
+        for (int attempt = 1; ; attempt++) {
+            out = new StringWriter();
+            err = new StringWriter();
+            int exit = Main.run(new PrintWriter(out), new PrintWriter(err), "promote", "--config", configFile.toString(), "--follower",
+                    target, "--catch-up-timeout", "120s", "--drain-timeout", "120s");
+            if (exit == 0) {
+                break;
+            }
+            // A promote that fails leaves the stream with its leader; the broker or a server is being restarted meanwhile.
+            System.out.println("  promote of " + target + " failed (attempt " + attempt + "; the stream goes on with " + old + "): "
+                    + err.toString().trim());
+            if (attempt == 10) {
+                return false;
+            }
+            Thread.sleep(2000);
         }
         leader = target;
         stopApplier.accept(target);
@@ -78,7 +88,7 @@ final class Leadership {
         for (int attempt = 1; ; attempt++) {
             out = new StringWriter();
             err = new StringWriter();
-            exit = Main.run(new PrintWriter(out), new PrintWriter(err), "rejoin", "--config", configFile.toString(), "--follower", old,
+            int exit = Main.run(new PrintWriter(out), new PrintWriter(err), "rejoin", "--config", configFile.toString(), "--follower", old,
                     "--report", report.toString());
             if (exit == 0) {
                 break;
