@@ -100,6 +100,14 @@ final class DebeziumSettings {
             p.setProperty("poll.interval.ms", "1"); // a batch waits this long for more changes, and the leader's commit with it
         }
         p.putAll(config.leader().debezium());
+        if (config.leader().synchronous()) {
+            for (String ours : List.of("offset.flush.interval.ms", "database.connection.factory.class")) {
+                if (config.leader().debezium().containsKey(ours)) {
+                    throw new ConfigException("leader.debezium." + ours, "is set by Tailwater itself with leader.synchronous: true (capture"
+                            + " confirms each commit once the log holds it); remove it from the stream config");
+                }
+            }
+        }
         for (String ours : List.of("converters", "snapshot.query.mode", "include.unknown.datatypes")) {
             if (config.leader().debezium().containsKey(ours)) {
                 throw new ConfigException("leader.debezium." + ours,

@@ -122,7 +122,7 @@ public final class SlotBacklog {
                 }
             }
             c.setAutoCommit(false); // so that the driver fetches the changes in batches
-            try (PreparedStatement ps = c.prepareStatement("SELECT data FROM pg_logical_slot_peek_binary_changes(?, NULL, NULL,"
+            try (PreparedStatement ps = c.prepareStatement("SELECT lsn::text, data FROM pg_logical_slot_peek_binary_changes(?, NULL, NULL,"
                     + " 'proto_version', '1', 'publication_names', ?)")) {
                 ps.setFetchSize(1000);
                 ps.setString(1, slot);
@@ -130,7 +130,13 @@ public final class SlotBacklog {
                 try (ResultSet rs = ps.executeQuery()) {
                     Reader reader = new Reader();
                     while (rs.next()) {
-                        reader.add(PgOutputMessages.decode(rs.getBytes(1)));
+                        try {
+                            reader.add(PgOutputMessages.decode(rs.getBytes(2)));
+                        } catch (RuntimeException e) {
+                            throw new LeaderNotReadyException("cannot read the change at LSN " + rs.getString(1) + " of replication slot \""
+                                    + slot + "\" on " + LeaderChecks.hostPart(leader.jdbcUrl()) + ": " + e + "; nothing was changed but"
+                                    + " that its writes are stopped", e);
+                        }
                     }
                     c.rollback();
                     return Optional.of(reader.transactions);

@@ -60,7 +60,8 @@ final class RejoinCommand implements Callable<Integer> {
                         + r.restored() + " row changes set the rows they touched to the log's state. Re-apply on the leader what should stay");
             }
             if (!r.slotDropped() && !r.planned()) {
-                out.println("its replication slot could not be dropped; drop it there, or it keeps WAL");
+                out.println("its replication slot " + r.slot() + " could not be dropped; drop it there, or it keeps WAL:"
+                        + " SELECT pg_drop_replication_slot('" + r.slot() + "')");
             }
         }
         out.println("its database is read-only for clients; the applier writes to it. next: tailwater apply --config ... --follower "

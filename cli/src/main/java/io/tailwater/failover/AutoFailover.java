@@ -1,9 +1,7 @@
 package io.tailwater.failover;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.tailwater.applier.dialect.Dialects;
 import io.tailwater.applier.jdbc.AppliedPosition;
-import io.tailwater.applier.jdbc.FollowerStore;
 import io.tailwater.capture.Capture;
 import io.tailwater.capture.CaptureFencedException;
 import io.tailwater.capture.LeaderWrites;
@@ -206,8 +204,8 @@ public final class AutoFailover implements AutoCloseable {
 
     /** A candidate's last applied log offset, or empty when it does not answer. */
     private Optional<Long> appliedOffset(FollowerConfig follower) {
-        try (FollowerStore store = FollowerStore.open(follower, Dialects.of(follower.kind()), config.stream(), TIMEOUT)) {
-            return Optional.of(store.position().map(AppliedPosition::logOffset).orElse(-1L));
+        try {
+            return Optional.of(StoredPositions.read(config, follower, TIMEOUT).map(AppliedPosition::logOffset).orElse(-1L));
         } catch (SQLException | RuntimeException e) {
             LOG.warn("Stream '{}': failover candidate '{}' does not answer: {}", config.stream(), follower.name(), e.getMessage());
             return Optional.empty();

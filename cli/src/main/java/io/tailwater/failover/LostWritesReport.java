@@ -12,6 +12,7 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 
@@ -30,6 +31,16 @@ final class LostWritesReport {
 
     /** Writes the report (an empty file when nothing was lost); replaces an earlier one. */
     static void write(Path file, List<SlotBacklog.Transaction> lost) {
+        try {
+            // Row data: readable by its owner only, where the file system has owners.
+            Files.deleteIfExists(file);
+            if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+                Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            }
+        } catch (IOException e) {
+            throw new RejoinException("cannot write the lost-writes report " + file + ": " + e.getMessage()
+                    + "; give a writable path with --report. Nothing was changed on the former leader but that its writes are stopped", e);
+        }
         try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
             for (SlotBacklog.Transaction t : lost) {
                 for (SlotBacklog.Change c : t.changes()) {
@@ -39,7 +50,7 @@ final class LostWritesReport {
             }
         } catch (IOException e) {
             throw new RejoinException("cannot write the lost-writes report " + file + ": " + e.getMessage()
-                    + "; give a writable path with --report. Nothing was changed on the former leader", e);
+                    + "; give a writable path with --report. Nothing was changed on the former leader but that its writes are stopped", e);
         }
     }
 

@@ -1,6 +1,5 @@
 package io.tailwater.failover;
 
-import io.tailwater.applier.dialect.Dialects;
 import io.tailwater.applier.jdbc.AppliedPosition;
 import io.tailwater.applier.jdbc.FollowerStore;
 import io.tailwater.capture.Capture;
@@ -257,9 +256,9 @@ public final class Promotion {
     /** Waits until the candidate has applied the log up to and including {@code offset}, asking it over one connection. */
     private void awaitApplied(FollowerConfig candidate, long offset) {
         long deadline = System.nanoTime() + options.catchUpTimeout().toNanos();
-        try (FollowerStore store = openStore(candidate)) {
+        try (FollowerStore store = StoredPositions.open(config, candidate, options.timeout())) {
             long applied;
-            while ((applied = appliedOffset(store)) < offset) {
+            while ((applied = StoredPositions.appliedOffset(store)) < offset) {
                 if (System.nanoTime() > deadline) {
                     throw new PromotionException("follower '" + candidate.name() + "' applied the log up to offset " + applied + " but not to "
                             + offset + " within " + options.catchUpTimeout().toSeconds() + "s; is its applier running (tailwater status)?"
@@ -274,19 +273,11 @@ public final class Promotion {
 
     /** The last log offset the follower has applied, or -1. */
     private long appliedOffset(FollowerConfig follower) {
-        try (FollowerStore store = openStore(follower)) {
-            return appliedOffset(store);
+        try {
+            return StoredPositions.read(config, follower, options.timeout()).map(AppliedPosition::logOffset).orElse(-1L);
         } catch (SQLException e) {
             throw cannotRead(follower, e);
         }
-    }
-
-    private FollowerStore openStore(FollowerConfig follower) throws SQLException {
-        return FollowerStore.open(follower, Dialects.of(follower.kind()), config.stream(), options.timeout());
-    }
-
-    private static long appliedOffset(FollowerStore store) throws SQLException {
-        return store.position().map(AppliedPosition::logOffset).orElse(-1L);
     }
 
     private PromotionException cannotRead(FollowerConfig follower, SQLException e) {

@@ -1,6 +1,5 @@
 package io.tailwater.failover;
 
-import io.tailwater.applier.dialect.Dialects;
 import io.tailwater.applier.jdbc.AppliedPosition;
 import io.tailwater.applier.jdbc.FollowerStore;
 import io.tailwater.applier.jdbc.PositionedEvent;
@@ -71,11 +70,12 @@ public final class Rejoin {
      * @param lastLogged the former leader's last position in the log
      * @param lost the transactions it committed that the log lacks, as written to the report
      * @param restored how many row changes set the touched rows to the log's state
-     * @param slotDropped whether its replication slot was dropped
+     * @param slot its replication slot of that epoch
+     * @param slotDropped whether that slot was dropped
      * @param alreadyRejoined whether an earlier rejoin had done it all (nothing was changed)
      */
     public record Result(int ledEpoch, long changeOffset, boolean planned, SourcePosition lastLogged, List<SlotBacklog.Transaction> lost,
-                         int restored, boolean slotDropped, boolean alreadyRejoined) {
+                         int restored, String slot, boolean slotDropped, boolean alreadyRejoined) {
 
         /** How many row changes the lost transactions made. */
         public int lostChanges() {
@@ -115,7 +115,7 @@ public final class Rejoin {
         if (position.isPresent() && position.get().logOffset() >= at) {
             // Done before; a slot left behind (its drop failed) holds nothing the rejoin has not handled.
             boolean dropped = LeaderWrites.dropSlot(database, slot, options.timeout());
-            return new Result(led.epoch(), at, ended.planned(), ended.lastOldLeaderPosition(), List.of(), 0, dropped, true);
+            return new Result(led.epoch(), at, ended.planned(), ended.lastOldLeaderPosition(), List.of(), 0, slot, dropped, true);
         }
         LeaderSync sync = LeaderSync.read(database, config.stream(), options.timeout());
         if (sync.listed()) {
@@ -148,7 +148,7 @@ public final class Rejoin {
                     + " writes are stopped; end those sessions and rejoin again");
         }
         SourcePosition last = ended.lastOldLeaderPosition();
-        try (FollowerStore store = open(follower)) {
+        try (FollowerStore store = StoredPositions.open(config, follower, options.timeout())) {
             store.reset(restore, new AppliedPosition(at, -1, last.txId() < 0 ? null : Long.toString(last.txId()), last.timestampMicros(),
                     next.epoch(), -1));
         } catch (SQLException e) {
@@ -157,19 +157,15 @@ public final class Rejoin {
         boolean dropped = held.isPresent() && LeaderWrites.dropSlot(database, slot, options.timeout());
         LOG.info("Follower '{}' rejoined stream '{}' at log offset {}: {} lost transactions reported in {}, {} row changes restored",
                 follower.name(), config.stream(), at, lost.size(), options.report(), restore.size());
-        return new Result(led.epoch(), at, ended.planned(), last, lost, restore.size(), dropped, false);
+        return new Result(led.epoch(), at, ended.planned(), last, lost, restore.size(), slot, dropped, false);
     }
 
     private Optional<AppliedPosition> position(FollowerConfig follower) {
-        try (FollowerStore store = open(follower)) {
-            return store.position();
+        try {
+            return StoredPositions.read(config, follower, options.timeout());
         } catch (SQLException e) {
             throw failed(follower, e);
         }
-    }
-
-    private FollowerStore open(FollowerConfig follower) throws SQLException {
-        return FollowerStore.open(follower, Dialects.of(follower.kind()), config.stream(), options.timeout());
     }
 
     private static RejoinException failed(FollowerConfig follower, SQLException e) {
