@@ -65,6 +65,7 @@ public final class Capture implements AutoCloseable {
     /** The stream's replication slot (and publication) on its current leader. */
     private String slot;
     private final CaptureMetrics metrics;
+    private volatile KafkaClientMetrics clientMetrics;
     private final MeterRegistry meterRegistry;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -114,7 +115,8 @@ public final class Capture implements AutoCloseable {
             throw alsoLeader(e, configuredCheck);
         }
         LogRecordSerde serde = new LogRecordSerde(registry);
-        new KafkaClientMetrics(producer).bindTo(meterRegistry);
+        clientMetrics = new KafkaClientMetrics(producer);
+        clientMetrics.bindTo(meterRegistry);
         try {
             producer.initTransactions(); // fences any earlier capture of this stream and aborts its open transaction
         } catch (KafkaException e) {
@@ -289,6 +291,9 @@ public final class Capture implements AutoCloseable {
     @Override
     public void close() {
         closing = true;
+        if (clientMetrics != null) {
+            clientMetrics.close(); // its meters and refresh thread: a supervisor starts captures again and again
+        }
         if (newTables != null) {
             newTables.close();
         }

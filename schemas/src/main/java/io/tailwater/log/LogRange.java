@@ -3,6 +3,7 @@ package io.tailwater.log;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
 
 import java.time.Duration;
 import java.util.List;
@@ -14,18 +15,28 @@ public final class LogRange {
     }
 
     /**
-     * Hands each committed record in {@code [from, to)} to {@code action}; waits up to
-     * {@code timeout} for each fetch position.
+     * Hands each committed record in {@code [from, to)} to {@code action}.
+     *
+     * @throws TimeoutException when the read makes no progress for {@code timeout} (the broker is away)
      */
     public static void forEach(KafkaConsumer<byte[], byte[]> consumer, TopicPartition tp, long from, long to, Duration timeout,
                                Consumer<ConsumerRecord<byte[], byte[]>> action) {
         consumer.assign(List.of(tp));
         consumer.seek(tp, from);
-        while (consumer.position(tp, timeout) < to) {
+        long position = from;
+        long lastProgress = System.nanoTime();
+        while (position < to) {
             for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                 if (r.offset() < to) {
                     action.accept(r);
                 }
+            }
+            long now = consumer.position(tp, timeout);
+            if (now > position) {
+                position = now;
+                lastProgress = System.nanoTime();
+            } else if (System.nanoTime() - lastProgress > timeout.toNanos()) {
+                throw new TimeoutException("no records of " + tp + " past offset " + position + " within " + timeout.toSeconds() + "s");
             }
         }
     }
