@@ -1,5 +1,6 @@
 package io.tailwater.failover;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tailwater.applier.jdbc.AppliedPosition;
 import io.tailwater.capture.Capture;
@@ -47,6 +48,8 @@ public final class AutoFailover implements AutoCloseable {
     private final MeterRegistry registry;
     private final Clock clock;
     private final AtomicReference<Capture> capture = new AtomicReference<>();
+    private final Counter failovers;
+    private final Counter heldBack;
     private volatile boolean closed;
 
     public AutoFailover(StreamConfig config, Duration startupTimeout, MeterRegistry registry) {
@@ -55,6 +58,11 @@ public final class AutoFailover implements AutoCloseable {
         this.startupTimeout = startupTimeout;
         this.registry = registry;
         this.clock = Clock.systemUTC();
+        this.failovers = Counter.builder("tailwater.failover.promotions").description("Automatic failovers that promoted a candidate")
+                .tag("stream", config.stream()).register(registry);
+        this.heldBack = Counter.builder("tailwater.failover.held.back")
+                .description("Automatic failovers held back: the leader was down, but changed less than failover.min-interval ago")
+                .tag("stream", config.stream()).register(registry);
         if (!failover.enabled()) {
             throw new IllegalArgumentException("stream '" + config.stream() + "' has no failover section");
         }
@@ -172,6 +180,7 @@ public final class AutoFailover implements AutoCloseable {
             LOG.error("Stream '{}': the leader '{}' has not answered for {}s, but the last leader change was at {}, less than"
                     + " failover.min-interval ({}) ago: no automatic failover. Promote by hand (tailwater promote) if it must be",
                     config.stream(), now.name(), failover.leaderTimeout().toSeconds(), lastChange.orElseThrow(), failover.minInterval());
+            heldBack.increment();
             return Outcome.HELD_BACK;
         }
         Map<String, Long> applied = new LinkedHashMap<>();
@@ -184,6 +193,7 @@ public final class AutoFailover implements AutoCloseable {
                     config.stream(), now.name(), failover.leaderTimeout().toSeconds(), candidate, applied.get(candidate));
             try {
                 Promotion.Result r = new Promotion(config, new Promotion.Options(candidate, TIMEOUT, TIMEOUT, CATCH_UP)).run();
+                failovers.increment();
                 LOG.info("Stream '{}': automatic failover to follower '{}' done (epoch {}); tailwater rejoin reports what the old leader"
                         + " committed after its last position in the log", config.stream(), candidate, r.epoch());
                 return Outcome.DONE;

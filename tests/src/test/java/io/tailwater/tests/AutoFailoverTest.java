@@ -85,6 +85,56 @@ class AutoFailoverTest {
         }
     }
 
+    /**
+     * Flapping is bounded: the promoted candidate, on a server of its own, is killed too, within
+     * {@code min-interval} of the first failover. The supervisor holds the second failover back
+     * (its counter says so) and the log keeps its one leader change.
+     */
+    @Test
+    void noSecondAutomaticFailoverHappensWithinTheMinimumInterval() throws Exception {
+        ExecutorService thread = Executors.newSingleThreadExecutor();
+        try (EmbeddedPostgres leaderServer = EmbeddedPostgres.start(); EmbeddedPostgres candidateServer = EmbeddedPostgres.start()) {
+            String candidate = candidateServer.createDatabase("autoflap_pg2");
+            String yaml = "  pg2:\n    jdbc-url: " + candidate + "\n    user: postgres\n"
+                    + "failover:\n  candidates: [pg2]\n  leader-timeout: 2s\n  min-interval: 1h\n";
+            try (TestStream s = new TestStream("autoflap", List.of("public.items"), leaderServer, yaml)) {
+                try (Connection c = s.leader(); Statement st = c.createStatement()) {
+                    st.execute("CREATE TABLE items (id int PRIMARY KEY, name text)");
+                    st.execute("INSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, 20) g");
+                }
+                LogTopics.ensure(s.config, Duration.ofSeconds(30));
+                s.config.followers().keySet().forEach(s::startApplier);
+                SimpleMeterRegistry registry = new SimpleMeterRegistry();
+                AutoFailover supervisor = new AutoFailover(s.config, Duration.ofSeconds(30), registry);
+                Future<Optional<Throwable>> run = thread.submit(supervisor::run);
+                try {
+                    s.awaitSnapshotComplete(Duration.ofSeconds(60));
+                    Poll.until(Duration.ofSeconds(60), Duration.ofMillis(200), () -> rows(s, "pg2"), n -> n == 20);
+                    leaderServer.kill();
+                    Poll.until(Duration.ofSeconds(90), Duration.ofMillis(200), () -> leaderChanges(s), n -> n == 1);
+                    assertThat(leaderChanges(s)).as("the first failover").isEqualTo(1);
+                    assertThat(registry.get("tailwater.failover.promotions").counter().count()).isEqualTo(1);
+
+                    candidateServer.kill();
+                    double held = Poll.until(Duration.ofSeconds(90), Duration.ofMillis(200),
+                            () -> registry.get("tailwater.failover.held.back").counter().count(), n -> n >= 1);
+                    assertThat(held).as("second failovers held back").isGreaterThanOrEqualTo(1);
+                    assertThat(leaderChanges(s)).as("leader changes in the log").isEqualTo(1);
+                    assertThat(registry.get("tailwater.failover.promotions").counter().count()).isEqualTo(1);
+                } finally {
+                    supervisor.close();
+                }
+                assertThat(run.get(60, TimeUnit.SECONDS)).isEmpty();
+            }
+        } finally {
+            thread.shutdownNow();
+        }
+    }
+
+    private static long leaderChanges(TestStream s) {
+        return s.readLog().stream().map(Map.Entry::getValue).filter(LeaderChange.class::isInstance).count();
+    }
+
     private static long rows(TestStream s, String follower) {
         try (Connection c = s.follower(follower); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT count(*) FROM items")) {
