@@ -29,12 +29,10 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.errors.TimeoutException;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
@@ -268,7 +266,7 @@ final class LogImages {
                 throw new IllegalStateException("table " + id + " has no key in the log at offset " + e.offset()
                         + ", but the former leader's slot gave it a key");
             }
-            Map<String, String> key = keysByVersion.computeIfAbsent(r.table(), this::touchedKeys).get(logKey(r.table(), r.keyImage()));
+            Map<String, String> key = keysByVersion.computeIfAbsent(r.table(), this::touchedKeys).get(r.table().identityValues(r.keyImage()));
             if (key == null) {
                 return;
             }
@@ -325,7 +323,7 @@ final class LogImages {
             for (Map<String, String> source : sources) {
                 Map<String, String> key = restrict(source, version);
                 if (key != null) {
-                    out.put(logKey(version, keyRow(version, key)), key);
+                    out.put(version.identityValues(keyRow(version, key)), key);
                 }
             }
             return out;
@@ -364,16 +362,6 @@ final class LogImages {
 
         Object[] keyRow(Map<String, String> key) {
             return keyRow(latest, key);
-        }
-
-        private static List<Object> logKey(TableSchema table, Object[] row) {
-            int[] identity = table.identityIndexes();
-            Object[] key = new Object[identity.length];
-            for (int i = 0; i < identity.length; i++) {
-                Object v = row[identity[i]];
-                key[i] = v instanceof byte[] b ? ByteBuffer.wrap(b) : v;
-            }
-            return Arrays.asList(key);
         }
 
         /** The row with the values an update left out taken from the row's earlier image, by column name. */

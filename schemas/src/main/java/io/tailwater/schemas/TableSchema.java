@@ -1,6 +1,8 @@
 package io.tailwater.schemas;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -49,6 +51,19 @@ public final class TableSchema {
      */
     public int[] identityIndexes() {
         return identityIndexes;
+    }
+
+    /**
+     * The values that identify a row (see {@link #identityIndexes()}), comparable by
+     * {@code equals}: bytes are wrapped, so that equal bytes are equal keys.
+     */
+    public List<Object> identityValues(Object[] row) {
+        Object[] key = new Object[identityIndexes.length];
+        for (int i = 0; i < key.length; i++) {
+            Object v = row[identityIndexes[i]];
+            key[i] = v instanceof byte[] b ? ByteBuffer.wrap(b) : v;
+        }
+        return Arrays.asList(key);
     }
 
     public boolean hasKey() {

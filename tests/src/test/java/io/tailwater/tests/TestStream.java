@@ -124,14 +124,17 @@ public final class TestStream implements AutoCloseable {
      * (say, the former leader before {@code rejoin}); started appliers keep the config they had.
      */
     public void addFollower(String follower, String jdbcUrl) throws java.io.IOException {
-        yaml = yaml + "  " + follower + ":\n    jdbc-url: " + jdbcUrl + "\n    user: postgres\n";
-        config = new ConfigLoader().parse(yaml);
-        Files.writeString(configFile, yaml);
+        rewrite(yaml + "  " + follower + ":\n    jdbc-url: " + jdbcUrl + "\n    user: postgres\n");
     }
 
     /** Sets a key of the config's {@code leader:} section, as an operator edits it; started processes keep the config they had. */
     public void setLeaderOption(String key, String value) throws java.io.IOException {
-        yaml = yaml.replace("\nleader:\n", "\nleader:\n  " + key + ": " + value + "\n");
+        rewrite(yaml.replace("\nleader:\n", "\nleader:\n  " + key + ": " + value + "\n"));
+    }
+
+    /** Replaces the config and its file. */
+    private void rewrite(String newYaml) throws java.io.IOException {
+        yaml = newYaml;
         config = new ConfigLoader().parse(yaml);
         Files.writeString(configFile, yaml);
     }

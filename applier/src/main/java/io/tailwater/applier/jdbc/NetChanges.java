@@ -6,9 +6,7 @@ import io.tailwater.schemas.Unchanged;
 import io.tailwater.schemas.event.Op;
 import io.tailwater.schemas.event.RowChange;
 
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -40,14 +38,7 @@ final class NetChanges {
     }
 
     void add(RowChange change, long offset) {
-        int[] identity = change.table().identityIndexes();
-        Object[] image = change.keyImage();
-        Object[] key = new Object[identity.length];
-        for (int i = 0; i < identity.length; i++) {
-            Object v = image[identity[i]];
-            key[i] = v instanceof byte[] b ? ByteBuffer.wrap(b) : v;
-        }
-        RowKey k = new RowKey(change.table().id(), Arrays.asList(key));
+        RowKey k = new RowKey(change.table().id(), change.table().identityValues(change.keyImage()));
         RowChange previous = last.get(k);
         if (previous != null && Unchanged.in(change.after()) && previous.after() != null && previous.table() == change.table()) {
             change = withEarlierValues(change, previous.after());

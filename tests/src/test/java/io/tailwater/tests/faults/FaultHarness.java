@@ -172,6 +172,7 @@ final class FaultHarness implements AutoCloseable {
                         (System.nanoTime() - started) / 1_000_000_000L, committed.size(), done);
             }
             // The planned rounds come densely (CI); past them, a soak spaces faults out so each part also runs a while.
+            // Time is what is tested here: faults strike at random moments, not when some state is reached.
             Thread.sleep(i < planned ? 300 + random.nextInt(1500) : 1000 + random.nextInt(6000));
             switch (fault) {
                 case KILL_CAPTURE -> capture.kill();

@@ -80,7 +80,7 @@ final class Leadership {
             if (attempt == 10) {
                 return false;
             }
-            Thread.sleep(2000);
+            Thread.sleep(2000); // spaces the retries of a promote that failed; each try checks the condition itself
         }
         leader = target;
         stopApplier.accept(target);
