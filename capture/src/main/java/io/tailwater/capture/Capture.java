@@ -75,6 +75,8 @@ public final class Capture implements AutoCloseable {
     private DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
     private KafkaProducer<byte[], byte[]> producer;
     private LogWriter writer;
+    /** New tables between joining the publication and their snapshot (shared by the watch, the writer and Debezium's notifications). */
+    private final JoiningTables joining = new JoiningTables();
     private volatile boolean closing;
 
     public Capture(StreamConfig config) {
@@ -154,7 +156,8 @@ public final class Capture implements AutoCloseable {
                         p.end().source().lsn()),
                 () -> LOG.info("The log of stream '{}' is empty: starting with the initial snapshot", config.stream()));
 
-        writer = new LogWriter(producer, serde, config.stream(), metrics, resume.map(ResumePoint::logBytes).orElse(0L), leader);
+        SnapshotNotifications.register(config.stream(), joining);
+        writer = new LogWriter(producer, serde, config.stream(), metrics, resume.map(ResumePoint::logBytes).orElse(0L), leader, joining);
         boolean interrupted = resume.isPresent() && resume.get().isInterruptedSnapshot();
         if (resume.isEmpty() || interrupted) {
             // Nothing streamed is in the log yet: a slot left by an earlier attempt is dropped so the snapshot
@@ -212,7 +215,7 @@ public final class Capture implements AutoCloseable {
                 .build();
         executor = Executors.newSingleThreadExecutor(r -> new Thread(r, "tailwater-capture-" + config.stream()));
         executor.execute(engine);
-        newTables = new NewTableWatch(config.leader(), slot, engine, writer::streaming, config.stream());
+        newTables = new NewTableWatch(config.leader(), slotName(config.stream()), engine, writer::streaming, joining, config.stream());
         LOG.info("Capture of stream '{}' started", config.stream());
     }
 
@@ -317,6 +320,7 @@ public final class Capture implements AutoCloseable {
         if (writer != null) {
             writer.abort();
         }
+        SnapshotNotifications.unregister(config.stream(), joining);
         if (producer != null) {
             try {
                 producer.close(Duration.ofSeconds(5));

@@ -84,6 +84,7 @@ final class DebeziumSettings {
         p.setProperty("snapshot.mode", "initial");
         p.setProperty("signal.enabled.channels", "in-process"); // blocking snapshots of tables created later
         p.setProperty("signal.poll.interval.ms", "500");
+        p.setProperty("notification.enabled.channels", SnapshotNotifications.NAME); // when a new table's snapshot ended
         p.setProperty("errors.max.retries", "0");
         // A value Debezium cannot convert stops capture: by default it would log a warning and leave the row out.
         p.setProperty("event.converting.failure.handling.mode", "fail");

@@ -76,14 +76,18 @@ final class LogWriter implements DebeziumEngine.ChangeConsumer<RecordChangeEvent
     private boolean firstCommitLogged;
     private final String stream;
 
+    /** Tables added to the publication whose snapshot has not reached the log: their streamed changes are left out. */
+    private final JoiningTables joining;
+
     /** The leader epoch every record is stamped with. */
     private final int epoch;
     /** The {@link LogHeaders#LEADER_CHANGE} header value of this epoch, or null for epoch 0. */
     private final byte[] leaderChangeHeader;
 
     LogWriter(Producer<byte[], byte[]> producer, LogRecordSerde serde, String stream, CaptureMetrics metrics, long logBytes,
-              StreamLeader leader) {
+              StreamLeader leader, JoiningTables joining) {
         this.producer = producer;
+        this.joining = joining;
         this.epoch = leader.epoch();
         this.leaderChangeHeader = leader.changeOffset() < 0 ? null
                 : Long.toString(leader.changeOffset()).getBytes(StandardCharsets.US_ASCII);
@@ -103,6 +107,13 @@ final class LogWriter implements DebeziumEngine.ChangeConsumer<RecordChangeEvent
     @Override
     public void handleBatch(List<RecordChangeEvent<SourceRecord>> batch,
                             DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer) throws InterruptedException {
+        String aborted = joining.abortedSnapshot();
+        if (aborted != null) {
+            throw new IllegalStateException("Debezium aborted the snapshot of new table(s) " + aborted + " (its WARN above says why),"
+                    + " so their rows from before they joined the stream are not in the log. Capture stopped rather than go on without"
+                    + " them. Drop the table(s) from publication '" + Capture.slotName(stream) + "' on the leader (ALTER PUBLICATION ..."
+                    + " DROP TABLE ...) and restart capture: it adds them again and takes their snapshot");
+        }
         int lastBoundary = lastBoundaryIndex(batch);
         for (int i = 0; i < batch.size(); i++) {
             RecordChangeEvent<SourceRecord> event = batch.get(i);
@@ -143,7 +154,10 @@ final class LogWriter implements DebeziumEngine.ChangeConsumer<RecordChangeEvent
                 String code = value.getString("op");
                 TableId id = new TableId(source.getString("schema"), source.getString("table"));
                 SourcePosition position = rowPosition(source);
-                if ("t".equals(code)) {
+                if (!"r".equals(code) && joining.leavesOut(id)) {
+                    // committed before the table's snapshot started: the snapshot holds it (see JoiningTables)
+                    leaderTxOpen = true;
+                } else if ("t".equals(code)) {
                     closeSnapshotChunk();
                     leaderTxOpen = true;
                     leaderTxEvents++;
@@ -156,6 +170,7 @@ final class LogWriter implements DebeziumEngine.ChangeConsumer<RecordChangeEvent
                     TableSchema table = tables.table(id, image.schema(), r.keySchema());
                     checkCompatible(table);
                     if (op == Op.READ) {
+                        joining.leave(id);
                         for (TableId t : truncateBeforeSnapshot) {
                             write(new Truncate(t, position), t);
                         }

@@ -2,6 +2,7 @@ package io.tailwater.capture;
 
 import io.debezium.engine.DebeziumEngine;
 import io.tailwater.config.LeaderConfig;
+import io.tailwater.schemas.TableId;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,22 +22,33 @@ import java.util.function.BooleanSupplier;
  * {@code leader.tables}: adds each to the stream's publication, then has Debezium take a
  * blocking snapshot of it (streaming pauses, the table's rows are read, streaming resumes), so
  * rows written before the table joined the publication reach the followers too. Checks every
- * two seconds while capture streams.
+ * two seconds while capture streams. A table it cannot add is named in an ERROR line, once.
  */
 final class NewTableWatch implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NewTableWatch.class);
     private static final Duration INTERVAL = Duration.ofSeconds(2);
+    /** How long adding a table waits for the transactions that write it (writers queue behind the wait). */
+    private static final Duration LOCK_WAIT = Duration.ofMillis(250);
+    /** SQLSTATE lock_not_available: the lock wait timed out. */
+    private static final String LOCK_NOT_AVAILABLE = "55P03";
 
     private final LeaderConfig leader;
     private final String publication;
     private final DebeziumEngine<?> engine;
     private final BooleanSupplier streaming;
+    private final JoiningTables joining;
     private final Set<String> refused = new HashSet<>();
+    /** New tables that could not be added to the publication (logged once each, tried again at each check). */
+    private final Set<String> failed = new HashSet<>();
+    /** New tables whose writers held off the lock at the last check (logged once each). */
+    private final Set<String> busy = new HashSet<>();
     private final Thread thread;
     private volatile boolean running = true;
 
-    NewTableWatch(LeaderConfig leader, String publication, DebeziumEngine<?> engine, BooleanSupplier streaming, String stream) {
+    NewTableWatch(LeaderConfig leader, String publication, DebeziumEngine<?> engine, BooleanSupplier streaming, JoiningTables joining,
+                  String stream) {
         this.leader = leader;
+        this.joining = joining;
         this.publication = publication;
         this.engine = engine;
         this.streaming = streaming;
@@ -88,13 +100,83 @@ final class NewTableWatch implements AutoCloseable {
                 }
                 continue;
             }
-            try (Statement s = c.createStatement()) {
-                s.execute("ALTER PUBLICATION " + LeaderChecks.quote(publication) + " ADD TABLE " + t.quoted());
+            boolean empty;
+            try {
+                Boolean added = addToPublication(c, t);
+                if (added == null) {
+                    continue;
+                }
+                empty = !added;
+            } catch (SQLException e) {
+                if (failed.add(t.qualified())) {
+                    LOG.error("New table {} matches leader.tables but capture could not add it to publication '{}': {}. Its changes"
+                            + " are not captured yet; make the capture user the table's owner, and capture adds it at its next"
+                            + " check (every {} s)", t.quoted(), publication, e.getMessage(), INTERVAL.toSeconds());
+                }
+                continue;
+            }
+            if (empty) {
+                LOG.info("New table {} matches leader.tables: added to publication '{}'; it was empty, so its changes stream from"
+                        + " now on and no snapshot is needed", t.quoted(), publication);
+                continue;
             }
             String collection = regexLiteral(t.qualified()).replace("\\", "\\\\").replace("\"", "\\\"");
             engine.getSignaler().signal(new DebeziumEngine.Signal(UUID.randomUUID().toString(), "execute-snapshot",
                     "{\"data-collections\": [\"" + collection + "\"], \"type\": \"BLOCKING\"}", null));
             LOG.info("New table {} matches leader.tables: added to publication '{}', taking its snapshot", t.quoted(), publication);
+        }
+    }
+
+    /**
+     * Adds {@code t} to the publication while holding a lock that waits out every transaction
+     * writing it. PostgreSQL before the May 2025 minor releases loses, for good, the changes of a
+     * table added to a publication while a transaction that had already written it was open: the
+     * walsender decodes that transaction with the old catalog, caches "not published" for the
+     * table, and never drops that entry ("Fix data loss in logical replication", pgsql-hackers).
+     * The lock (the one PostgreSQL's fix was first written with) means no such transaction exists.
+     * It waits {@link #LOCK_WAIT} at most, so writers queued behind it are held no longer; a table
+     * a long transaction keeps busy is tried again at the next check.
+     *
+     * <p>Under the lock the table's rows are settled. When it has none, every change it will ever
+     * have streams and no snapshot is needed. When it has some, its streamed changes are left out
+     * of the log from the publication change until its snapshot ({@link JoiningTables}).
+     *
+     * @return null when the table could not be locked in time; else whether it had rows (and needs a snapshot)
+     */
+    private Boolean addToPublication(Connection c, LeaderChecks.LeaderTable t) throws SQLException {
+        c.setAutoCommit(false);
+        TableId id = new TableId(t.schema(), t.table());
+        boolean hasRows = false;
+        try (Statement s = c.createStatement()) {
+            s.execute("SET LOCAL lock_timeout = '" + LOCK_WAIT.toMillis() + "ms'");
+            s.execute("LOCK TABLE " + t.quoted() + " IN SHARE ROW EXCLUSIVE MODE");
+            try (ResultSet rs = s.executeQuery("SELECT EXISTS (SELECT 1 FROM " + t.quoted() + ")")) {
+                rs.next();
+                hasRows = rs.getBoolean(1);
+            }
+            if (hasRows) {
+                joining.join(id); // before the commit: no streamed change of the table comes earlier
+            }
+            s.execute("ALTER PUBLICATION " + LeaderChecks.quote(publication) + " ADD TABLE " + t.quoted());
+            c.commit();
+            busy.remove(t.qualified());
+            failed.remove(t.qualified());
+            return hasRows;
+        } catch (SQLException e) {
+            c.rollback();
+            if (hasRows) {
+                joining.leave(id); // not added: its changes are not streamed, nothing to leave out
+            }
+            if (!LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
+                throw e;
+            }
+            if (busy.add(t.qualified())) {
+                LOG.info("New table {} matches leader.tables; waiting for the transactions writing it to end before capture adds it",
+                        t.quoted());
+            }
+            return null;
+        } finally {
+            c.setAutoCommit(true);
         }
     }
 
