@@ -145,8 +145,15 @@ public final class Capture implements AutoCloseable {
             producer.close(Duration.ZERO);
             throw e;
         }
+        LeaderPrimary primary;
+        try {
+            primary = LeaderPrimary.find(config.leader(), startupTimeout);
+        } catch (RuntimeException e) {
+            producer.close(Duration.ZERO);
+            throw e;
+        }
         PgTypeCatalog.register(config.stream(), () -> LeaderChecks.connect(config.leader(), startupTimeout));
-        LOG.info("Leader checked: {} table(s) match for stream '{}'", tables.size(), config.stream());
+        LOG.info("Leader checked: {} table(s) match for stream '{}'; capturing from {}", tables.size(), config.stream(), primary);
 
         Optional<ResumePoint> resume = ResumePoint.of(tail);
         resume.ifPresentOrElse(
@@ -180,9 +187,12 @@ public final class Capture implements AutoCloseable {
                         + ", but the log holds changes up to " + (resume.get().leaderChange() ? "the start of epoch " + leader.epoch()
                         : "LSN " + Lsn.format(resume.get().end().source().lsn()))
                         + ": what the leader committed after that can no longer be read, and capture will not go on past a gap."
-                        + " Capture stopped without writing anything. If the slot was dropped by mistake, the changes since are lost"
-                        + " to the log; rebuild the stream (delete its topics and the followers' copies, then start capture for a new"
-                        + " initial snapshot)");
+                        + " Capture stopped without writing anything. If this leader is a standby promoted since, its primary's slot"
+                        + " was not synchronized to it: on PostgreSQL 17+ capture creates a failover slot, and the standby needs"
+                        + " sync_replication_slots = on, hot_standby_feedback = on, primary_slot_name and a dbname in primary_conninfo"
+                        + " (before PostgreSQL 17 no slot survives a promotion). If the slot was dropped by mistake, the changes since"
+                        + " are lost to the log; rebuild the stream (delete its topics and the followers' copies, then start capture"
+                        + " for a new initial snapshot)");
             }
             long confirmed = leaderSlot.confirmedFlushLsn() == null ? 0 : Lsn.parse(leaderSlot.confirmedFlushLsn());
             resumeOffset = resume.get().sourceOffsetFor(confirmed);
@@ -191,7 +201,7 @@ public final class Capture implements AutoCloseable {
                         + " resuming there", config.stream(), leaderSlot.confirmedFlushLsn());
             }
         }
-        Properties props = DebeziumSettings.of(config, slot, resumeOffset);
+        Properties props = DebeziumSettings.of(config, primary, slot, resumeOffset);
         engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
                 .using(props)
                 .using((success, message, error) -> {

@@ -24,7 +24,8 @@ final class DebeziumSettings {
     private DebeziumSettings() {
     }
 
-    static Properties of(StreamConfig config, String slot, String resumeOffset) {
+    /** The settings to capture from {@code primary}, one host of the leader's URL (see {@link LeaderPrimary}). */
+    static Properties of(StreamConfig config, LeaderPrimary primary, String slot, String resumeOffset) {
         Properties url = Driver.parseURL(config.leader().jdbcUrl(), new Properties());
         if (url == null) {
             throw new ConfigException("leader.jdbc-url", "not a valid PostgreSQL JDBC URL");
@@ -37,8 +38,8 @@ final class DebeziumSettings {
         if (resumeOffset != null) {
             p.setProperty(LogOffsetStore.RESUME_OFFSET, resumeOffset);
         }
-        p.setProperty("database.hostname", url.getProperty("PGHOST", "localhost").split(",")[0]);
-        p.setProperty("database.port", url.getProperty("PGPORT", "5432").split(",")[0]);
+        p.setProperty("database.hostname", primary.host());
+        p.setProperty("database.port", Integer.toString(primary.port()));
         p.setProperty("database.dbname", url.getProperty("PGDBNAME"));
         if (config.leader().user() != null) {
             p.setProperty("database.user", config.leader().user());
@@ -49,6 +50,9 @@ final class DebeziumSettings {
         p.setProperty("topic.prefix", config.stream());
         p.setProperty("plugin.name", "pgoutput");
         p.setProperty("slot.name", slot);
+        // On PostgreSQL 17+ (Debezium asks), the slot is created as a failover slot: standbys with sync_replication_slots
+        // keep a copy, and capture continues from it after a standby's promotion (see Capture#start for what it checks).
+        p.setProperty("slot.failover", "true");
         p.setProperty("publication.name", Capture.slotName(config.stream())); // publications are per database: one name on every leader
         p.setProperty("publication.autocreate.mode", "filtered");
         // Tailwater's own tables never match, even where a pattern would take them (a promoted follower holds them).

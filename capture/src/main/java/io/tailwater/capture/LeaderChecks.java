@@ -53,12 +53,15 @@ final class LeaderChecks {
                             + "' lacks the REPLICATION attribute; run ALTER ROLE <user> REPLICATION on the leader");
                 }
             }
-            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
-                    "SELECT has_function_privilege('pg_logical_emit_message(boolean, text, text)', 'EXECUTE')")) {
+            // The text variant: (boolean, text, text) before PostgreSQL 17, which added a fourth argument, flush, with a default.
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("""
+                    SELECT has_function_privilege(p.oid, 'EXECUTE'), pg_get_function_identity_arguments(p.oid)
+                    FROM pg_proc p WHERE p.proname = 'pg_logical_emit_message' AND p.pronamespace = 'pg_catalog'::regnamespace
+                      AND p.proargtypes[2] = 'text'::regtype""")) {
                 if (rs.next() && !rs.getBoolean(1)) {
                     throw new LeaderNotReadyException("the leader user '" + leader.user() + "' may not call pg_logical_emit_message,"
                             + " which capture's heartbeats use to let the replication slot advance while the captured tables are quiet;"
-                            + " run GRANT EXECUTE ON FUNCTION pg_logical_emit_message(boolean, text, text) TO <user> on the leader");
+                            + " run GRANT EXECUTE ON FUNCTION pg_logical_emit_message(" + rs.getString(2) + ") TO <user> on the leader");
                 }
             }
             List<LeaderTable> tables = matchingTables(c, leader);
@@ -205,6 +208,9 @@ final class LeaderChecks {
         // Capture's own writes there (publications, slots, read-only switches) never wait for a synchronous capture, and
         // go through where clients' may not: a database made read-only by a switchover or a rejoin.
         p.setProperty("options", ReplicationConnectionFactory.LOCAL_COMMIT + " -c default_transaction_read_only=off");
+        if (leader.jdbcUrl().substring(0, Math.max(0, leader.jdbcUrl().indexOf('/', "jdbc:postgresql://".length()))).contains(",")) {
+            p.setProperty("targetServerType", "primary"); // a primary and its standbys: capture's slot is on the primary
+        }
         long deadline = System.nanoTime() + timeout.toNanos();
         long backoff = 200;
         while (true) {

@@ -23,6 +23,11 @@ public record LeaderConfig(String jdbcUrl, String user, Secret password, List<St
         return new LeaderConfig(follower.jdbcUrl(), follower.user(), follower.password(), tables, debezium, synchronous);
     }
 
+    /** The same leader reached through another URL (one host of a URL that lists several). */
+    public LeaderConfig withJdbcUrl(String url) {
+        return new LeaderConfig(url, user, password, tables, debezium, synchronous);
+    }
+
     /** The same leader with synchronous capture on or off. */
     public LeaderConfig withSynchronous(boolean on) {
         return new LeaderConfig(jdbcUrl, user, password, tables, debezium, on);

