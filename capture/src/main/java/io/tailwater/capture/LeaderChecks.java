@@ -195,6 +195,22 @@ final class LeaderChecks {
      * {@code timeout}; without, one attempt is made, given at most {@code timeout} to connect.
      */
     static Connection connect(LeaderConfig leader, Duration timeout, boolean retry) {
+        return connect(leader, timeout, retry, new Properties());
+    }
+
+    /**
+     * A walsender connection to the leader's database ({@code replication=database}), for the
+     * replication commands {@code IDENTIFY_SYSTEM} and {@code TIMELINE_HISTORY}: one attempt.
+     */
+    static Connection connectReplication(LeaderConfig leader, Duration timeout) {
+        Properties walsender = new Properties();
+        walsender.setProperty("replication", "database");
+        walsender.setProperty("assumeMinServerVersion", "10");
+        walsender.setProperty("preferQueryMode", "simple");
+        return connect(leader, timeout, false, walsender);
+    }
+
+    private static Connection connect(LeaderConfig leader, Duration timeout, boolean retry, Properties extra) {
         Properties p = new Properties();
         if (leader.user() != null) {
             p.setProperty("user", leader.user());
@@ -211,6 +227,7 @@ final class LeaderChecks {
         if (leader.jdbcUrl().substring(0, Math.max(0, leader.jdbcUrl().indexOf('/', "jdbc:postgresql://".length()))).contains(",")) {
             p.setProperty("targetServerType", "primary"); // a primary and its standbys: capture's slot is on the primary
         }
+        p.putAll(extra);
         long deadline = System.nanoTime() + timeout.toNanos();
         long backoff = 200;
         while (true) {

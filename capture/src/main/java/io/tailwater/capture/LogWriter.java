@@ -27,6 +27,7 @@ import org.apache.kafka.connect.source.SourceRecord;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -79,14 +80,18 @@ final class LogWriter implements DebeziumEngine.ChangeConsumer<RecordChangeEvent
     /** Tables added to the publication whose snapshot has not reached the log: their streamed changes are left out. */
     private final JoiningTables joining;
 
+    /** The WAL this capture reads (system and timeline), stamped on every transaction end's source offset. */
+    private final LeaderTimeline origin;
+
     /** The leader epoch every record is stamped with. */
     private final int epoch;
     /** The {@link LogHeaders#LEADER_CHANGE} header value of this epoch, or null for epoch 0. */
     private final byte[] leaderChangeHeader;
 
     LogWriter(Producer<byte[], byte[]> producer, LogRecordSerde serde, String stream, CaptureMetrics metrics, long logBytes,
-              StreamLeader leader, JoiningTables joining) {
+              StreamLeader leader, JoiningTables joining, LeaderTimeline origin) {
         this.producer = producer;
+        this.origin = origin;
         this.joining = joining;
         this.epoch = leader.epoch();
         this.leaderChangeHeader = leader.changeOffset() < 0 ? null
@@ -373,9 +378,13 @@ final class LogWriter implements DebeziumEngine.ChangeConsumer<RecordChangeEvent
         }
     }
 
-    private static String json(Map<String, ?> offset) {
+    /** A source offset as the log keeps it: Debezium's, with the WAL it was read from (see {@link LeaderTimeline}). */
+    private String json(Map<String, ?> offset) {
+        Map<String, Object> stamped = new LinkedHashMap<>(offset);
+        stamped.put(LeaderTimeline.SYSTEM_KEY, origin.systemId());
+        stamped.put(LeaderTimeline.TIMELINE_KEY, origin.timeline());
         try {
-            return JSON.writeValueAsString(offset);
+            return JSON.writeValueAsString(stamped);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write Debezium offset as JSON", e);
         }

@@ -75,6 +75,20 @@ record ResumePoint(TransactionEnd end, long logBytes, boolean leaderChange) {
     }
 
     /**
+     * Why {@code leader} cannot continue the log from this point, given the LSN its slot
+     * confirmed; null when it can, or when the log does not say which WAL it was read from (a
+     * new leader's epoch starts, or an older capture wrote the transaction end).
+     */
+    String divergence(LeaderTimeline leader, long slotConfirmedLsn) {
+        Map<String, Object> offset = offset();
+        if (leaderChange || !(offset.get(LeaderTimeline.SYSTEM_KEY) instanceof String system)
+                || !(offset.get(LeaderTimeline.TIMELINE_KEY) instanceof Number timeline)) {
+            return null;
+        }
+        return leader.divergence(system, timeline.intValue(), Math.max(end.source().lsn(), slotConfirmedLsn));
+    }
+
+    /**
      * Whether {@code end} closes a chunk of an initial snapshot that never finished: capture must
      * then take the snapshot again from a new slot (Debezium cannot resume a snapshot).
      */

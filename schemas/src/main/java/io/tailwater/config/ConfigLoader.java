@@ -33,7 +33,8 @@ public final class ConfigLoader {
     private static final Set<String> TOP_KEYS = Set.of("stream", "kafka", "registry", "leader", "followers", "topics", "failover");
     private static final Set<String> FAILOVER_KEYS = Set.of("candidates", "leader-timeout", "min-interval");
     private static final Set<String> REGISTRY_KEYS = Set.of("url", "user", "password", "truststore", "truststore-password", "timeout");
-    private static final Set<String> LEADER_KEYS = Set.of("jdbc-url", "user", "password", "tables", "debezium", "synchronous");
+    private static final Set<String> LEADER_KEYS = Set.of("jdbc-url", "user", "password", "tables", "debezium", "synchronous",
+            "on-slot-lost");
     private static final Set<String> FOLLOWER_KEYS = Set.of("jdbc-url", "user", "password", "max-group-rows", "max-group-delay",
             "dropped-columns", "on-divergence", "column-types");
     private static final Set<String> TOPICS_KEYS = Set.of("replication-factor");
@@ -131,7 +132,8 @@ public final class ConfigLoader {
         }
         LeaderConfig leader = new LeaderConfig(leaderUrl, optionalText(leaderNode, "leader", "user"),
                 secret(leaderNode, "leader", "password"), List.copyOf(tables),
-                flatten(object(leaderNode, "debezium", false), "leader.debezium"), optionalBoolean(leaderNode, "leader", "synchronous"));
+                flatten(object(leaderNode, "debezium", false), "leader.debezium"), optionalBoolean(leaderNode, "leader", "synchronous"),
+                onSlotLost(leaderNode));
 
         Map<String, FollowerConfig> followers = new LinkedHashMap<>();
         JsonNode followersNode = object(root, "followers", false);
@@ -307,6 +309,19 @@ public final class ConfigLoader {
             out.put(e.getKey(), type);
         }
         return out;
+    }
+
+    /** {@code on-slot-lost: stop} (the default) or {@code resnapshot}; true for resnapshot. */
+    private boolean onSlotLost(JsonNode leader) {
+        String v = optionalText(leader, "leader", "on-slot-lost");
+        if (v == null || v.equals("stop")) {
+            return false;
+        }
+        if (v.equals("resnapshot")) {
+            return true;
+        }
+        throw new ConfigException("leader.on-slot-lost", "must be 'stop' (capture stops and says why) or 'resnapshot' (followers"
+                + " copy the stream's tables again from a new initial snapshot), not '" + v + "'");
     }
 
     /** {@code on-divergence: report} (the default) or {@code stop}; true for stop. */

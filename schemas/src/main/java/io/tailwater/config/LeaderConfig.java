@@ -14,23 +14,27 @@ import java.util.Map;
  * @param synchronous whether capture is a synchronous standby of the leader: its replication connection is named
  *                    {@code tailwater_<stream>} (for {@code synchronous_standby_names}) and it confirms each commit as
  *                    soon as the log holds it
+ * @param resnapshotOnSlotLost whether capture takes a new initial snapshot when the leader can no longer give what follows
+ *                    the log (its slot is missing, or it is a standby promoted before it had everything the log holds);
+ *                    otherwise it stops and says so
  */
 public record LeaderConfig(String jdbcUrl, String user, Secret password, List<String> tables,
-                           Map<String, String> debezium, boolean synchronous) {
+                           Map<String, String> debezium, boolean synchronous, boolean resnapshotOnSlotLost) {
 
     /** This leader's tables and Debezium settings on another database: a follower that became the leader. */
     public LeaderConfig on(FollowerConfig follower) {
-        return new LeaderConfig(follower.jdbcUrl(), follower.user(), follower.password(), tables, debezium, synchronous);
+        return new LeaderConfig(follower.jdbcUrl(), follower.user(), follower.password(), tables, debezium, synchronous,
+                resnapshotOnSlotLost);
     }
 
     /** The same leader reached through another URL (one host of a URL that lists several). */
     public LeaderConfig withJdbcUrl(String url) {
-        return new LeaderConfig(url, user, password, tables, debezium, synchronous);
+        return new LeaderConfig(url, user, password, tables, debezium, synchronous, resnapshotOnSlotLost);
     }
 
     /** The same leader with synchronous capture on or off. */
     public LeaderConfig withSynchronous(boolean on) {
-        return new LeaderConfig(jdbcUrl, user, password, tables, debezium, on);
+        return new LeaderConfig(jdbcUrl, user, password, tables, debezium, on, resnapshotOnSlotLost);
     }
 
     /** The regular expression a {@code tables} entry stands for: a plain {@code schema.table} matches only itself. */

@@ -153,6 +153,84 @@ class PhysicalStandbyTest {
         }
     }
 
+    /**
+     * A standby promoted before it received what the log already holds (the primary without
+     * {@code synchronized_standby_slots}, the standby cut off): its history leaves the log's
+     * timeline before the log's last position. Capture stops and says so; with {@code
+     * on-slot-lost: resnapshot} it takes a new snapshot, and every follower then equals the
+     * promoted standby, without the transactions it never had.
+     */
+    @Test
+    void aStandbyPromotedBehindTheLogStopsCaptureOrIsSnapshottedAgain() throws Exception {
+        try (EmbeddedPostgres primary = EmbeddedPostgres.start(Map.of(), PG17);
+             TestStream s = new TestStream("standbybehind", List.of("public.items"), primary, "")) {
+            try (Connection c = s.leader(); Statement st = c.createStatement()) {
+                st.execute("CREATE TABLE items (id int PRIMARY KEY, batch int NOT NULL, note text)");
+                st.execute("INSERT INTO items SELECT g, 0, 'before capture' FROM generate_series(1, 10) g");
+            }
+            try (EmbeddedPostgres standby = primary.standby("standbybehind", "standbybehind_physical")) {
+                s.setLeaderUrl("jdbc:postgresql://localhost:" + primary.port() + ",localhost:" + standby.port() + "/standbybehind");
+                s.startCapture();
+                s.config.followers().keySet().forEach(s::startApplier);
+                s.awaitSnapshotComplete(Duration.ofSeconds(60));
+                String slot = Capture.slotName("standbybehind");
+                Poll.until(Duration.ofSeconds(120), Duration.ofMillis(200), () -> slotState(standby, slot), st -> st.equals(List.of(true, true, false)));
+                assertThat(slotState(standby, slot)).isEqualTo(List.of(true, true, false));
+
+                // Cut the standby off, and let capture run ahead of it.
+                execute(primary, "ALTER SYSTEM RESET synchronized_standby_slots", "SELECT pg_reload_conf()");
+                execute(standby, "ALTER SYSTEM SET primary_conninfo = ''", "SELECT pg_reload_conf()");
+                Poll.until(Duration.ofSeconds(60), Duration.ofMillis(100),
+                        () -> count(primary.jdbcUrl("postgres"), "SELECT count(*) FROM pg_stat_replication WHERE application_name = 'standby'"), n -> n == 0);
+                assertThat(count(primary.jdbcUrl("postgres"), "SELECT count(*) FROM pg_stat_replication WHERE application_name = 'standby'")).isZero();
+                Set<Long> unseen = new HashSet<>();
+                try (Connection c = s.leader(); Statement st = c.createStatement()) {
+                    for (int i = 11; i <= 15; i++) {
+                        c.setAutoCommit(false);
+                        unseen.add(TestStream.currentXid(st));
+                        st.execute("INSERT INTO items VALUES (" + i + ", 1, 'only the old primary had this')");
+                        c.commit();
+                    }
+                }
+                s.awaitReplicated(unseen, Duration.ofSeconds(60));
+                assertThat(count(s.config.follower("pg").jdbcUrl(), "SELECT count(*) FROM items")).isEqualTo(15);
+
+                primary.kill();
+                standby.promote();
+                assertThat(s.latestCapture().awaitTerminationWithin(Duration.ofSeconds(60))).isTrue();
+                assertThatThrownBy(s::startCapture).isInstanceOf(LeaderNotReadyException.class)
+                        .hasMessageContaining("cannot continue its log")
+                        .hasMessageContaining("left timeline 1 at LSN")
+                        .hasMessageContaining("lacks transactions the log and the followers hold")
+                        .hasMessageContaining("leader.on-slot-lost: resnapshot");
+                assertThat(count(s.config.follower("pg").jdbcUrl(), "SELECT count(*) FROM items")).as("the followers as they were")
+                        .isEqualTo(15);
+
+                s.setLeaderOption("on-slot-lost", "resnapshot");
+                s.startCapture();
+                LeaderConfig promoted = s.config.leader().withJdbcUrl(standby.jdbcUrl("standbybehind"));
+                List<TableId> items = List.of(TableId.parse("public.items"));
+                for (String follower : s.config.followers().keySet()) {
+                    boolean equal = Poll.until(Duration.ofSeconds(90), Duration.ofMillis(250),
+                            () -> StreamVerifier.compare(promoted, s.config.follower(follower), items).stream().allMatch(TableComparison::matches),
+                            ok -> ok);
+                    assertThat(equal).as(follower + " equals the promoted standby after the new snapshot").isTrue();
+                }
+                assertThat(count(s.config.follower("pg").jdbcUrl(), "SELECT count(*) FROM items WHERE batch = 1"))
+                        .as("rows only the old primary had").isZero();
+                assertThat(count(promoted.jdbcUrl(), "SELECT count(*) FROM items")).isEqualTo(10);
+            }
+        }
+    }
+
+    private static void execute(EmbeddedPostgres server, String... statements) throws SQLException {
+        try (Connection c = server.connect("postgres"); Statement st = c.createStatement()) {
+            for (String sql : statements) {
+                st.execute(sql);
+            }
+        }
+    }
+
     /** Writes batches of five rows in one transaction each, through the URL of both servers, until stopped; counts commits. */
     private static void writeBatches(String both, AtomicBoolean stop, AtomicLong committed) {
         int batch = 0;
