@@ -34,6 +34,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -169,7 +170,7 @@ public final class Capture implements AutoCloseable {
             LeaderTimeline origin = LeaderTimeline.read(config.leader().withJdbcUrl(primary.url(config.leader().jdbcUrl())), startupTimeout);
             writer = new LogWriter(producer, serde, config.stream(), metrics, resume.map(ResumePoint::logBytes).orElse(0L), leader, joining,
                     origin);
-            resumeOffset = resumeOffset(resume, leader, tables, origin);
+            resumeOffset = resumeOffset(resume, leader, tables, primary, origin);
         } catch (RuntimeException e) {
             producer.close(Duration.ZERO);
             throw e;
@@ -208,7 +209,8 @@ public final class Capture implements AutoCloseable {
      * resnapshot}, when the leader can no longer give what follows the log. Otherwise, when it
      * cannot, capture stops: it never goes on past a gap.
      */
-    private String resumeOffset(Optional<ResumePoint> resume, StreamLeader leader, List<String> tables, LeaderTimeline origin) {
+    private String resumeOffset(Optional<ResumePoint> resume, StreamLeader leader, List<String> tables, LeaderPrimary primary,
+                                LeaderTimeline origin) {
         boolean interrupted = resume.isPresent() && resume.get().isInterruptedSnapshot();
         String lost = null;
         String resumeOffset = null;
@@ -230,6 +232,16 @@ public final class Capture implements AutoCloseable {
                 lost = "the leader of stream '" + config.stream() + "' at " + LeaderChecks.hostPart(config.leader().jdbcUrl())
                         + " (" + origin + ") cannot continue its log: " + diverged + ". Capture will not go on past a gap.";
             } else {
+                if (Boolean.FALSE.equals(leaderSlot.failover()) && !"false".equals(config.leader().debezium().get("slot.failover"))) {
+                    try {
+                        LeaderSlot.makeFailover(config.leader().withJdbcUrl(primary.url(config.leader().jdbcUrl())), slot, startupTimeout);
+                        LOG.info("The slot '{}' of stream '{}' is now a failover slot: standbys with sync_replication_slots keep a copy",
+                                slot, config.stream());
+                    } catch (SQLException e) {
+                        LOG.warn("Cannot make the slot '{}' of stream '{}' a failover slot: {}; a standby's promotion would lose it",
+                                slot, config.stream(), e.getMessage());
+                    }
+                }
                 resumeOffset = resume.get().sourceOffsetFor(confirmed);
                 if (!resumeOffset.equals(resume.get().end().sourceOffset())) {
                     LOG.info("The slot of stream '{}' confirmed LSN {}, past the log's last transaction (heartbeats only in between);"

@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 
 /**
@@ -20,10 +21,12 @@ import java.time.Duration;
  * @param retainedWalBytes   WAL the slot holds back: from its {@code restart_lsn} to the leader's current LSN; -1 when unknown
  * @param unconfirmedBytes   WAL written since the confirmed LSN; -1 when unknown
  * @param walStatus          PostgreSQL's {@code wal_status} ({@code reserved}, {@code extended}, {@code unreserved}, {@code lost})
+ * @param failover           whether it is a failover slot, which standbys with {@code sync_replication_slots} keep a copy of;
+ *                           null before PostgreSQL 17, which has none
  * @param error              why the leader could not be asked; null when it answered
  */
 public record LeaderSlot(String slot, boolean exists, boolean active, String confirmedFlushLsn, long retainedWalBytes,
-                         long unconfirmedBytes, String walStatus, String error) {
+                         long unconfirmedBytes, String walStatus, Boolean failover, String error) {
 
     /** Asks the leader once, waiting at most {@code timeout}; an unreachable leader gives a slot with {@link #error()}. */
     public static LeaderSlot read(LeaderConfig leader, String slot, Duration timeout) {
@@ -31,23 +34,26 @@ public record LeaderSlot(String slot, boolean exists, boolean active, String con
              PreparedStatement ps = c.prepareStatement("""
                      SELECT active, confirmed_flush_lsn,
                             pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::bigint,
-                            pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)::bigint, wal_status
-                     FROM pg_replication_slots WHERE slot_name = ?""")) {
+                            pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)::bigint, wal_status,
+                            (to_jsonb(s) ->> 'failover')::boolean
+                     FROM pg_replication_slots s WHERE slot_name = ?""")) {
             ps.setString(1, slot);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
-                    return new LeaderSlot(slot, false, false, null, 0, 0, null, null);
+                    return new LeaderSlot(slot, false, false, null, 0, 0, null, null, null);
                 }
                 String confirmed = rs.getString(2);
                 long retained = rs.getLong(3);
                 boolean retainedKnown = !rs.wasNull();
                 long unconfirmed = rs.getLong(4);
                 boolean unconfirmedKnown = !rs.wasNull();
-                return new LeaderSlot(slot, true, rs.getBoolean(1), confirmed,
-                        retainedKnown ? retained : -1, unconfirmedKnown ? unconfirmed : -1, rs.getString(5), null);
+                boolean failover = rs.getBoolean(6);
+                boolean failoverKnown = !rs.wasNull();
+                return new LeaderSlot(slot, true, rs.getBoolean(1), confirmed, retainedKnown ? retained : -1,
+                        unconfirmedKnown ? unconfirmed : -1, rs.getString(5), failoverKnown ? failover : null, null);
             }
         } catch (LeaderNotReadyException | SQLException e) {
-            return new LeaderSlot(slot, false, false, null, -1, -1, null, e.getMessage());
+            return new LeaderSlot(slot, false, false, null, -1, -1, null, null, e.getMessage());
         }
     }
 
@@ -63,6 +69,18 @@ public record LeaderSlot(String slot, boolean exists, boolean active, String con
                 + ", confirmed " + (confirmedFlushLsn == null ? "-" : confirmedFlushLsn)
                 + ", retained WAL " + (retainedWalBytes < 0 ? "-" : retainedWalBytes + " bytes")
                 + ", unconfirmed " + (unconfirmedBytes < 0 ? "-" : unconfirmedBytes + " bytes")
-                + (walStatus == null ? "" : ", wal_status " + walStatus);
+                + (walStatus == null ? "" : ", wal_status " + walStatus)
+                + (failover == null ? "" : failover ? ", failover slot" : ", NOT a failover slot (a standby's promotion loses it)");
+    }
+
+    /**
+     * Makes an existing slot a failover slot (PostgreSQL 17+, {@code ALTER_REPLICATION_SLOT}), so
+     * that standbys keep a copy of it: a slot made before capture asked for failover slots, or
+     * before the leader's upgrade to 17. The slot must not be in use.
+     */
+    static void makeFailover(LeaderConfig leader, String slot, Duration timeout) throws SQLException {
+        try (Connection c = LeaderChecks.connectReplication(leader, timeout); Statement s = c.createStatement()) {
+            s.execute("ALTER_REPLICATION_SLOT " + LeaderChecks.quote(slot) + " ( FAILOVER true )");
+        }
     }
 }

@@ -45,6 +45,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void onSlotLostIsStopUnlessResnapshotIsAskedFor() {
+        assertThat(loader.parse(VALID).leader().resnapshotOnSlotLost()).isFalse();
+        String leader = "  tables: [public.customers, public.orders]\n";
+        assertThat(loader.parse(VALID.replace(leader, leader + "  on-slot-lost: resnapshot\n")).leader().resnapshotOnSlotLost()).isTrue();
+        assertThat(loader.parse(VALID.replace(leader, leader + "  on-slot-lost: stop\n")).leader().resnapshotOnSlotLost()).isFalse();
+        assertThatThrownBy(() -> loader.parse(VALID.replace(leader, leader + "  on-slot-lost: skip\n")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("leader.on-slot-lost").hasMessageContaining("'skip'");
+    }
+
+    @Test
     void secretsNeverShowInToString() {
         StreamConfig c = loader.parse(VALID);
         assertThat(c.toString()).doesNotContain("s3cret").doesNotContain("hunter2").contains("****");

@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -59,12 +60,22 @@ class PhysicalStandbyTest {
             try (EmbeddedPostgres standby = primary.standby("standby17", "standby17_physical")) {
                 String both = "jdbc:postgresql://localhost:" + primary.port() + ",localhost:" + standby.port() + "/standby17";
                 s.setLeaderUrl(both);
-                s.startCapture();
+                Capture initial = s.startCapture();
                 s.config.followers().keySet().forEach(s::startApplier);
                 s.awaitSnapshotComplete(Duration.ofSeconds(60));
                 String slot = Capture.slotName("standby17");
                 assertThat(slotState(primary, slot)).as("the slot on the primary: failover, synced, temporary")
                         .isEqualTo(List.of(true, false, false));
+                // A slot made before failover slots were asked for (say, before the upgrade to 17): capture makes it one at start.
+                s.stop(initial);
+                Poll.until(Duration.ofSeconds(30), Duration.ofMillis(100), () -> slotActive(primary, slot), active -> !active);
+                try (Connection c = DriverManager.getConnection(primary.jdbcUrl("standby17"), walsender());
+                     Statement st = c.createStatement()) {
+                    st.execute("ALTER_REPLICATION_SLOT " + slot + " ( FAILOVER false )");
+                }
+                assertThat(slotState(primary, slot)).as("failover, synced, temporary").isEqualTo(List.of(false, false, false));
+                s.startCapture();
+                assertThat(slotState(primary, slot)).as("failover, synced, temporary").isEqualTo(List.of(true, false, false));
 
                 AtomicBoolean stop = new AtomicBoolean();
                 AtomicLong committed = new AtomicLong();
@@ -272,6 +283,20 @@ class PhysicalStandbyTest {
         } catch (SQLException e) {
             // gone already
         }
+    }
+
+    private static boolean slotActive(EmbeddedPostgres server, String slot) throws SQLException {
+        return count(server.jdbcUrl("postgres"), "SELECT count(*) FROM pg_replication_slots WHERE active AND slot_name = '" + slot + "'") > 0;
+    }
+
+    /** The connection properties of a walsender connection, for replication commands. */
+    private static Properties walsender() {
+        Properties p = new Properties();
+        p.setProperty("user", "postgres");
+        p.setProperty("replication", "database");
+        p.setProperty("assumeMinServerVersion", "10");
+        p.setProperty("preferQueryMode", "simple");
+        return p;
     }
 
     /** The slot's {@code failover}, {@code synced} and {@code temporary} on {@code server}; empty when it has none. */
