@@ -47,9 +47,11 @@ record LeaderPrimary(String host, int port) {
                 }
             }
             if (System.nanoTime() > deadline) {
-                throw new LeaderNotReadyException("no host of leader.jdbc-url " + LeaderChecks.hostPart(leader.jdbcUrl())
-                        + " is a primary within " + timeout.toSeconds() + "s (" + String.join(", ", states)
-                        + "); capture reads the primary's slot: promote a standby, or check leader.jdbc-url");
+                String message = "no host of leader.jdbc-url " + LeaderChecks.hostPart(leader.jdbcUrl()) + " is a primary within "
+                        + timeout.toSeconds() + "s (" + String.join(", ", states) + ")";
+                // 08001, as pgjdbc says it for targetServerType=primary: a connection not made, which a promotion mends
+                throw new LeaderNotReadyException(message + "; capture reads the primary's slot: promote a standby, or check"
+                        + " leader.jdbc-url", new SQLException(message, "08001"));
             }
             try {
                 Thread.sleep(500); // a standby being promoted becomes the primary within seconds

@@ -1,6 +1,6 @@
 package io.tailwater.cli;
 
-import io.tailwater.capture.Capture;
+import io.tailwater.capture.SupervisedCapture;
 import io.tailwater.failover.AutoFailover;
 import io.tailwater.config.StreamConfig;
 import picocli.CommandLine.Command;
@@ -11,8 +11,9 @@ import java.util.concurrent.Callable;
 
 /** {@code tailwater capture}: runs the capture process of a stream until stopped. */
 @Command(name = "capture", mixinStandardHelpOptions = true,
-        description = "Capture the leader's changes into the replication log <stream>.log. Runs until stopped (Ctrl-C). With a failover"
-                + " section in the config, it also promotes a candidate follower when the leader stays unreachable.")
+        description = "Capture the leader's changes into the replication log <stream>.log. Runs until stopped (Ctrl-C); a lost"
+                + " leader connection (a restart, the promotion of its standby) starts it again. With a failover section in the"
+                + " config, it also promotes a candidate follower when the leader stays unreachable.")
 final class CaptureCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
@@ -33,10 +34,9 @@ final class CaptureCommand implements Callable<Integer> {
             }
             return 0;
         }
-        Capture capture = new Capture(stream, process.startupTimeout(), process.metrics());
+        SupervisedCapture capture = new SupervisedCapture(stream, process.startupTimeout(), process.metrics());
         Runtime.getRuntime().addShutdownHook(new Thread(capture::close, "tailwater-shutdown"));
-        capture.start();
-        Optional<Throwable> failure = capture.awaitTermination();
+        Optional<Throwable> failure = capture.run();
         if (failure.isPresent()) {
             System.err.println("tailwater capture: " + failure.get().getMessage());
             return 1;

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.tailwater.applier.jdbc.AppliedPosition;
 import io.tailwater.capture.Capture;
 import io.tailwater.capture.CaptureFencedException;
+import io.tailwater.capture.SupervisedCapture;
 import io.tailwater.capture.LeaderWrites;
 import io.tailwater.config.FailoverConfig;
 import io.tailwater.config.FollowerConfig;
@@ -34,7 +35,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@code leader-timeout}, promotes the most advanced candidate that answers, by the same code as
  * {@code promote}; then runs capture again, on the new leader. No automatic failover happens
  * within {@code min-interval} of a leader change. A capture that stops while the leader answers
- * stops this too, with its failure, as plain capture would.
+ * stops this too, with its failure, as plain capture would, unless it lost its leader connection
+ * (see {@link SupervisedCapture}): then it runs again.
  */
 public final class AutoFailover implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AutoFailover.class);
@@ -127,6 +129,9 @@ public final class AutoFailover implements AutoCloseable {
                 }
                 if (!ended) {
                     continue;
+                }
+                if (failure.isPresent() && SupervisedCapture.connectionLost(failure.get())) {
+                    return Optional.empty(); // it lost the leader, which answers again (restarted, or its standby promoted)
                 }
                 CurrentLeader now = readLeader();
                 if (failure.orElse(null) instanceof CaptureFencedException && (now == null || now.leader().epoch() != leader.leader().epoch())) {

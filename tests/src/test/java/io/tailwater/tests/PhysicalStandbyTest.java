@@ -1,13 +1,14 @@
 package io.tailwater.tests;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tailwater.applier.verify.StreamVerifier;
 import io.tailwater.applier.verify.TableComparison;
 import io.tailwater.capture.Capture;
 import io.tailwater.capture.LeaderNotReadyException;
+import io.tailwater.capture.SupervisedCapture;
 import io.tailwater.config.LeaderConfig;
 import io.tailwater.embedded.EmbeddedPostgres;
 import io.tailwater.schemas.TableId;
-import io.tailwater.schemas.event.LogEvent;
 import io.tailwater.schemas.event.TransactionEnd;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -23,6 +24,7 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
@@ -38,8 +40,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * The leader's own high availability: a PostgreSQL 17 primary with a streaming physical standby
  * (zonky's 17 binaries), the leader URL listing both. When the standby is promoted under load,
- * capture continues from the failover slot the standby kept in sync: nothing lost, nothing
- * repeated. Without a failover slot, capture stops and says why.
+ * capture, supervised as {@code tailwater capture} runs it, continues from the failover slot the
+ * standby kept in sync: nothing lost, nothing repeated. Without a failover slot, capture stops and says why.
  */
 @ExtendWith(SharedServices.class)
 class PhysicalStandbyTest {
@@ -49,7 +51,7 @@ class PhysicalStandbyTest {
 
     @Test
     void whenTheStandbyIsPromotedUnderLoadCaptureContinuesFromItsFailoverSlot() throws Exception {
-        ExecutorService thread = Executors.newSingleThreadExecutor();
+        ExecutorService thread = Executors.newFixedThreadPool(2);
         try (EmbeddedPostgres primary = EmbeddedPostgres.start(Map.of(), PG17);
              TestStream s = new TestStream("standby17", List.of("public.items"), primary, "")) {
             assertThat(primary.version()).as("server_version_num").isGreaterThanOrEqualTo(170000);
@@ -74,7 +76,10 @@ class PhysicalStandbyTest {
                     st.execute("ALTER_REPLICATION_SLOT " + slot + " ( FAILOVER false )");
                 }
                 assertThat(slotState(primary, slot)).as("failover, synced, temporary").isEqualTo(List.of(false, false, false));
-                s.startCapture();
+                // From here capture runs as `tailwater capture` runs it: started again when it loses its leader connection.
+                SupervisedCapture supervised = s.track(new SupervisedCapture(s.config, Duration.ofSeconds(30), new SimpleMeterRegistry()));
+                Future<Optional<Throwable>> supervising = thread.submit(supervised::run);
+                Poll.until(Duration.ofSeconds(60), Duration.ofMillis(100), () -> slotActive(primary, slot), active -> active);
                 assertThat(slotState(primary, slot)).as("failover, synced, temporary").isEqualTo(List.of(true, false, false));
 
                 AtomicBoolean stop = new AtomicBoolean();
@@ -88,20 +93,18 @@ class PhysicalStandbyTest {
                 long beforeKill = committed.get();
                 Poll.until(Duration.ofSeconds(60), Duration.ofMillis(100), committed::get, n -> n >= beforeKill + 20);
 
+                Capture first = supervised.current().orElseThrow();
                 primary.kill();
                 standby.promote();
-                long atPromote = committed.get();
-                Capture first = s.latestCapture();
+                long promotedAt = count(standby.jdbcUrl("postgres"), "SELECT pg_current_wal_lsn() - '0/0'");
+                long atPromote = committed.get(); // read after the LSN: only a commit in flight then can lie before it
                 assertThat(first.awaitTerminationWithin(Duration.ofSeconds(60))).as("capture stops with its primary").isTrue();
-                s.startCapture(); // as a supervisor restarts it: the URL's other host is now the primary
-                Poll.until(Duration.ofSeconds(60), Duration.ofMillis(100), committed::get, n -> n >= atPromote + 30);
+                assertThat(first.failure()).as("why the first capture stopped").isPresent();
+                Poll.until(Duration.ofSeconds(60), Duration.ofMillis(100), committed::get, n -> n >= atPromote + 31);
                 stop.set(true);
                 load.get(60, TimeUnit.SECONDS);
 
                 LeaderConfig promoted = s.config.leader().withJdbcUrl(standby.jdbcUrl("standby17"));
-                long onStandby = count(promoted.jdbcUrl(), "SELECT count(DISTINCT batch) FROM items WHERE batch > 0");
-                assertThat(onStandby).as("batches the promoted standby holds, some written after the promotion")
-                        .isGreaterThan(atPromote - beforeKill);
                 Set<Long> standbyTransactions = new HashSet<>();
                 try (Connection c = DriverManager.getConnection(promoted.jdbcUrl(), "postgres", "");
                      Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT DISTINCT xmin::text::bigint FROM items WHERE batch > 0")) {
@@ -112,6 +115,9 @@ class PhysicalStandbyTest {
                 s.awaitLogged(standbyTransactions, Duration.ofSeconds(90));
                 s.awaitCaughtUp(Duration.ofSeconds(90));
 
+                long afterPromotion = s.readLog().stream().map(Map.Entry::getValue).filter(TransactionEnd.class::isInstance)
+                        .map(TransactionEnd.class::cast).filter(t -> !t.source().snapshot() && t.source().lsn() > promotedAt).count();
+                assertThat(afterPromotion).as("transactions the promoted standby committed, in the log").isGreaterThanOrEqualTo(30);
                 List<Long> logged = s.leaderTransactionsInLog();
                 assertThat(new HashSet<>(logged)).as("no leader transaction twice in the log").hasSize(logged.size());
                 assertThat(new HashSet<>(logged)).as("every logged transaction is the promoted standby's")
@@ -122,6 +128,9 @@ class PhysicalStandbyTest {
                 }
                 assertThat(count(s.config.follower("pg").jdbcUrl(), "SELECT count(*) FROM items"))
                         .isEqualTo(count(promoted.jdbcUrl(), "SELECT count(*) FROM items"));
+                assertThat(supervised.current().orElseThrow()).as("a capture started again").isNotSameAs(first);
+                supervised.close();
+                assertThat(supervising.get(60, TimeUnit.SECONDS)).as("the supervisor's failure").isEmpty();
             }
         } finally {
             thread.shutdownNow();

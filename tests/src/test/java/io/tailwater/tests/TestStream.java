@@ -225,6 +225,12 @@ public final class TestStream implements AutoCloseable {
         return c;
     }
 
+    /** Closes {@code component} when the stream closes (a test's own capture supervisor, say); returns it. */
+    public <T extends AutoCloseable> T track(T component) {
+        running.add(component);
+        return component;
+    }
+
     /** The capture started last. */
     public Capture latestCapture() {
         return captures.get(captures.size() - 1);
