@@ -9,6 +9,7 @@ import io.debezium.engine.format.ChangeEventFormat;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tailwater.config.LeaderConfig;
 import io.tailwater.config.StreamConfig;
 import io.tailwater.capture.postgres.PgTypeCatalog;
 import io.tailwater.log.KafkaClients;
@@ -34,6 +35,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
@@ -319,6 +321,15 @@ public final class Capture implements AutoCloseable {
      */
     public static String slotName(String stream, StreamLeader leader) {
         return leader.change().map(LeaderChange::slot).orElseGet(() -> slotName(stream));
+    }
+
+    /** The leader tables a stream's {@code leader.tables} matches now (Tailwater's own tables never do). */
+    public static List<TableId> tables(LeaderConfig leader, Duration timeout) {
+        try (Connection c = LeaderChecks.connect(leader, timeout)) {
+            return LeaderChecks.matchingTables(c, leader).stream().map(t -> new TableId(t.schema(), t.table())).toList();
+        } catch (SQLException e) {
+            throw new LeaderNotReadyException("cannot list the leader's tables: " + e.getMessage(), e);
+        }
     }
 
     public static String transactionalId(String stream) {
