@@ -20,7 +20,6 @@ import io.tailwater.log.StreamLeader;
 import io.tailwater.log.StartupTask;
 import io.tailwater.schemas.TableId;
 import io.tailwater.schemas.event.LeaderChange;
-import io.tailwater.schemas.event.Lsn;
 import io.tailwater.schemas.event.TransactionEnd;
 import io.tailwater.schemas.registry.SchemaRegistryClient;
 import io.tailwater.schemas.serde.LogRecordSerde;
@@ -172,7 +171,7 @@ public final class Capture implements AutoCloseable {
             LeaderTimeline origin = LeaderTimeline.read(config.leader().withJdbcUrl(primary.url(config.leader().jdbcUrl())), startupTimeout);
             writer = new LogWriter(producer, serde, config.stream(), metrics, resume.map(ResumePoint::logBytes).orElse(0L), leader, joining,
                     origin);
-            resumeOffset = resumeOffset(resume, leader, tables, primary, origin);
+            resumeOffset = new ResumeCheck(config, slot, primary, origin, startupTimeout).resumeOffset(resume, leader, tables, writer);
         } catch (RuntimeException e) {
             producer.close(Duration.ZERO);
             throw e;
@@ -203,75 +202,6 @@ public final class Capture implements AutoCloseable {
         executor.execute(engine);
         newTables = new NewTableWatch(config.leader(), slotName(config.stream()), engine, writer::streaming, joining, config.stream());
         LOG.info("Capture of stream '{}' started", config.stream());
-    }
-
-    /**
-     * The Debezium source offset capture resumes from, or null to take an initial snapshot: for
-     * an empty log; again, for one that was interrupted; and, with {@code leader.on-slot-lost:
-     * resnapshot}, when the leader can no longer give what follows the log. Otherwise, when it
-     * cannot, capture stops: it never goes on past a gap.
-     */
-    private String resumeOffset(Optional<ResumePoint> resume, StreamLeader leader, List<String> tables, LeaderPrimary primary,
-                                LeaderTimeline origin) {
-        boolean interrupted = resume.isPresent() && resume.get().isInterruptedSnapshot();
-        String lost = null;
-        String resumeOffset = null;
-        if (resume.isPresent() && !interrupted) {
-            LeaderSlot leaderSlot = LeaderSlot.read(config.leader(), slot, startupTimeout);
-            String logHolds = "the log holds changes up to " + (resume.get().leaderChange() ? "the start of epoch " + leader.epoch()
-                    : "LSN " + Lsn.format(resume.get().end().source().lsn()));
-            long confirmed = leaderSlot.confirmedFlushLsn() == null ? 0 : Lsn.parse(leaderSlot.confirmedFlushLsn());
-            String diverged = leaderSlot.exists() ? resume.get().divergence(origin, confirmed) : null;
-            if (!leaderSlot.exists()) {
-                lost = "the replication slot '" + slot + "' of stream '" + config.stream() + "' is missing on " + leader.describe()
-                        + " at " + LeaderChecks.hostPart(config.leader().jdbcUrl()) + ", but " + logHolds
-                        + ": what the leader committed after that can no longer be read, and capture will not go on past a gap."
-                        + " If this leader is a standby promoted since, its primary's slot was not synchronized to it: on"
-                        + " PostgreSQL 17+ capture creates a failover slot, and the standby needs sync_replication_slots = on,"
-                        + " hot_standby_feedback = on, primary_slot_name and a dbname in primary_conninfo (before PostgreSQL 17 no"
-                        + " slot survives a promotion). If the slot was dropped by mistake, the changes since are lost to the log.";
-            } else if (diverged != null) {
-                lost = "the leader of stream '" + config.stream() + "' at " + LeaderChecks.hostPart(config.leader().jdbcUrl())
-                        + " (" + origin + ") cannot continue its log: " + diverged + ". Capture will not go on past a gap.";
-            } else {
-                if (Boolean.FALSE.equals(leaderSlot.failover()) && !"false".equals(config.leader().debezium().get("slot.failover"))) {
-                    try {
-                        LeaderSlot.makeFailover(config.leader().withJdbcUrl(primary.url(config.leader().jdbcUrl())), slot, startupTimeout);
-                        LOG.info("The slot '{}' of stream '{}' is now a failover slot: standbys with sync_replication_slots keep a copy",
-                                slot, config.stream());
-                    } catch (SQLException e) {
-                        LOG.warn("Cannot make the slot '{}' of stream '{}' a failover slot: {}; a standby's promotion would lose it",
-                                slot, config.stream(), e.getMessage());
-                    }
-                }
-                resumeOffset = resume.get().sourceOffsetFor(confirmed);
-                if (!resumeOffset.equals(resume.get().end().sourceOffset())) {
-                    LOG.info("The slot of stream '{}' confirmed LSN {}, past the log's last transaction (heartbeats only in between);"
-                            + " resuming there", config.stream(), leaderSlot.confirmedFlushLsn());
-                }
-            }
-        }
-        if (lost != null && !config.leader().resnapshotOnSlotLost()) {
-            throw new LeaderNotReadyException(lost + " Capture stopped without writing anything. Either set leader.on-slot-lost:"
-                    + " resnapshot to take a new initial snapshot (every follower empties the stream's tables and copies them again),"
-                    + " or rebuild the stream (delete its topics and the followers' copies, then start capture)");
-        }
-        if (resume.isEmpty() || interrupted || lost != null) {
-            // Nothing streamed is in the log yet, or what is cannot be continued: a slot left by an earlier attempt is
-            // dropped so the snapshot and the slot start at the same point.
-            LeaderChecks.dropSlot(config.leader(), slot, startupTimeout);
-        }
-        if (interrupted || lost != null) {
-            if (lost != null) {
-                LOG.warn("{} Taking a new initial snapshot (leader.on-slot-lost: resnapshot); followers empty the stream's tables first",
-                        lost);
-            } else {
-                LOG.info("The initial snapshot of stream '{}' was interrupted; taking it again (followers drop the partial copy first)",
-                        config.stream());
-            }
-            writer.truncateBeforeSnapshot(tables.stream().map(TableId::parse).toList());
-        }
-        return resumeOffset;
     }
 
     /**

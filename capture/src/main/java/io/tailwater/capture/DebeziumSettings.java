@@ -113,6 +113,12 @@ final class DebeziumSettings {
                 }
             }
         }
+        for (String ours : List.of("database.hostname", "database.port")) {
+            if (config.leader().debezium().containsKey(ours)) {
+                throw new ConfigException("leader.debezium." + ours, "is set by Tailwater itself: capture connects to the primary among"
+                        + " the hosts of leader.jdbc-url; list the host there, and remove this from the stream config");
+            }
+        }
         for (String ours : List.of("converters", "snapshot.query.mode", "include.unknown.datatypes")) {
             if (config.leader().debezium().containsKey(ours)) {
                 throw new ConfigException("leader.debezium." + ours,

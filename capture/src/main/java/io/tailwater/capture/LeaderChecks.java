@@ -224,7 +224,7 @@ final class LeaderChecks {
         // Capture's own writes there (publications, slots, read-only switches) never wait for a synchronous capture, and
         // go through where clients' may not: a database made read-only by a switchover or a rejoin.
         p.setProperty("options", ReplicationConnectionFactory.LOCAL_COMMIT + " -c default_transaction_read_only=off");
-        if (leader.jdbcUrl().substring(0, Math.max(0, leader.jdbcUrl().indexOf('/', "jdbc:postgresql://".length()))).contains(",")) {
+        if (LeaderPrimary.isMultiHost(leader.jdbcUrl())) {
             p.setProperty("targetServerType", "primary"); // a primary and its standbys: capture's slot is on the primary
         }
         p.putAll(extra);

@@ -42,8 +42,14 @@ record LeaderPrimary(String host, int port) {
                         return h;
                     }
                     states.add(h + " is a standby");
-                } catch (LeaderNotReadyException | SQLException e) {
-                    states.add(h + " does not answer");
+                } catch (LeaderNotReadyException e) {
+                    if (e.getCause() instanceof SQLException s && s.getSQLState() != null
+                            && (s.getSQLState().startsWith("28") || s.getSQLState().equals("3D000"))) {
+                        throw e; // a wrong password or database: no promotion mends it
+                    }
+                    states.add(h + " does not answer (" + e.getMessage() + ")");
+                } catch (SQLException e) {
+                    states.add(h + " does not answer (" + e.getMessage() + ")");
                 }
             }
             if (System.nanoTime() > deadline) {
@@ -62,6 +68,12 @@ record LeaderPrimary(String host, int port) {
         }
     }
 
+    /** Whether a PostgreSQL JDBC URL lists more than one host. */
+    static boolean isMultiHost(String jdbcUrl) {
+        Properties url = Driver.parseURL(jdbcUrl, new Properties());
+        return url != null && url.getProperty("PGHOST", "").contains(",");
+    }
+
     /** The hosts a PostgreSQL JDBC URL lists, in order. */
     static List<LeaderPrimary> hosts(String jdbcUrl) {
         Properties url = Driver.parseURL(jdbcUrl, new Properties());
@@ -77,8 +89,11 @@ record LeaderPrimary(String host, int port) {
         return out;
     }
 
-    /** {@code jdbcUrl} with this host in place of its host list. */
+    /** {@code jdbcUrl} with this host in place of its host list; a URL of one host as it is. */
     String url(String jdbcUrl) {
+        if (!isMultiHost(jdbcUrl)) {
+            return jdbcUrl;
+        }
         String rest = jdbcUrl.substring(PREFIX.length());
         int slash = rest.indexOf('/');
         String host = this.host.contains(":") ? "[" + this.host + "]" : this.host;

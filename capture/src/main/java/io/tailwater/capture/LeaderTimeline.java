@@ -74,7 +74,7 @@ record LeaderTimeline(String systemId, int timeline, Map<Integer, Long> ends) {
     String divergence(String loggedSystem, int loggedTimeline, long resumeLsn) {
         if (!systemId.equals(loggedSystem)) {
             return "it is another PostgreSQL cluster (system identifier " + systemId + ") than the one the log was read from ("
-                    + loggedSystem + ")";
+                    + loggedSystem + "; pg_upgrade gives a cluster a new one too)";
         }
         if (loggedTimeline == timeline) {
             return null;

@@ -75,17 +75,18 @@ record ResumePoint(TransactionEnd end, long logBytes, boolean leaderChange) {
     }
 
     /**
-     * Why {@code leader} cannot continue the log from this point, given the LSN its slot
-     * confirmed; null when it can, or when the log does not say which WAL it was read from (a
-     * new leader's epoch starts, or an older capture wrote the transaction end).
+     * Why {@code leader} cannot continue the log from this point; null when it can, or when the
+     * log does not say which WAL it was read from (a new leader's epoch starts, or an older
+     * capture wrote the transaction end). Only the transaction end's own LSN counts: the slot may
+     * have confirmed more, through heartbeats on the leader's present timeline.
      */
-    String divergence(LeaderTimeline leader, long slotConfirmedLsn) {
+    String divergence(LeaderTimeline leader) {
         Map<String, Object> offset = offset();
         if (leaderChange || !(offset.get(LeaderTimeline.SYSTEM_KEY) instanceof String system)
                 || !(offset.get(LeaderTimeline.TIMELINE_KEY) instanceof Number timeline)) {
             return null;
         }
-        return leader.divergence(system, timeline.intValue(), Math.max(end.source().lsn(), slotConfirmedLsn));
+        return leader.divergence(system, timeline.intValue(), end.source().lsn());
     }
 
     /**

@@ -22,6 +22,10 @@ public final class SupervisedCapture implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SupervisedCapture.class);
     /** SQL states of a lost or refused connection: class 08, and the server's shutdown and start-up (57P01 to 57P03). */
     private static final Set<String> CONNECTION_LOST = Set.of("57P01", "57P02", "57P03");
+    /** A protocol violation is in class 08 too, but is a bug, not an outage: it is not ridden out. */
+    private static final String PROTOCOL_VIOLATION = "08P01";
+    /** A capture that ran this long before it lost its leader starts again at once; one that failed sooner backs off further. */
+    private static final Duration STEADY = Duration.ofSeconds(60);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
 
     private final StreamConfig config;
@@ -52,6 +56,7 @@ public final class SupervisedCapture implements AutoCloseable {
                 break;
             }
             Throwable failure;
+            long started = System.nanoTime();
             try {
                 c.start();
                 startedOnce = true;
@@ -59,8 +64,10 @@ public final class SupervisedCapture implements AutoCloseable {
                     LOG.info("Stream '{}': capture runs again after losing its leader connection", config.stream());
                     lost = false;
                 }
-                backoff = 500;
                 failure = c.awaitTermination().orElse(null);
+                if (System.nanoTime() - started > STEADY.toNanos()) {
+                    backoff = 500;
+                }
             } catch (RuntimeException e) {
                 if (!startedOnce) {
                     c.close();
@@ -92,7 +99,7 @@ public final class SupervisedCapture implements AutoCloseable {
             return false;
         }
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof SQLException e && e.getSQLState() != null
+            if (t instanceof SQLException e && e.getSQLState() != null && !e.getSQLState().equals(PROTOCOL_VIOLATION)
                     && (e.getSQLState().startsWith("08") || CONNECTION_LOST.contains(e.getSQLState()))) {
                 return true;
             }

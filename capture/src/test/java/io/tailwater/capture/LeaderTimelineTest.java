@@ -1,6 +1,8 @@
 package io.tailwater.capture;
 
 import io.tailwater.schemas.event.Lsn;
+import io.tailwater.schemas.event.SourcePosition;
+import io.tailwater.schemas.event.TransactionEnd;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
@@ -35,6 +37,22 @@ class LeaderTimelineTest {
         LeaderTimeline leader = new LeaderTimeline("7001", 3, LeaderTimeline.parseHistory(HISTORY));
         assertThat(leader.divergence("7001", 1, Lsn.parse("0/3000159")))
                 .contains("left timeline 1 at LSN 0/3000158").contains("up to LSN 0/3000159").contains("lacks transactions");
+    }
+
+    @Test
+    void theLogsTransactionEndIsCheckedNotWhatHeartbeatsConfirmedSince() {
+        // Timeline 1 ended at 0/3000158; the log's last transaction, read on timeline 1, lies before it. Heartbeats on
+        // timeline 2 may have moved the slot far past the switch point since: that is no gap.
+        LeaderTimeline leader = new LeaderTimeline("7001", 2, Map.of(1, Lsn.parse("0/3000158")));
+        String offset = "{\"lsn\":50331000,\"" + LeaderTimeline.SYSTEM_KEY + "\":\"7001\",\"" + LeaderTimeline.TIMELINE_KEY + "\":1}";
+        ResumePoint before = new ResumePoint(new TransactionEnd("9", new SourcePosition(0, 50_331_000, 9, 0, false), 1, offset), 0, false);
+        assertThat(before.divergence(leader)).isNull();
+        ResumePoint past = new ResumePoint(new TransactionEnd("9", new SourcePosition(0, Lsn.parse("0/3000200"), 9, 0, false), 1, offset),
+                0, false);
+        assertThat(past.divergence(leader)).contains("lacks transactions");
+        ResumePoint unstamped = new ResumePoint(new TransactionEnd("9", new SourcePosition(0, Lsn.parse("0/3000200"), 9, 0, false), 1,
+                "{\"lsn\":1}"), 0, false);
+        assertThat(unstamped.divergence(leader)).as("a log an older capture wrote").isNull();
     }
 
     @Test

@@ -22,6 +22,7 @@ class SupervisedCaptureTest {
         assertThat(SupervisedCapture.connectionLost(new LeaderNotReadyException("the replication slot is missing"))).isFalse();
         assertThat(SupervisedCapture.connectionLost(new SQLException("permission denied", "42501"))).isFalse();
         assertThat(SupervisedCapture.connectionLost(new SQLException("no state"))).isFalse();
+        assertThat(SupervisedCapture.connectionLost(new SQLException("protocol violation", "08P01"))).isFalse();
         assertThat(SupervisedCapture.connectionLost(new CaptureFencedException("fenced",
                 new SQLException("terminating connection", "57P01")))).isFalse();
     }

@@ -131,6 +131,7 @@ public final class AutoFailover implements AutoCloseable {
                     continue;
                 }
                 if (failure.isPresent() && SupervisedCapture.connectionLost(failure.get())) {
+                    Thread.sleep(LOOK.toMillis()); // a leader in crash recovery answers, but refuses connections: not in a tight loop
                     return Optional.empty(); // it lost the leader, which answers again (restarted, or its standby promoted)
                 }
                 CurrentLeader now = readLeader();
