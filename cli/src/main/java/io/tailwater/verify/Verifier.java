@@ -3,6 +3,7 @@ package io.tailwater.verify;
 import io.tailwater.applier.dialect.Dialect;
 import io.tailwater.applier.dialect.Dialects;
 import io.tailwater.applier.dialect.postgres.PostgresDialect;
+import io.tailwater.applier.verify.StreamVerifier;
 import io.tailwater.applier.verify.TableDigests;
 import io.tailwater.config.FollowerConfig;
 import io.tailwater.config.LeaderConfig;
@@ -15,7 +16,6 @@ import io.tailwater.schemas.event.Lsn;
 
 import java.io.PrintWriter;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -81,8 +81,8 @@ public final class Verifier {
         Properties leaderProps = pg.connectionProperties();
         leaderProps.setProperty("targetServerType", "primary"); // a leader URL may list the primary's standbys too
         List<TableResult> out = new ArrayList<>();
-        try (Connection l = connect(leader.jdbcUrl(), leader.user(), leader.password().value(), leaderProps);
-             Connection f = connect(follower.jdbcUrl(), follower.user(), follower.password().value(), copy.connectionProperties());
+        try (Connection l = StreamVerifier.connect(leader.jdbcUrl(), leader.user(), leader.password().value(), leaderProps);
+             Connection f = StreamVerifier.connect(follower.jdbcUrl(), follower.user(), follower.password().value(), copy.connectionProperties());
              FollowerWait wait = new FollowerWait(config)) {
             l.setAutoCommit(false);
             l.setReadOnly(true);
@@ -222,15 +222,5 @@ public final class Verifier {
             options.progress().println(line);
             options.progress().flush();
         }
-    }
-
-    private static Connection connect(String url, String user, String password, Properties props) throws SQLException {
-        if (user != null) {
-            props.setProperty("user", user);
-        }
-        if (password != null) {
-            props.setProperty("password", password);
-        }
-        return DriverManager.getConnection(url, props);
     }
 }

@@ -46,7 +46,8 @@ public final class StreamVerifier {
         return out;
     }
 
-    private static Connection connect(String url, String user, String password, Properties props) throws SQLException {
+    /** A connection as the dialect's {@code props} make it, with the user and password (either may be null). */
+    public static Connection connect(String url, String user, String password, Properties props) throws SQLException {
         if (user != null) {
             props.setProperty("user", user);
         }
