@@ -35,10 +35,11 @@ public final class Benchmark {
     /**
      * The measurements of one backlog; {@code apply} by follower label. {@code freshCapture} and
      * {@code freshApply} are those of new {@code ./tailwater} processes on the same backlog (null
-     * unless asked for).
+     * unless asked for). {@code verifyRowsPerSecond} is {@code tailwater verify}'s rate on the
+     * PostgreSQL follower afterwards, rows per second per side.
      */
     public record CatchUp(Backlog backlog, double leaderWrite, Timing capture, Map<String, Timing> apply, Timing nativePostgres,
-                          Timing freshCapture, Timing freshApply) {
+                          Timing freshCapture, Timing freshApply, long verifyRowsPerSecond) {
         /** The PostgreSQL follower's catch-up. */
         public Timing applyPostgres() {
             return apply.get("PostgreSQL");
@@ -155,7 +156,8 @@ public final class Benchmark {
                 }
             }
             Timing nativeRate = s.timeNative(rows, writer);
-            CatchUp result = new CatchUp(backlog, write, captured, apply, nativeRate, freshCapture, freshApply);
+            long verify = s.verifyRate(s.config, "pg");
+            CatchUp result = new CatchUp(backlog, write, captured, apply, nativeRate, freshCapture, freshApply, verify);
             report(result, out);
             return result;
         }
@@ -166,6 +168,8 @@ public final class Benchmark {
         out.printf("  capture             %s  %.2f x native%n", r.capture(), r.capture().over(r.nativePostgres()));
         r.apply().forEach((label, t) -> out.printf("  apply %-13s %s  %.2f x native%n", label, t, t.over(r.nativePostgres())));
         out.printf("  native              %s%n", r.nativePostgres());
+        out.printf("  verify PostgreSQL   %,d rows/s per side (leader and follower read row by row, no divergence)%n",
+                r.verifyRowsPerSecond());
         if (r.freshCapture() != null) {
             out.printf("  fresh capture       %s  %.2f x native%n  fresh apply PG      %s  %.2f x native%n", r.freshCapture(),
                     r.freshCapture().over(r.nativePostgres()), r.freshApply(), r.freshApply().over(r.nativePostgres()));

@@ -7,6 +7,8 @@ import io.tailwater.config.StreamConfig;
 import io.tailwater.embedded.EmbeddedStreamConfig;
 import io.tailwater.embedded.PostgresServer;
 import io.tailwater.log.KafkaClients;
+import io.tailwater.verify.Verifier;
+import io.tailwater.schemas.TableId;
 import io.tailwater.schemas.event.LogEvent;
 import io.tailwater.schemas.event.LogHeaders;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -117,6 +119,33 @@ final class Scenario implements AutoCloseable {
         a.start();
         running.add(a);
         return a;
+    }
+
+    /**
+     * Runs {@code tailwater verify}'s comparison of {@code follower} with the leader, with capture
+     * and the follower's applier running as verify expects; returns the slower side's rows per
+     * second on the largest table. A divergence fails the benchmark: it would be a bug.
+     */
+    long verifyRate(StreamConfig stream, String follower) throws Exception {
+        Capture c = startCapture(stream);
+        Applier a = startApplier(stream, follower);
+        try {
+            List<TableId> tables = Capture.tables(stream.leader(), Duration.ofSeconds(30));
+            List<Verifier.TableResult> results = new Verifier(stream, stream.leader(), stream.follower(follower),
+                    new Verifier.Options(tables, 5, Duration.ofSeconds(120), null)).run();
+            Verifier.TableResult largest = results.get(0);
+            for (Verifier.TableResult r : results) {
+                if (!r.divergences().isEmpty()) {
+                    throw new IllegalStateException("verify found " + r.divergences().size() + " diverging row(s) in " + r.table()
+                            + " on follower '" + follower + "', e.g. " + r.divergences().get(0).render(r.columns(), false));
+                }
+                largest = r.leaderRows() > largest.leaderRows() ? r : largest;
+            }
+            return largest.rowsPerSecond();
+        } finally {
+            stop(a);
+            stop(c);
+        }
     }
 
     /** Stops something this scenario started. */
