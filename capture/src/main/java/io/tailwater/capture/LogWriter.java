@@ -80,8 +80,8 @@ final class LogWriter implements DebeziumEngine.ChangeConsumer<RecordChangeEvent
     /** Tables added to the publication whose snapshot has not reached the log: their streamed changes are left out. */
     private final JoiningTables joining;
 
-    /** The WAL this capture reads (system and timeline), stamped on every transaction end's source offset. */
-    private final LeaderTimeline origin;
+    /** The WAL this capture reads (system and timeline), as JSON fields stamped on every transaction end's source offset. */
+    private final String originFields;
 
     /** The leader epoch every record is stamped with. */
     private final int epoch;
@@ -91,7 +91,7 @@ final class LogWriter implements DebeziumEngine.ChangeConsumer<RecordChangeEvent
     LogWriter(Producer<byte[], byte[]> producer, LogRecordSerde serde, String stream, CaptureMetrics metrics, long logBytes,
               StreamLeader leader, JoiningTables joining, LeaderTimeline origin) {
         this.producer = producer;
-        this.origin = origin;
+        this.originFields = originFields(origin);
         this.joining = joining;
         this.epoch = leader.epoch();
         this.leaderChangeHeader = leader.changeOffset() < 0 ? null
@@ -380,13 +380,25 @@ final class LogWriter implements DebeziumEngine.ChangeConsumer<RecordChangeEvent
 
     /** A source offset as the log keeps it: Debezium's, with the WAL it was read from (see {@link LeaderTimeline}). */
     private String json(Map<String, ?> offset) {
-        Map<String, Object> stamped = new LinkedHashMap<>(offset);
-        stamped.put(LeaderTimeline.SYSTEM_KEY, origin.systemId());
-        stamped.put(LeaderTimeline.TIMELINE_KEY, origin.timeline());
         try {
-            return JSON.writeValueAsString(stamped);
+            String debezium = JSON.writeValueAsString(offset);
+            return debezium.length() <= 2 ? "{" + originFields + "}"
+                    : debezium.substring(0, debezium.length() - 1) + "," + originFields + "}";
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write Debezium offset as JSON", e);
+        }
+    }
+
+    /** The JSON fields {@code "tailwater_system":…,"tailwater_timeline":…} of the WAL this capture reads, written once. */
+    private static String originFields(LeaderTimeline origin) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put(LeaderTimeline.SYSTEM_KEY, origin.systemId());
+        fields.put(LeaderTimeline.TIMELINE_KEY, origin.timeline());
+        try {
+            String object = JSON.writeValueAsString(fields);
+            return object.substring(1, object.length() - 1);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write the leader's timeline as JSON", e);
         }
     }
 }

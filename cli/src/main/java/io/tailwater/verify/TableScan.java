@@ -1,13 +1,11 @@
 package io.tailwater.verify;
 
 import io.tailwater.applier.dialect.Dialect;
+import io.tailwater.applier.verify.TableDigests;
 import io.tailwater.schemas.Column;
 import io.tailwater.schemas.TableSchema;
-import org.jooq.DSLContext;
 import org.jooq.Name;
-import org.jooq.impl.DSL;
 
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -59,15 +57,9 @@ final class TableScan {
     static TableScan read(Connection c, Dialect dialect, Name name, TableSchema table, Set<String> only, Keep keep)
             throws SQLException {
         TableScan scan = new TableScan(table);
-        DSLContext dsl = dialect.dsl();
         List<Column> columns = table.columns();
-        StringBuilder sql = new StringBuilder("SELECT ");
-        for (int i = 0; i < columns.size(); i++) {
-            sql.append(i > 0 ? ", " : "").append(dsl.render(DSL.name(columns.get(i).name())));
-        }
-        sql.append(" FROM ").append(dsl.render(name));
         String[] values = new String[columns.size()];
-        try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+        try (PreparedStatement ps = c.prepareStatement(TableDigests.selectColumns(dialect, name, table))) {
             ps.setFetchSize(10_000);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -127,19 +119,23 @@ final class TableScan {
         return keyed;
     }
 
-    /** 64-bit FNV-1a over the values' UTF-8 bytes, each marked null or not and ended by a separator. */
+    /**
+     * 64-bit FNV-1a over the values' chars, each value marked null or not and ended by a
+     * separator. Both sides are hashed in this process, so chars serve as well as bytes, and no
+     * array is made per value.
+     */
     static long hash(String[] values) {
         long h = 0xcbf29ce484222325L;
         for (String v : values) {
             if (v == null) {
-                h = (h ^ 0) * 0x100000001b3L;
+                h = (h ^ 0x10000) * 0x100000001b3L;
             } else {
-                h = (h ^ 1) * 0x100000001b3L;
-                for (byte b : v.getBytes(StandardCharsets.UTF_8)) {
-                    h = (h ^ (b & 0xff)) * 0x100000001b3L;
+                h = (h ^ 0x10001) * 0x100000001b3L;
+                for (int i = 0, n = v.length(); i < n; i++) {
+                    h = (h ^ v.charAt(i)) * 0x100000001b3L;
                 }
             }
-            h = (h ^ 0x1f) * 0x100000001b3L;
+            h = (h ^ 0x10002) * 0x100000001b3L;
         }
         return h;
     }

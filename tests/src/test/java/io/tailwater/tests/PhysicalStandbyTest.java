@@ -55,12 +55,9 @@ class PhysicalStandbyTest {
         try (EmbeddedPostgres primary = EmbeddedPostgres.start(Map.of(), PG17);
              TestStream s = new TestStream("standby17", List.of("public.items"), primary, "")) {
             assertThat(primary.version()).as("server_version_num").isGreaterThanOrEqualTo(170000);
-            try (Connection c = s.leader(); Statement st = c.createStatement()) {
-                st.execute("CREATE TABLE items (id int PRIMARY KEY, batch int NOT NULL, note text)");
-                st.execute("INSERT INTO items SELECT g, 0, 'before capture' FROM generate_series(1, 100) g");
-            }
+            createItems(s, 100);
             try (EmbeddedPostgres standby = primary.standby("standby17", "standby17_physical")) {
-                String both = "jdbc:postgresql://localhost:" + primary.port() + ",localhost:" + standby.port() + "/standby17";
+                String both = bothHosts(primary, standby, "standby17");
                 s.setLeaderUrl(both);
                 Capture initial = s.startCapture();
                 s.config.followers().keySet().forEach(s::startApplier);
@@ -142,12 +139,9 @@ class PhysicalStandbyTest {
     void withoutAFailoverSlotCaptureStopsAfterThePromotionAndSaysWhy() throws Exception {
         try (EmbeddedPostgres primary = EmbeddedPostgres.start(Map.of(), PG17);
              TestStream s = new TestStream("standbynofail", List.of("public.items"), primary, "")) {
-            try (Connection c = s.leader(); Statement st = c.createStatement()) {
-                st.execute("CREATE TABLE items (id int PRIMARY KEY, batch int NOT NULL, note text)");
-                st.execute("INSERT INTO items SELECT g, 0, 'before capture' FROM generate_series(1, 10) g");
-            }
+            createItems(s, 10);
             try (EmbeddedPostgres standby = primary.standby("standbynofail", "standbynofail_physical")) {
-                s.setLeaderUrl("jdbc:postgresql://localhost:" + primary.port() + ",localhost:" + standby.port() + "/standbynofail");
+                s.setLeaderUrl(bothHosts(primary, standby, "standbynofail"));
                 s.setLeaderOption("debezium", "{slot.failover: \"false\"}");
                 s.startCapture();
                 s.config.followers().keySet().forEach(s::startApplier);
@@ -185,12 +179,9 @@ class PhysicalStandbyTest {
     void aStandbyPromotedBehindTheLogStopsCaptureOrIsSnapshottedAgain() throws Exception {
         try (EmbeddedPostgres primary = EmbeddedPostgres.start(Map.of(), PG17);
              TestStream s = new TestStream("standbybehind", List.of("public.items"), primary, "")) {
-            try (Connection c = s.leader(); Statement st = c.createStatement()) {
-                st.execute("CREATE TABLE items (id int PRIMARY KEY, batch int NOT NULL, note text)");
-                st.execute("INSERT INTO items SELECT g, 0, 'before capture' FROM generate_series(1, 10) g");
-            }
+            createItems(s, 10);
             try (EmbeddedPostgres standby = primary.standby("standbybehind", "standbybehind_physical")) {
-                s.setLeaderUrl("jdbc:postgresql://localhost:" + primary.port() + ",localhost:" + standby.port() + "/standbybehind");
+                s.setLeaderUrl(bothHosts(primary, standby, "standbybehind"));
                 s.startCapture();
                 s.config.followers().keySet().forEach(s::startApplier);
                 s.awaitSnapshotComplete(Duration.ofSeconds(60));
@@ -242,6 +233,19 @@ class PhysicalStandbyTest {
                 assertThat(count(promoted.jdbcUrl(), "SELECT count(*) FROM items")).isEqualTo(10);
             }
         }
+    }
+
+    /** The table every test writes, with {@code rows} rows before capture starts. */
+    private static void createItems(TestStream s, int rows) throws SQLException {
+        try (Connection c = s.leader(); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE items (id int PRIMARY KEY, batch int NOT NULL, note text)");
+            st.execute("INSERT INTO items SELECT g, 0, 'before capture' FROM generate_series(1, " + rows + ") g");
+        }
+    }
+
+    /** A leader URL that lists the primary and its standby, as one for a primary with physical standbys does. */
+    private static String bothHosts(EmbeddedPostgres primary, EmbeddedPostgres standby, String database) {
+        return "jdbc:postgresql://localhost:" + primary.port() + ",localhost:" + standby.port() + "/" + database;
     }
 
     private static void execute(EmbeddedPostgres server, String... statements) throws SQLException {

@@ -64,17 +64,12 @@ public final class TableDigests {
 
     /** The digest of {@code table} (named {@code name} in this database), read with {@code dialect}. */
     public static TableDigest digest(Connection c, Dialect dialect, Name name, TableSchema table) throws SQLException {
-        DSLContext dsl = dialect.dsl();
-        StringBuilder sql = new StringBuilder("SELECT ");
         List<Column> columns = table.columns();
-        for (int i = 0; i < columns.size(); i++) {
-            sql.append(i > 0 ? ", " : "").append(dsl.render(DSL.name(columns.get(i).name())));
-        }
-        sql.append(" FROM ").append(dsl.render(name));
+        String sql = selectColumns(dialect, name, table);
         MessageDigest sha = sha256();
         long rows = 0;
         long checksum = 0;
-        try (PreparedStatement ps = c.prepareStatement(sql.toString()); ResultSet rs = ps.executeQuery()) {
+        try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 rows++;
                 for (int i = 0; i < columns.size(); i++) {
@@ -86,6 +81,17 @@ public final class TableDigests {
             }
         }
         return new TableDigest(rows, checksum);
+    }
+
+    /** {@code SELECT} of the leader's columns of {@code table}, in their order, from {@code name} in the dialect's quoting. */
+    public static String selectColumns(Dialect dialect, Name name, TableSchema table) {
+        DSLContext dsl = dialect.dsl();
+        StringBuilder sql = new StringBuilder("SELECT ");
+        List<Column> columns = table.columns();
+        for (int i = 0; i < columns.size(); i++) {
+            sql.append(i > 0 ? ", " : "").append(dsl.render(DSL.name(columns.get(i).name())));
+        }
+        return sql.append(" FROM ").append(dsl.render(name)).toString();
     }
 
     private static MessageDigest sha256() {
