@@ -9,6 +9,7 @@ import io.tailwater.config.FollowerConfig;
 import io.tailwater.config.StreamConfig;
 import io.tailwater.log.FollowerState;
 import io.tailwater.log.ProcessUptime;
+import io.tailwater.log.SnapshotWatermark;
 import io.tailwater.log.StartupTask;
 import io.tailwater.log.KafkaClients;
 import io.tailwater.log.KafkaUnavailableException;
@@ -70,6 +71,12 @@ public final class Applier implements AutoCloseable {
     private final Duration startupTimeout;
     /** Undecodable log records the operator chose to pass over ({@code --skip-offset}). */
     private final java.util.Set<Long> skipOffsets;
+    private final boolean rebuild;
+    /** Whether the follower is to be loaded from the snapshot before it applies the log. */
+    private boolean loadFromSnapshot;
+    private volatile SnapshotLoad load;
+    /** The highest log offset among the rows loaded from the snapshot: the follower is consistent only past it. */
+    private volatile long loadedThrough = -1;
 
     private FollowerStore store;
     private KafkaConsumer<byte[], byte[]> consumer;
@@ -104,13 +111,33 @@ public final class Applier implements AutoCloseable {
      */
     public Applier(StreamConfig config, String followerName, Duration startupTimeout,
                    io.micrometer.core.instrument.MeterRegistry registry, java.util.Set<Long> skipOffsets) {
-        this.skipOffsets = java.util.Set.copyOf(skipOffsets);
-        this.metrics = new ApplierMetrics(registry, config.stream(), followerName);
+        this(config, followerName, new Options(startupTimeout, registry, skipOffsets, false));
+    }
+
+    /**
+     * How an applier runs.
+     *
+     * @param startupTimeout how long to keep trying to reach the follower, Kafka and the registry at start
+     * @param registry where its metrics (and its Kafka consumer's) go
+     * @param skipOffsets undecodable log records to pass over ({@code --skip-offset})
+     * @param rebuild empty the follower's replicated tables and load it from the snapshot first ({@code --rebuild})
+     */
+    public record Options(Duration startupTimeout, io.micrometer.core.instrument.MeterRegistry registry, java.util.Set<Long> skipOffsets,
+                          boolean rebuild) {
+        public Options {
+            skipOffsets = java.util.Set.copyOf(skipOffsets);
+        }
+    }
+
+    public Applier(StreamConfig config, String followerName, Options options) {
+        this.skipOffsets = options.skipOffsets();
+        this.metrics = new ApplierMetrics(options.registry(), config.stream(), followerName);
         this.config = config;
         this.follower = config.follower(followerName);
         this.dialect = Dialects.of(follower.kind());
         this.partition = new TopicPartition(config.logTopic(), 0);
-        this.startupTimeout = startupTimeout;
+        this.startupTimeout = options.startupTimeout();
+        this.rebuild = options.rebuild();
     }
 
     /** Connects to the follower and Kafka, seeks to the stored position and starts applying. */
@@ -148,8 +175,11 @@ public final class Applier implements AutoCloseable {
                 .tags("stream", config.stream(), "follower", follower.name()).register(metrics.registry());
         try {
             leaders = LeaderWatch.start(consumer, config, serde, startupTimeout, follower.name());
-            consumer.assign(List.of(partition));
-            seekToStoredPosition();
+            loadFromSnapshot = needsLoad();
+            if (!loadFromSnapshot) {
+                consumer.assign(List.of(partition));
+                seekToStoredPosition();
+            }
         } catch (KafkaException e) {
             closeClients();
             throw new KafkaUnavailableException("cannot read '" + config.logTopic() + "' from Kafka at "
@@ -163,7 +193,61 @@ public final class Applier implements AutoCloseable {
         thread = new Thread(this::run, "tailwater-apply-" + follower.name());
         thread.start();
         LOG.info("Applier of follower '{}' started at log offset {}", follower.name(),
-                applied == null ? "(beginning)" : applied.logOffset() + 1);
+                loadFromSnapshot ? "(after its load from '" + config.snapshotTopic() + "')" : applied == null ? "(beginning)" : applied.logOffset() + 1);
+    }
+
+    /**
+     * Whether the follower is to be loaded from the snapshot: asked to rebuild, or without a
+     * position when the stream has a snapshot. Without a position or a snapshot, a log that no
+     * longer starts at its first record cannot make the follower whole: refused.
+     */
+    private boolean needsLoad() {
+        if (!rebuild && applied != null) {
+            return false;
+        }
+        Optional<SnapshotWatermark> snapshot = SnapshotWatermark.read(consumer, config, serde, startupTimeout);
+        if (snapshot.isPresent()) {
+            return true;
+        }
+        long begin = consumer.beginningOffsets(List.of(partition)).get(partition);
+        if (rebuild || begin > 0) {
+            throw new ApplierException("follower '" + follower.name() + "' " + (rebuild ? "is to be rebuilt" : "has no position yet")
+                    + ", and the stream has no snapshot to load it from ('" + config.snapshotTopic() + "' holds no watermark)"
+                    + (begin > 0 ? "; the log starts at offset " + begin + " (retention removed its beginning), so replaying it"
+                    + " would miss rows" : "") + ". Run 'tailwater compact --config ...' until 'status' shows the snapshot's watermark,"
+                    + " then start the applier again", -1, null);
+        }
+        return false;
+    }
+
+    /** Loads the follower from the snapshot, then seeks the log to the watermark's next record. */
+    private void loadSnapshot() {
+        state = FollowerState.LOADING;
+        if (rebuild) {
+            applied = null; // the load empties the follower's tables and its position first
+        }
+        publish(null);
+        LOG.info("Follower '{}' {}: loading it from '{}'", follower.name(), rebuild ? "is rebuilt" : "has no position",
+                config.snapshotTopic());
+        SnapshotLoad l = new SnapshotLoad(config, follower.name(), store, serde, consumer, startupTimeout);
+        load = l;
+        SnapshotLoad.Result result;
+        try {
+            result = l.run().orElseThrow(() -> new ApplierException("'" + config.snapshotTopic()
+                    + "' lost its watermark during the load of follower '" + follower.name() + "'; start the applier again", -1, null));
+        } catch (SQLException e) {
+            throw new ApplierException("follower '" + follower.name() + "' failed while loading from '" + config.snapshotTopic() + "': "
+                    + e.getMessage() + ". It has no position yet, so starting the applier again loads the snapshot anew", -1, e);
+        }
+        applied = result.position();
+        loadedThrough = result.highestLogOffset();
+        load = null;
+        consumer.assign(List.of(partition));
+        seekToStoredPosition();
+        state = FollowerState.CATCHING_UP;
+        publish(null);
+        LOG.info("Follower '{}' loaded {} rows from '{}', reflecting the log up to offset {}; applying the log from there",
+                follower.name(), result.rows(), config.snapshotTopic(), applied.logOffset());
     }
 
     private void seekToStoredPosition() {
@@ -172,13 +256,17 @@ public final class Applier implements AutoCloseable {
         if (next < begin) {
             throw new ApplierException("follower '" + follower.name() + "' stopped at log offset " + applied.logOffset()
                     + ", but the log now starts at offset " + begin + " (retention removed what it has not applied);"
-                    + " it cannot catch up and must be rebuilt from a fresh copy of the leader", applied.logOffset(), null);
+                    + " it cannot catch up. Rebuild it from the stream's snapshot: tailwater apply --rebuild --config ... --follower "
+                    + follower.name(), applied.logOffset(), null);
         }
         consumer.seek(partition, next);
     }
 
     private void run() {
         try {
+            if (loadFromSnapshot) {
+                loadSnapshot();
+            }
             while (running) {
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(100));
                 for (ConsumerRecord<byte[], byte[]> r : records) {
@@ -204,7 +292,8 @@ public final class Applier implements AutoCloseable {
                 }
                 OptionalLong lag = consumer.currentLag(partition);
                 lagRecords = lag.orElse(lagRecords);
-                state = lag.isPresent() && lag.getAsLong() == 0 ? FollowerState.STREAMING : FollowerState.CATCHING_UP;
+                state = lag.isPresent() && lag.getAsLong() == 0 && appliedOffset() >= loadedThrough
+                        ? FollowerState.STREAMING : FollowerState.CATCHING_UP;
                 if (positions.sinceLastNanos() > 1_000_000_000L) {
                     publish(null);
                 }
@@ -433,6 +522,12 @@ public final class Applier implements AutoCloseable {
     /** Log records between the applier's read position and the log end, as last seen; 0 when caught up, -1 before it knows. */
     public long lagRecords() {
         return lagRecords;
+    }
+
+    /** While the follower loads from the snapshot: rows loaded and rows in all ({@code -1} until known); else empty. */
+    public Optional<long[]> loadProgress() {
+        SnapshotLoad l = load;
+        return l == null ? Optional.empty() : Optional.of(new long[] {l.loaded(), l.total()});
     }
 
     public ApplierMetrics metrics() {

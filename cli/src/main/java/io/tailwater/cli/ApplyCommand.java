@@ -22,6 +22,12 @@ final class ApplyCommand implements Callable<Integer> {
     @Option(names = {"-f", "--follower"}, required = true, paramLabel = "NAME", description = "The follower's name under 'followers' in the config.")
     String follower;
 
+    @Option(names = "--rebuild",
+            description = "Empty the follower's copies of the tables in <stream>.snapshot and its position, load it from the snapshot"
+                    + " (no read of the leader), then apply the log from the snapshot's watermark. The way back for a follower"
+                    + " whose position the log's retention removed. Needs 'tailwater compact'.")
+    boolean rebuild;
+
     @Option(names = "--skip-offset", paramLabel = "OFFSET",
             description = "Pass over the undecodable log record at OFFSET (repeatable). Each skip is logged and recorded in the"
                     + " follower's tailwater_skipped table; a record that decodes is never skipped.")
@@ -30,7 +36,8 @@ final class ApplyCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         StreamConfig stream = config.load();
-        Applier applier = new Applier(stream, follower, process.startupTimeout(), process.metrics(), skipOffsets);
+        Applier applier = new Applier(stream, follower, new Applier.Options(process.startupTimeout(), process.metrics(), skipOffsets,
+                rebuild));
         Runtime.getRuntime().addShutdownHook(new Thread(applier::close, "tailwater-shutdown"));
         applier.start();
         Optional<Throwable> failure;

@@ -1,11 +1,13 @@
 package io.tailwater.cli;
 
 import io.tailwater.applier.Applier;
+import io.tailwater.log.FollowerState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * Shows how an applier catches up: on an interactive terminal a progress bar with rate and ETA,
@@ -38,19 +40,39 @@ final class CatchUpProgress implements AutoCloseable {
         long lastNanos = System.nanoTime();
         double rate = 0;
         boolean drawn = false;
+        boolean wasLoading = false;
         while (running) {
             try {
                 Thread.sleep(interval.toMillis());
             } catch (InterruptedException e) {
                 return;
             }
+            long now = System.nanoTime();
+            Optional<long[]> load = applier.loadProgress();
+            if (load.isPresent()) {
+                long[] rows = load.get();
+                double instant = (rows[0] - lastOffset) * 1e9 / Math.max(1, now - lastNanos);
+                rate = rate == 0 ? instant : 0.7 * rate + 0.3 * instant;
+                lastOffset = rows[0];
+                lastNanos = now;
+                wasLoading = true;
+                if (rows[1] >= 0) {
+                    show("loading from the snapshot: " + line(rows[0], rows[1] - rows[0], rate, "rows"));
+                    drawn = terminal != null;
+                }
+                continue;
+            }
+            if (applier.state() == FollowerState.LOADING) {
+                continue; // reading the snapshot's keys
+            }
             long lag = applier.lagRecords();
             long offset = applier.appliedOffset();
-            long now = System.nanoTime();
             if (lag < 0) {
                 continue;
             }
-            if (startOffset == -2) {
+            if (startOffset == -2 || wasLoading) { // the first round of catching up
+                wasLoading = false;
+                rate = 0;
                 startOffset = offset;
                 lastOffset = offset;
             }
@@ -66,14 +88,17 @@ final class CatchUpProgress implements AutoCloseable {
                 }
                 continue;
             }
-            String line = line(offset - startOffset, lag, rate);
-            if (terminal != null) {
-                terminal.print("\r" + line);
-                terminal.flush();
-                drawn = true;
-            } else {
-                LOG.info("Follower '{}' catching up: {}", applier.followerName(), line);
-            }
+            show("catching up: " + line(offset - startOffset, lag, rate, "records"));
+            drawn = terminal != null;
+        }
+    }
+
+    private void show(String line) {
+        if (terminal != null) {
+            terminal.print("\r" + line);
+            terminal.flush();
+        } else {
+            LOG.info("Follower '{}' {}", applier.followerName(), line);
         }
     }
 
@@ -93,14 +118,14 @@ final class CatchUpProgress implements AutoCloseable {
         }
     }
 
-    /** The progress line: a bar, records done of all, rate and time left. */
-    static String line(long done, long remaining, double recordsPerSecond) {
+    /** The progress line: a bar, {@code unit} done of all, rate and time left. */
+    static String line(long done, long remaining, double recordsPerSecond, String unit) {
         long total = Math.max(1, done + remaining);
         int width = 30;
         int filled = (int) (width * Math.max(0, done) / total);
         String eta = recordsPerSecond < 1 ? "--:--" : clock((long) (remaining / recordsPerSecond));
-        return String.format("[%s%s] %3d%% %,d/%,d records, %,.0f records/s, ETA %s", "#".repeat(filled), ".".repeat(width - filled),
-                100 * Math.max(0, done) / total, Math.max(0, done), total, recordsPerSecond, eta);
+        return String.format("[%s%s] %3d%% %,d/%,d %s, %,.0f %s/s, ETA %s", "#".repeat(filled), ".".repeat(width - filled),
+                100 * Math.max(0, done) / total, Math.max(0, done), total, unit, recordsPerSecond, unit, eta);
     }
 
     private static String clock(long seconds) {

@@ -37,7 +37,7 @@ public final class ConfigLoader {
             "on-slot-lost");
     private static final Set<String> FOLLOWER_KEYS = Set.of("jdbc-url", "user", "password", "max-group-rows", "max-group-delay",
             "dropped-columns", "on-divergence", "column-types");
-    private static final Set<String> TOPICS_KEYS = Set.of("replication-factor");
+    private static final Set<String> TOPICS_KEYS = Set.of("replication-factor", "log-retention");
 
     private final Function<String, String> environment;
 
@@ -87,10 +87,18 @@ public final class ConfigLoader {
         }
 
         int replicationFactor = 3;
+        Optional<Duration> logRetention = Optional.empty();
         JsonNode topics = object(root, "topics", false);
         if (topics != null) {
             checkKeys(topics, "topics", TOPICS_KEYS);
             replicationFactor = optionalInt(topics, "topics", "replication-factor", 3, 1, 16);
+            String retention = optionalText(topics, "topics", "log-retention");
+            if (retention != null && !retention.equals("unlimited")) {
+                logRetention = Optional.of(optionalDuration(topics, "topics", "log-retention", null));
+                if (logRetention.get().compareTo(Duration.ofSeconds(1)) < 0) {
+                    throw new ConfigException("topics.log-retention", "must be at least 1s (or 'unlimited', the default)");
+                }
+            }
         }
 
         JsonNode registryNode = object(root, "registry", true);
@@ -160,7 +168,7 @@ public final class ConfigLoader {
                 followers.put(name, follower);
             }
         }
-        return new StreamConfig(stream, kafka, replicationFactor, registry, leader, followers, failover(root, followers));
+        return new StreamConfig(stream, kafka, replicationFactor, registry, leader, followers, failover(root, followers), logRetention);
     }
 
     private FailoverConfig failover(JsonNode root, Map<String, FollowerConfig> followers) {

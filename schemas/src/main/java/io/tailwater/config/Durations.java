@@ -4,9 +4,9 @@ import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Parses the human durations used in config files and on the command line: {@code 500ms}, {@code 20s}, {@code 5m}, {@code 1h}. */
+/** Parses the human durations used in config files and on the command line: {@code 500ms}, {@code 20s}, {@code 5m}, {@code 1h}, {@code 7d}. */
 public final class Durations {
-    private static final Pattern SIMPLE = Pattern.compile("\\s*(\\d+)\\s*(ms|s|m|h)?\\s*");
+    private static final Pattern SIMPLE = Pattern.compile("\\s*(\\d+)\\s*(ms|s|m|h|d)?\\s*");
 
     private Durations() {
     }
@@ -20,6 +20,7 @@ public final class Durations {
                 case "ms" -> Duration.ofMillis(n);
                 case "s" -> Duration.ofSeconds(n);
                 case "m" -> Duration.ofMinutes(n);
+                case "d" -> Duration.ofDays(n);
                 default -> Duration.ofHours(n);
             };
         }

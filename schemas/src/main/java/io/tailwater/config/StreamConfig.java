@@ -1,6 +1,8 @@
 package io.tailwater.config;
 
+import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.Optional;
 import java.util.Map;
 import java.util.Properties;
 
@@ -15,10 +17,11 @@ import java.util.Properties;
  * @param leader the leader database
  * @param followers followers by name, in file order
  * @param failover automatic failover, or {@link FailoverConfig#OFF}
+ * @param logRetention how long the log keeps its records ({@code topics.log-retention}); empty for ever
  */
 public record StreamConfig(String stream, Map<String, String> kafka, int replicationFactor,
                            RegistryConfig registry, LeaderConfig leader, Map<String, FollowerConfig> followers,
-                           FailoverConfig failover) {
+                           FailoverConfig failover, Optional<Duration> logRetention) {
 
     public StreamConfig {
         kafka = Map.copyOf(kafka);
@@ -28,6 +31,16 @@ public record StreamConfig(String stream, Map<String, String> kafka, int replica
     /** The replication log topic. */
     public String logTopic() {
         return stream + ".log";
+    }
+
+    /** The compacted topic of the latest row per key, kept by {@code tailwater compact}; new followers load it. */
+    public String snapshotTopic() {
+        return stream + ".snapshot";
+    }
+
+    /** The Kafka Streams application id of {@code tailwater compact}: also its consumer group on the log. */
+    public String snapshotApplicationId() {
+        return "tailwater-compact-" + stream;
     }
 
     /** The compacted topic where appliers publish their positions. */
@@ -44,7 +57,7 @@ public record StreamConfig(String stream, Map<String, String> kafka, int replica
 
     /** The same stream with another leader database (a promoted follower). */
     public StreamConfig withLeader(LeaderConfig newLeader) {
-        return new StreamConfig(stream, kafka, replicationFactor, registry, newLeader, followers, failover);
+        return new StreamConfig(stream, kafka, replicationFactor, registry, newLeader, followers, failover, logRetention);
     }
 
     public FollowerConfig follower(String name) {

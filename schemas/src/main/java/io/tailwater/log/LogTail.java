@@ -41,13 +41,14 @@ public record LogTail(long logEnd, Optional<TransactionEnd> lastTransactionEnd, 
     /** Reads the end of the stream's log. */
     public static LogTail read(KafkaConsumer<byte[], byte[]> consumer, StreamConfig config, LogRecordSerde serde, Duration timeout) {
         try {
-            return read(consumer, config.logTopic(), serde, timeout);
+            return readTail(consumer, config, serde, timeout);
         } catch (TimeoutException e) {
             throw KafkaUnavailableException.notReturned(config, config.logTopic(), timeout, e);
         }
     }
 
-    private static LogTail read(KafkaConsumer<byte[], byte[]> consumer, String topic, LogRecordSerde serde, Duration timeout) {
+    private static LogTail readTail(KafkaConsumer<byte[], byte[]> consumer, StreamConfig config, LogRecordSerde serde, Duration timeout) {
+        String topic = config.logTopic();
         TopicPartition tp = new TopicPartition(topic, 0);
         consumer.assign(List.of(tp));
         long begin = consumer.beginningOffsets(List.of(tp), timeout).get(tp);
@@ -87,7 +88,18 @@ public record LogTail(long logEnd, Optional<TransactionEnd> lastTransactionEnd, 
         } else {
             ConsumerRecord<byte[], byte[]> last = mark != null ? mark : txEnd;
             long changeOffset = last == null ? -1 : LogHeaders.number(last.headers(), LogHeaders.LEADER_CHANGE);
-            if (changeOffset >= 0) {
+            if (changeOffset >= 0 && changeOffset < begin) {
+                // retention removed the leader change: the snapshot keeps the latest one
+                Optional<Mark> kept = SnapshotWatermark.leaderChangeOffset(consumer, config, timeout).filter(m -> m.offset() == changeOffset);
+                ConsumerRecord<byte[], byte[]> copy = kept.isEmpty() ? null
+                        : SnapshotWatermark.last(consumer, config, SnapshotRecords.LEADER_KEY, timeout, new long[1]).orElse(null);
+                if (copy == null) {
+                    throw new IllegalStateException("the log '" + topic + "' names offset " + changeOffset + " as the start of its leader"
+                            + " epoch, but retention removed it (the log starts at " + begin + ") and '" + config.snapshotTopic()
+                            + "' holds no copy of it; run 'tailwater compact', which keeps it");
+                }
+                leader = StreamLeader.of(changeOffset, (LeaderChange) serde.deserialize(copy.value()));
+            } else if (changeOffset >= 0) {
                 List<ConsumerRecord<byte[], byte[]>> at = readRange(consumer, tp, changeOffset, changeOffset + 1, timeout);
                 if (at.isEmpty() || !LogHeaders.isKind(at.getFirst().headers(), LogEvent.Kind.LEADER_CHANGE)) {
                     throw new IllegalStateException("the log '" + topic + "' names offset " + changeOffset
@@ -99,6 +111,14 @@ public record LogTail(long logEnd, Optional<TransactionEnd> lastTransactionEnd, 
             }
         }
         Optional<TransactionEnd> end = Optional.ofNullable(txEnd).map(r -> (TransactionEnd) serde.deserialize(r.value()));
+        if (end.isEmpty() && begin > 0) {
+            // retention removed every transaction end the log held: the snapshot's watermark is the last one
+            end = Optional.of(SnapshotWatermark.read(consumer, config, serde, timeout).orElseThrow(() -> new IllegalStateException(
+                    "the log '" + topic + "' starts at offset " + begin + " (retention removed what came before) and holds no"
+                    + " transaction end, and '" + config.snapshotTopic() + "' holds no watermark; the leader position to resume"
+                    + " from is lost. Keep 'tailwater compact' running with a finite topics.log-retention")).transactionEnd());
+            consumer.assign(List.of(tp));
+        }
         Optional<Mark> lastMark = Optional.ofNullable(mark).map(r -> new Mark(r.offset(), switch (serde.deserialize(r.value())) {
             case TransactionEnd t -> t.source();
             case Heartbeat h -> h.source();

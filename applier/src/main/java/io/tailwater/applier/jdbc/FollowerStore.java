@@ -30,6 +30,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -186,6 +187,35 @@ public final class FollowerStore implements AutoCloseable {
         apply(events, position, false);
     }
 
+    /**
+     * Writes rows loaded from the snapshot (whole images, at most one per key of a keyed table),
+     * in one follower transaction, without a position: the load stores it once it is complete.
+     */
+    public void load(List<PositionedEvent> rows) throws SQLException {
+        apply(rows, null, false);
+    }
+
+    /**
+     * Empties {@code tables} (those the follower has) and forgets the stream's position, in one
+     * follower transaction: a load from the snapshot starts on a clean follower.
+     */
+    public void clear(Collection<TableId> tables) throws SQLException {
+        try {
+            for (TableId t : tables) {
+                truncate(t);
+            }
+            try (PreparedStatement ps = conn.prepareStatement("DELETE FROM " + q(DSL.name(POSITION_TABLE)) + " WHERE "
+                    + q(DSL.name("stream")) + " = ?")) {
+                ps.setString(1, stream);
+                ps.executeUpdate();
+            }
+            conn.commit();
+        } catch (SQLException | RuntimeException e) {
+            rollbackQuietly();
+            throw e;
+        }
+    }
+
     private int apply(List<PositionedEvent> events, AppliedPosition position, boolean checkExisting) throws SQLException {
         ensureTables(events);
         try {
@@ -208,7 +238,9 @@ public final class FollowerStore implements AutoCloseable {
             }
             diverged += write(net, checkExisting);
             writeKeyless(keyless);
-            storePosition(position);
+            if (position != null) {
+                storePosition(position);
+            }
             conn.commit();
             return diverged;
         } catch (SQLException | RuntimeException e) {
