@@ -28,6 +28,8 @@ public final class EmbeddedKafka implements AutoCloseable {
                     .setConfigProp("transaction.state.log.min.isr", "1")
                     .setConfigProp("group.initial.rebalance.delay.ms", "0")
                     .setConfigProp("auto.create.topics.enable", "false")
+                    // retention is looked at every second rather than every five minutes: a short topics.log-retention shows at once
+                    .setConfigProp("log.retention.check.interval.ms", "1000")
                     .setConfigProp("log.flush.interval.messages", String.valueOf(Long.MAX_VALUE))
                     .build();
             cluster.format();

@@ -144,10 +144,13 @@ public final class SnapshotCompactor implements AutoCloseable {
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 200);
         // A leader transaction goes out whole in one Kafka transaction: give big ones time.
-        p.put(StreamsConfig.producerPrefix("transaction.timeout.ms"), 300_000);
+        p.put(StreamsConfig.producerPrefix("transaction.timeout.ms"), 60_000);
         p.put(StreamsConfig.producerPrefix("max.request.size"), 16 * 1024 * 1024);
         p.put(StreamsConfig.consumerPrefix("max.poll.interval.ms"), 600_000);
         p.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "none");
+        // One process per stream: a static member, so a restart (after a crash, say) takes over at once, without
+        // waiting out the dead member's session, and a second process of the same stream is fenced.
+        p.put(StreamsConfig.consumerPrefix("group.instance.id"), config.snapshotApplicationId());
         return p;
     }
 

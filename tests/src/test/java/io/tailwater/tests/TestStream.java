@@ -137,6 +137,21 @@ public final class TestStream implements AutoCloseable {
         rewrite(yaml.replace("\n  jdbc-url: " + leaderUrl + "\n", "\n  jdbc-url: " + jdbcUrl + "\n"));
     }
 
+    /** Sets a key of the config's {@code topics:} section (say, {@code log-retention}); started processes keep the config they had. */
+    public void setTopicsOption(String key, String value) throws java.io.IOException {
+        rewrite(yaml.replace("\ntopics:\n", "\ntopics:\n  " + key + ": " + value + "\n"));
+    }
+
+    /** Starts a {@code ./tailwater} process with these arguments (after {@code --config <file>}), logging to {@code log}. */
+    public TailwaterProcess startProcess(String name, Path log, String command, String... args) throws java.io.IOException {
+        List<String> all = new ArrayList<>(List.of(command, "--config", configFile.toString()));
+        all.addAll(List.of(args));
+        TailwaterProcess p = new TailwaterProcess(name, log, all.toArray(String[]::new));
+        processes.add(p);
+        running.add(p);
+        return p;
+    }
+
     /** Replaces the config and its file. */
     private void rewrite(String newYaml) throws java.io.IOException {
         yaml = newYaml;
@@ -250,7 +265,12 @@ public final class TestStream implements AutoCloseable {
     }
 
     private Applier startApplier(String follower, io.micrometer.core.instrument.MeterRegistry registry, java.util.Set<Long> skipOffsets) {
-        Applier a = new Applier(config, follower, Duration.ofSeconds(30), registry, skipOffsets);
+        return startApplier(follower, new Applier.Options(Duration.ofSeconds(30), registry, skipOffsets, false));
+    }
+
+    /** An applier with these options (say, {@code rebuild}). */
+    public Applier startApplier(String follower, Applier.Options options) {
+        Applier a = new Applier(config, follower, options);
         a.start();
         running.add(a);
         startedFollowers.add(follower);
