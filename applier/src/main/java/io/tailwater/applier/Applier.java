@@ -1,5 +1,6 @@
 package io.tailwater.applier;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.tailwater.applier.dialect.Dialect;
 import io.tailwater.applier.dialect.Dialects;
 import io.tailwater.applier.jdbc.AppliedPosition;
@@ -39,6 +40,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.OptionalLong;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
@@ -70,7 +72,7 @@ public final class Applier implements AutoCloseable {
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final Duration startupTimeout;
     /** Undecodable log records the operator chose to pass over ({@code --skip-offset}). */
-    private final java.util.Set<Long> skipOffsets;
+    private final Set<Long> skipOffsets;
     private final boolean rebuild;
     /** Whether the follower is to be loaded from the snapshot before it applies the log. */
     private boolean loadFromSnapshot;
@@ -101,8 +103,8 @@ public final class Applier implements AutoCloseable {
 
     /** An applier whose metrics (and its Kafka consumer's) go to {@code registry}. */
     public Applier(StreamConfig config, String followerName, Duration startupTimeout,
-                   io.micrometer.core.instrument.MeterRegistry registry) {
-        this(config, followerName, startupTimeout, registry, java.util.Set.of());
+                   MeterRegistry registry) {
+        this(config, followerName, startupTimeout, registry, Set.of());
     }
 
     /**
@@ -110,7 +112,7 @@ public final class Applier implements AutoCloseable {
      * in the follower's {@code tailwater_skipped} table. A record there that decodes is not skipped.
      */
     public Applier(StreamConfig config, String followerName, Duration startupTimeout,
-                   io.micrometer.core.instrument.MeterRegistry registry, java.util.Set<Long> skipOffsets) {
+                   MeterRegistry registry, Set<Long> skipOffsets) {
         this(config, followerName, new Options(startupTimeout, registry, skipOffsets, false));
     }
 
@@ -122,10 +124,10 @@ public final class Applier implements AutoCloseable {
      * @param skipOffsets undecodable log records to pass over ({@code --skip-offset})
      * @param rebuild empty the follower's replicated tables and load it from the snapshot first ({@code --rebuild})
      */
-    public record Options(Duration startupTimeout, io.micrometer.core.instrument.MeterRegistry registry, java.util.Set<Long> skipOffsets,
+    public record Options(Duration startupTimeout, MeterRegistry registry, Set<Long> skipOffsets,
                           boolean rebuild) {
         public Options {
-            skipOffsets = java.util.Set.copyOf(skipOffsets);
+            skipOffsets = Set.copyOf(skipOffsets);
         }
     }
 

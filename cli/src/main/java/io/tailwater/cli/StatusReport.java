@@ -9,6 +9,7 @@ import io.tailwater.log.FollowerPosition;
 import io.tailwater.log.FollowerState;
 import io.tailwater.log.PositionsReader;
 import io.tailwater.schemas.event.Lsn;
+import io.tailwater.snapshot.SnapshotStatus;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,7 +20,8 @@ import java.util.Map;
  * The state of a stream at one moment: the log end, and for each configured follower its
  * applied offset, its lag in records, bytes and milliseconds, and its state, read from Kafka; and
  * the stream's replication slot on the leader, with the write-ahead log it makes the leader keep,
- * and whether the leader waits for capture (synchronous capture).
+ * and whether the leader waits for capture (synchronous capture); the log's first offset and the
+ * snapshot's watermark.
  *
  * <p>Lag in milliseconds is the leader time of the log head minus the leader time of the last
  * record the follower applied, and 0 when it has applied the whole log. Heartbeats move the log
@@ -27,7 +29,7 @@ import java.util.Map;
  * heartbeat interval, and the lag of a stopped one keeps growing.
  */
 public record StatusReport(long logEndOffset, long logBytes, String leader, int leaderEpoch, long leaderSinceOffset,
-                           List<Row> followers, LeaderSlot leaderSlot, LeaderSync leaderSync) {
+                           List<Row> followers, LeaderSlot leaderSlot, LeaderSync leaderSync, SnapshotStatus snapshot) {
 
     /**
      * One follower's line. A follower that never reported has state {@code null}; unknown lags are -1.
@@ -61,7 +63,7 @@ public record StatusReport(long logEndOffset, long logBytes, String leader, int 
             }
             return new StatusReport(end, head.logBytes(), current.name(), current.leader().epoch(), current.leader().changeOffset(), rows,
                     LeaderSlot.read(current.database(), Capture.slotName(config.stream(), current.leader()), timeout),
-                    LeaderSync.read(current.database(), config.stream(), timeout));
+                    LeaderSync.read(current.database(), config.stream(), timeout), SnapshotStatus.read(config, timeout));
         }
     }
 
@@ -75,6 +77,7 @@ public record StatusReport(long logEndOffset, long logBytes, String leader, int 
     public String render() {
         StringBuilder sb = new StringBuilder();
         sb.append("log end offset: ").append(logEndOffset).append('\n');
+        sb.append(snapshot.render()).append('\n');
         sb.append("leader: ").append(leader).append(" (epoch ").append(leaderEpoch)
                 .append(leaderSinceOffset < 0 ? "" : ", since log offset " + leaderSinceOffset).append(")\n");
         sb.append(leaderSlot.render()).append('\n');

@@ -3,6 +3,9 @@ package io.tailwater.demo;
 import io.tailwater.applier.Applier;
 import io.tailwater.applier.verify.StreamVerifier;
 import io.tailwater.applier.verify.TableComparison;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tailwater.snapshot.SnapshotCompactor;
+import io.tailwater.log.LogTopics;
 import io.tailwater.capture.Capture;
 import io.tailwater.cli.StatusReport;
 import io.tailwater.config.ConfigLoader;
@@ -74,6 +77,7 @@ public final class Demo implements AutoCloseable {
         Map<String, String> followers = new LinkedHashMap<>();
         followers.put("reporting", replicaUrl);
         followers.put("analytics", "jdbc:sqlite:" + sqlite);
+        followers.put("newcomer", "jdbc:sqlite:" + dir.resolve("newcomer.db")); // added half way, from the snapshot
         if (EmbeddedMariaDb.available()) {
             EmbeddedMariaDb maria = keep(EmbeddedMariaDb.start());
             followers.put("warehouse", maria.createDatabase("shop_warehouse"));
@@ -86,10 +90,17 @@ public final class Demo implements AutoCloseable {
         StreamConfig config = new ConfigLoader().parse(yaml);
         say("Stream config written to %s", dir.resolve("shop.yaml"));
 
+        SnapshotCompactor compactor = keep(new SnapshotCompactor(config, dir.resolve("compact-state"), Duration.ofSeconds(60),
+                new SimpleMeterRegistry()));
+        LogTopics.ensure(config, Duration.ofSeconds(60)); // the log first: the snapshot process reads it
+        compactor.start(); // keeps shop.snapshot, the latest row per key, for followers added later
         Capture capture = keep(new Capture(config));
         capture.start();
         List<Applier> appliers = new ArrayList<>();
         for (String follower : config.followers().keySet()) {
+            if (follower.equals("newcomer")) {
+                continue;
+            }
             Applier applier = keep(new Applier(config, follower));
             applier.start();
             appliers.add(applier);
@@ -98,6 +109,7 @@ public final class Demo implements AutoCloseable {
                 appliers.size(), transactionsPerSecond, duration.toSeconds());
 
         long end = System.nanoTime() + duration.toNanos();
+        long half = System.nanoTime() + duration.toNanos() / 2;
         long nextReport = System.nanoTime() + 2_000_000_000L;
         long intervalNanos = (long) (1e9 / transactionsPerSecond);
         long next = System.nanoTime();
@@ -114,6 +126,14 @@ public final class Demo implements AutoCloseable {
                     nextReport += 2_000_000_000L;
                 }
                 failIfStopped(capture, appliers);
+                if (half != 0 && System.nanoTime() > half && compactor.watermark() >= 0) {
+                    half = 0;
+                    Applier newcomer = keep(new Applier(config, "newcomer"));
+                    newcomer.start();
+                    appliers.add(newcomer);
+                    say("New follower 'newcomer' (SQLite) added: it loads shop.snapshot (no read of the leader), then the log from its"
+                            + " watermark, log offset %d", compactor.watermark());
+                }
             }
         }
         say("Workload stopped after %d leader transactions. Waiting for the followers to catch up...", workload.transactions());

@@ -4,6 +4,7 @@ import io.tailwater.applier.Applier;
 import io.tailwater.applier.ApplierException;
 import io.tailwater.applier.verify.TableComparison;
 import io.tailwater.cli.Main;
+import io.tailwater.cli.StatusReport;
 import io.tailwater.config.ConfigException;
 import io.tailwater.log.KafkaClients;
 import io.tailwater.log.SnapshotWatermark;
@@ -107,6 +108,10 @@ class SnapshotBootstrapTest {
             assertEqual(s, List.of("pg", "lite"));
             assertThat(s.readLog().stream().filter(e -> e.getKey() > initialSnapshotEnd
                     && e.getValue() instanceof TransactionEnd t && t.txId().equals("snapshot"))).as("snapshot chunks after the initial one").isEmpty();
+
+            String status = StatusReport.read(s.config, Duration.ofSeconds(30)).render();
+            assertThat(status).as(status).containsPattern("log first offset: [1-9][0-9]* \\(retention PT30S\\)")
+                    .containsPattern("snapshot: watermark at log offset [0-9]+, [0-9]+ record\\(s\\) behind the log end; compact RUNNING");
 
             // A follower down for longer than the retention: its position is gone from the log.
             long pgAt = pg.appliedOffset();
