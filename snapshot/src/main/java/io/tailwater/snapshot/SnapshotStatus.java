@@ -27,9 +27,9 @@ import java.util.concurrent.TimeoutException;
  * @param logEnd the log's end offset
  * @param watermark the log offset the snapshot reflects in whole, or -1 when there is no snapshot (yet)
  * @param compactMembers how many {@code tailwater compact} processes are in its group now
- * @param retention the log's configured retention, empty for unlimited
+ * @param retentionMs the log's configured retention in milliseconds, -1 for unlimited
  */
-public record SnapshotStatus(long logStart, long logEnd, long watermark, int compactMembers, Optional<Duration> retention) {
+public record SnapshotStatus(long logStart, long logEnd, long watermark, int compactMembers, long retentionMs) {
 
     public static SnapshotStatus read(StreamConfig config, Duration timeout) {
         TopicPartition log = new TopicPartition(config.logTopic(), 0);
@@ -45,7 +45,7 @@ public record SnapshotStatus(long logStart, long logEnd, long watermark, int com
                         .get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(config.snapshotApplicationId());
                 members = group.members().size();
             }
-            return new SnapshotStatus(start, end, w.map(SnapshotWatermark::logOffset).orElse(-1L), members, config.logRetention());
+            return new SnapshotStatus(start, end, w.map(SnapshotWatermark::logOffset).orElse(-1L), members, config.logRetention().map(Duration::toMillis).orElse(-1L));
         } catch (ExecutionException | TimeoutException e) {
             throw new KafkaUnavailableException("cannot read the snapshot process's group '" + config.snapshotApplicationId() + "': "
                     + e.getMessage(), e);
@@ -57,10 +57,10 @@ public record SnapshotStatus(long logStart, long logEnd, long watermark, int com
 
     /** The status lines: the log's extent, and the snapshot's watermark with its lag and process. */
     public String render() {
-        String kept = retention.map(d -> "retention " + d).orElse("unlimited retention");
+        String kept = retentionMs < 0 ? "unlimited retention" : "retention " + Duration.ofMillis(retentionMs);
         String logLine = "log first offset: " + logStart + " (" + kept + ")";
         if (watermark < 0) {
-            return logLine + "\nsnapshot: none" + (retention.isPresent() ? " (a finite retention needs one!)" : "")
+            return logLine + "\nsnapshot: none" + (retentionMs >= 0 ? " (a finite retention needs one!)" : "")
                     + "; 'tailwater compact' keeps one";
         }
         // the records after the watermark: those of transactions not yet taken, plus the transaction markers
