@@ -32,6 +32,12 @@ record ResumePoint(TransactionEnd end, long logBytes, boolean leaderChange) {
             return Optional.of(new ResumePoint(new TransactionEnd("(start of epoch " + change.epoch() + ")", start, 0,
                     change.startOffset()), tail.logBytes(), true));
         }
+        if (tail.lastTransactionEnd().isEmpty() && tail.logStart() > 0) {
+            throw new IllegalStateException("the log starts at offset " + tail.logStart() + " (retention removed what came before) and"
+                    + " holds no transaction end, and the stream's snapshot holds no watermark: the leader position to resume from is"
+                    + " lost, and capture will not start over from a new snapshot on its own. Keep 'tailwater compact' running with a"
+                    + " finite topics.log-retention");
+        }
         return tail.lastTransactionEnd().map(end -> new ResumePoint(end, tail.logBytes(), false));
     }
 

@@ -10,7 +10,7 @@ import java.util.Map;
  * Tailwater figure, the latency percentiles, and the targets they are held to.
  */
 public record BenchmarkSummary(String servers, List<Benchmark.CatchUp> catchUps, List<Benchmark.Latency> latencies,
-                               List<SynchronousCommits.Result> commits) {
+                               List<SynchronousCommits.Result> commits, BootstrapRun.Result bootstrap) {
     /** Capture at least native; at least this many changes/s at 10-change transactions. */
     static final double CAPTURE_TARGET_T10 = 60_000;
     /** Apply into PostgreSQL at least this multiple of native. */
@@ -52,6 +52,13 @@ public record BenchmarkSummary(String servers, List<Benchmark.CatchUp> catchUps,
         for (SynchronousCommits.Result c : commits) {
             out.printf("leader commit, single-row transactions one after another, %s: p50 %.2f ms, p99 %.2f ms, max %.2f ms%n",
                     c.standby().label, c.p50(), c.p99(), c.max());
+        }
+        if (bootstrap != null) {
+            out.printf("new PostgreSQL follower of %,d rows: from the snapshot topic %,.0f rows/s, native copy_data %,.0f rows/s (%.2f x)%n",
+                    bootstrap.rows(), bootstrap.snapshotLoad(), bootstrap.nativeCopy(), bootstrap.ratio());
+        }
+        for (Benchmark.CatchUp c : catchUps) {
+            out.printf("verify after %s: %,d rows/s per side%n", c.backlog().label(), c.verifyRowsPerSecond());
         }
         out.println("Targets missed: " + String.join("; ", missed()));
     }

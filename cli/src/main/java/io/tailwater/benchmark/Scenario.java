@@ -148,6 +148,12 @@ final class Scenario implements AutoCloseable {
         }
     }
 
+    /** Closes {@code component} with the scenario. */
+    <T extends AutoCloseable> T keep(T component) {
+        running.add(component);
+        return component;
+    }
+
     /** Stops something this scenario started. */
     void stop(AutoCloseable c) throws Exception {
         c.close();

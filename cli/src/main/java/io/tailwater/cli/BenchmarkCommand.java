@@ -5,6 +5,7 @@ import io.tailwater.benchmark.Backlog.Workload;
 import io.tailwater.benchmark.Benchmark;
 import io.tailwater.benchmark.BenchmarkServers;
 import io.tailwater.benchmark.BenchmarkSummary;
+import io.tailwater.benchmark.BootstrapRun;
 import io.tailwater.benchmark.SynchronousCommits;
 import io.tailwater.benchmark.FreshProcesses;
 import io.tailwater.config.Durations;
@@ -108,6 +109,8 @@ final class BenchmarkCommand implements Callable<Integer> {
             }
         }
         out.println();
+        BootstrapRun.Result bootstrap = BootstrapRun.measure(servers, servers.name() + "_bootstrap", scaled(200_000), out);
+        out.println();
         List<Benchmark.Latency> latencies = new ArrayList<>();
         latencies.add(bench.latency(rate, latency, Benchmark.Mode.TAILWATER));
         if (processes != null) {
@@ -122,7 +125,7 @@ final class BenchmarkCommand implements Callable<Integer> {
                 commits.add(sync.measure(standby, syncTransactions, servers.name() + "_sync_" + standby.name().toLowerCase(Locale.ROOT), out));
             }
         }
-        new BenchmarkSummary(servers.leader().description(), results, latencies, commits).print(out);
+        new BenchmarkSummary(servers.leader().description(), results, latencies, commits, bootstrap).print(out);
     }
 
     private int scaled(int rows) {

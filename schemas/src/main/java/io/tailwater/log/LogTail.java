@@ -24,14 +24,15 @@ import java.util.Optional;
  * log's byte count. Read backwards from the end in growing windows, committed records only,
  * decoding just the records it returns.
  *
+ * @param logStart the log's first offset (retention moves it)
  * @param logEnd the offset after the last record (transaction markers included)
- * @param lastTransactionEnd the last transaction end, if any
+ * @param lastTransactionEnd the last transaction end, if any; when retention removed every one, the snapshot's watermark
  * @param lastMark the last transaction end or heartbeat of the current epoch and its offset, if any
  * @param leader the current leader
  * @param leaderChangeIsLast whether the current epoch's {@link LeaderChange} comes after every transaction end
  * @param logBytes the byte count of the log at its last stamped record
  */
-public record LogTail(long logEnd, Optional<TransactionEnd> lastTransactionEnd, Optional<Mark> lastMark, StreamLeader leader,
+public record LogTail(long logStart, long logEnd, Optional<TransactionEnd> lastTransactionEnd, Optional<Mark> lastMark, StreamLeader leader,
                       boolean leaderChangeIsLast, long logBytes) {
 
     /** A transaction end or heartbeat, at its log offset. */
@@ -113,10 +114,7 @@ public record LogTail(long logEnd, Optional<TransactionEnd> lastTransactionEnd, 
         Optional<TransactionEnd> end = Optional.ofNullable(txEnd).map(r -> (TransactionEnd) serde.deserialize(r.value()));
         if (end.isEmpty() && begin > 0) {
             // retention removed every transaction end the log held: the snapshot's watermark is the last one
-            end = Optional.of(SnapshotWatermark.read(consumer, config, serde, timeout).orElseThrow(() -> new IllegalStateException(
-                    "the log '" + topic + "' starts at offset " + begin + " (retention removed what came before) and holds no"
-                    + " transaction end, and '" + config.snapshotTopic() + "' holds no watermark; the leader position to resume"
-                    + " from is lost. Keep 'tailwater compact' running with a finite topics.log-retention")).transactionEnd());
+            end = SnapshotWatermark.read(consumer, config, serde, timeout).map(SnapshotWatermark::transactionEnd);
             consumer.assign(List.of(tp));
         }
         Optional<Mark> lastMark = Optional.ofNullable(mark).map(r -> new Mark(r.offset(), switch (serde.deserialize(r.value())) {
@@ -127,7 +125,7 @@ public record LogTail(long logEnd, Optional<TransactionEnd> lastTransactionEnd, 
         if (changeIsLast && lastMark.isPresent() && lastMark.get().offset() < change.offset()) {
             lastMark = Optional.empty(); // the last mark is the old leader's: the change carries it
         }
-        return new LogTail(logEnd, end, lastMark, leader, changeIsLast, logBytes);
+        return new LogTail(begin, logEnd, end, lastMark, leader, changeIsLast, logBytes);
     }
 
     /** The committed records in {@code [from, to)}. */

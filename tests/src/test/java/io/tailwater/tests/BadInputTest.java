@@ -135,7 +135,7 @@ class BadInputTest {
             assertThatThrownBy(() -> s.startApplier("pg")).isInstanceOf(ApplierException.class)
                     .hasMessageContaining("stopped at log offset " + stoppedAt)
                     .hasMessageContaining("the log now starts at offset " + end)
-                    .hasMessageContaining("must be rebuilt");
+                    .hasMessageContaining("tailwater apply --rebuild");
             assertThat(rows(s, "pg")).isEqualTo(before);
             assertThat(position(s, "pg")).isEqualTo(stoppedAt);
         }

@@ -103,6 +103,11 @@ public interface Dialect {
         return null;
     }
 
+    /** The dialect's fast path for loading emptied tables from the snapshot, if it has one (see {@link BulkLoad}). */
+    default Optional<BulkLoad> bulkLoad() {
+        return Optional.empty();
+    }
+
     /**
      * A faster way than multi-row upserts to write many rows of one table, or empty. Used for
      * tables whose columns all have this dialect's own types (no {@code column-types} entry).

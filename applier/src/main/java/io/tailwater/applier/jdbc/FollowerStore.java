@@ -1,5 +1,6 @@
 package io.tailwater.applier.jdbc;
 
+import io.tailwater.applier.dialect.BulkLoad;
 import io.tailwater.applier.dialect.BulkUpsert;
 import io.tailwater.applier.dialect.CanonicalValues;
 import io.tailwater.applier.dialect.Dialect;
@@ -188,11 +189,55 @@ public final class FollowerStore implements AutoCloseable {
     }
 
     /**
-     * Writes rows loaded from the snapshot (whole images, at most one per key of a keyed table),
-     * in one follower transaction, without a position: the load stores it once it is complete.
+     * Writes rows loaded from the snapshot (whole images, at most one per key of a keyed table)
+     * into emptied tables, in one follower transaction, without a position: the load stores it
+     * once it is complete. A table goes by the dialect's bulk load ({@code COPY} on PostgreSQL)
+     * when every value of its rows has a plain text form, else by the ordinary path.
      */
     public void load(List<PositionedEvent> rows) throws SQLException {
-        apply(rows, null, false);
+        Optional<BulkLoad> copy = dialect.bulkLoad();
+        if (copy.isEmpty()) {
+            apply(rows, null, false);
+            return;
+        }
+        ensureTables(rows);
+        Map<TableSchema, List<Object[]>> copied = new java.util.IdentityHashMap<>();
+        Map<TableSchema, List<PositionedEvent>> byTable = new java.util.IdentityHashMap<>();
+        Set<TableSchema> notCopyable = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (PositionedEvent pe : rows) {
+            RowChange r = (RowChange) pe.event();
+            byTable.computeIfAbsent(r.table(), t -> new java.util.ArrayList<>()).add(pe);
+            if (notCopyable.contains(r.table())) {
+                continue;
+            }
+            Object[] bound = new Object[r.after().length];
+            for (int i = 0; bound != null && i < bound.length; i++) {
+                Column c = r.table().columns().get(i);
+                Object v = r.after()[i];
+                bound[i] = v == null ? null : textColumns.containsKey(c) ? CanonicalValues.text(c, v) : bound(c, v);
+                if (!copy.get().copyable(bound[i])) {
+                    notCopyable.add(r.table()); // a value without a plain text form: the table's rows take the ordinary path
+                    copied.remove(r.table());
+                    bound = null;
+                }
+            }
+            if (bound != null) {
+                copied.computeIfAbsent(r.table(), t -> new java.util.ArrayList<>()).add(bound);
+            }
+        }
+        try {
+            for (TableSchema t : notCopyable) {
+                writeEvents(byTable.get(t), false);
+            }
+            for (Map.Entry<TableSchema, List<Object[]>> e : copied.entrySet()) {
+                TableStatements s = statements(e.getKey());
+                copy.get().load(conn, s.quotedTable, s.quotedColumns, e.getValue());
+            }
+            conn.commit();
+        } catch (SQLException | RuntimeException e) {
+            rollbackQuietly();
+            throw e;
+        }
     }
 
     /**
@@ -219,25 +264,7 @@ public final class FollowerStore implements AutoCloseable {
     private int apply(List<PositionedEvent> events, AppliedPosition position, boolean checkExisting) throws SQLException {
         ensureTables(events);
         try {
-            NetChanges net = new NetChanges();
-            List<PositionedEvent> keyless = new java.util.ArrayList<>();
-            int diverged = 0;
-            for (PositionedEvent pe : events) {
-                switch (pe.event()) {
-                    case RowChange r when r.table().hasKey() -> net.add(r, pe.offset());
-                    case RowChange r -> keyless.add(pe);
-                    case Truncate t -> {
-                        diverged += write(net, checkExisting);
-                        writeKeyless(keyless);
-                        truncate(t.table());
-                    }
-                    case TransactionEnd ignored -> { }
-                    case Heartbeat ignored -> { }
-                    case LeaderChange ignored -> { }
-                }
-            }
-            diverged += write(net, checkExisting);
-            writeKeyless(keyless);
+            int diverged = writeEvents(events, checkExisting);
             if (position != null) {
                 storePosition(position);
             }
@@ -247,6 +274,30 @@ public final class FollowerStore implements AutoCloseable {
             rollbackQuietly();
             throw e;
         }
+    }
+
+    /** Writes the events in the open follower transaction; returns how many rows the follower lacked. */
+    private int writeEvents(List<PositionedEvent> events, boolean checkExisting) throws SQLException {
+        NetChanges net = new NetChanges();
+        List<PositionedEvent> keyless = new java.util.ArrayList<>();
+        int diverged = 0;
+        for (PositionedEvent pe : events) {
+            switch (pe.event()) {
+                case RowChange r when r.table().hasKey() -> net.add(r, pe.offset());
+                case RowChange r -> keyless.add(pe);
+                case Truncate t -> {
+                    diverged += write(net, checkExisting);
+                    writeKeyless(keyless);
+                    truncate(t.table());
+                }
+                case TransactionEnd ignored -> { }
+                case Heartbeat ignored -> { }
+                case LeaderChange ignored -> { }
+            }
+        }
+        diverged += write(net, checkExisting);
+        writeKeyless(keyless);
+        return diverged;
     }
 
     /**

@@ -53,14 +53,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 @ExtendWith(SharedServices.class)
 class SnapshotBootstrapTest {
-    private static final List<String> TABLES = List.of("public.items", "public.tags");
+    private static final List<String> TABLES = List.of("public.items", "public.tags", "public.kinds", "public.old_dates");
     private static final Duration WAIT = Duration.ofSeconds(120);
 
     @Test
     void newFollowersLoadTheSnapshotAfterRetentionAndARebuildEndsEqual() throws Exception {
         Path logs = Files.createTempDirectory("tailwater-snapshot-test");
         ExecutorService thread = Executors.newSingleThreadExecutor();
-        try (TestStream s = new TestStream("snapboot", TABLES)) {
+        // SQLite keeps -0.0 in a REAL column as 0, and refuses it: the column is text there, in the lossless form
+        try (TestStream s = new TestStream("snapboot", TABLES, false, "", Map.of("lite", "    column-types: {\"public.kinds.f8\": TEXT}\n"))) {
             try (Connection c = s.leader(); Statement st = c.createStatement()) {
                 st.execute("CREATE TABLE items (id int PRIMARY KEY, v int NOT NULL, note text, amount numeric(12,2), at timestamptz, big text)");
                 // big: over 2 kB of random text, so PostgreSQL keeps it out of line (TOAST) and updates that leave it unchanged do not send it
@@ -70,6 +71,19 @@ class SnapshotBootstrapTest {
                 st.execute("CREATE TABLE tags (item int, tag text)"); // no key: a multiset of rows, equal rows included
                 st.execute("ALTER TABLE tags REPLICA IDENTITY FULL");
                 st.execute("INSERT INTO tags SELECT g % 50, 'tag ' || (g % 3) FROM generate_series(1, 300) g");
+                // values whose text needs care on the load's COPY path (escapes, specials, zones, arrays)
+                st.execute("CREATE TABLE kinds (id int PRIMARY KEY, t text, b bytea, f8 float8, f4 real, n numeric, ts timestamp,"
+                        + " tstz timestamptz, d date, tm time, j jsonb, u uuid, arr int[], iv interval, bo boolean)");
+                st.execute("INSERT INTO kinds VALUES"
+                        + " (1, E'tab\\there\\nnew\\\\back\\r', '\\x00ff5c0a', 'NaN', 'Infinity', 'NaN', '2024-03-10 02:30:00',"
+                        + "  '2024-11-03 01:30:00-04', '2024-02-29', '24:00:00', '{\"a\": [1, \"x\\ty\"]}',"
+                        + "  'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '{{1,2},{3,4}}', '1 year 2 mons 3 days 04:05:06.789', true),"
+                        + " (2, '', '\\x', '-0', '3.4028235e38', 123.4500, '0001-01-01 00:00:00', '1970-01-01 00:00:00+00', 'infinity',"
+                        + "  '00:00:00.000001', 'null', '00000000-0000-0000-0000-000000000000', '{}', '-1 days', false),"
+                        + " (3, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)");
+                st.execute("CREATE TABLE old_dates (id int PRIMARY KEY, d date, ts timestamp, tstz timestamptz)"); // no plain text form: not by COPY
+                st.execute("INSERT INTO old_dates VALUES (1, '0044-03-15 BC', '0044-03-15 12:00:00 BC', '0044-03-15 12:00:00+00 BC'),"
+                        + " (2, '1582-10-04', '1582-10-04 23:59:59.999999', '1582-10-15 00:00:00+00')");
             }
             s.setTopicsOption("log-retention", "30s");
             assertThatThrownBy(s::startCapture).isInstanceOf(ConfigException.class)
@@ -140,7 +154,7 @@ class SnapshotBootstrapTest {
             StringWriter err = new StringWriter();
             int exit = Main.run(new PrintWriter(out), new PrintWriter(err), "verify", "--config", s.configFile.toString(), "--follower", "pg");
             assertThat(exit).as(out + "\n" + err).isZero();
-            assertThat(out.toString()).contains("follower 'pg' equals the leader on 2 table(s)");
+            assertThat(out.toString()).contains("follower 'pg' equals the leader on 4 table(s)");
             assertThat(compact.starts()).as("compact restarted after each SIGKILL").isGreaterThanOrEqualTo(4);
         } catch (AssertionError e) {
             System.out.println(Files.exists(logs.resolve("compact.log")) ? Files.readString(logs.resolve("compact.log")) : "");
@@ -154,7 +168,7 @@ class SnapshotBootstrapTest {
         List<TableComparison> result = s.compare(TABLES, followers);
         assertThat(result).hasSize(TABLES.size() * followers.size());
         for (TableComparison c : result) {
-            assertThat(c.leader().rows()).as("leader rows of %s", c.table()).isGreaterThan(100);
+            assertThat(c.leader().rows()).as("leader rows of %s", c.table()).isPositive();
             assertThat(c.copy()).as("%s on follower '%s'", c.table(), c.follower()).isEqualTo(c.leader());
         }
     }

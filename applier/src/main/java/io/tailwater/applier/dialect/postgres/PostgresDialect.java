@@ -1,5 +1,6 @@
 package io.tailwater.applier.dialect.postgres;
 
+import io.tailwater.applier.dialect.BulkLoad;
 import io.tailwater.applier.dialect.CanonicalValues;
 import io.tailwater.applier.dialect.Dialect;
 import io.tailwater.schemas.Column;
@@ -7,6 +8,8 @@ import io.tailwater.schemas.ColumnType;
 import org.jooq.SQLDialect;
 import org.postgresql.util.PGInterval;
 import org.postgresql.util.PGobject;
+
+import java.util.Optional;
 import io.tailwater.schemas.JsonArrays;
 import io.tailwater.schemas.Special;
 import io.tailwater.schemas.pg.PgArrays;
@@ -101,6 +104,11 @@ public final class PostgresDialect implements Dialect {
             return d.toPlainString();
         }
         return c.type() == ColumnType.ARRAY ? JsonArrays.toPostgresLiteral((String) v) : Dialect.super.bind(c, v);
+    }
+
+    @Override
+    public Optional<BulkLoad> bulkLoad() {
+        return Optional.of(new PostgresCopyLoad());
     }
 
     /** Reads PostgreSQL's text of each value, as capture does, never a {@code java.sql} date. */

@@ -26,7 +26,9 @@ import java.util.Properties;
  * decimals as plain decimal text, dates {@code 2024-01-31}, times {@code 13:45:00.123456},
  * timestamps {@code 2024-01-31 13:45:00.123456}, timestamptz in UTC as {@code 2024-01-31T13:45:00.123456Z},
  * uuid as 36 characters, json, arrays (JSON) and intervals (ISO-8601) as text; booleans are 0/1;
- * a NaN float as the text {@code NaN} (SQLite turns a NaN REAL into NULL); NaN and infinite
+ * a NaN float as the text {@code NaN} (SQLite turns a NaN REAL into NULL); a negative zero is
+ * refused, since a REAL column keeps it as 0 (a text column through {@code column-types} holds it);
+ * NaN and infinite
  * decimals, infinite dates and 24:00:00 as PostgreSQL spells them; other leader types as their text.
  */
 public final class SqliteDialect implements Dialect {
@@ -60,7 +62,14 @@ public final class SqliteDialect implements Dialect {
         }
         return switch (c.type()) {
             case BOOLEAN -> ((Boolean) v) ? 1 : 0;
-            case FLOAT32, FLOAT64 -> Double.isNaN(((Number) v).doubleValue()) ? "NaN" : v;
+            case FLOAT32, FLOAT64 -> {
+                double d = ((Number) v).doubleValue();
+                if (d == 0 && Double.doubleToRawLongBits(d) != 0) {
+                    // stored as the integer 0, even when sent as text: a REAL column converts numeric text
+                    throw Dialect.cannotHold("SQLite", c, v, "a REAL column keeps -0.0 as 0");
+                }
+                yield Double.isNaN(d) ? "NaN" : v; // SQLite turns a NaN REAL into NULL: kept as text
+            }
             case DECIMAL, NUMERIC -> ((BigDecimal) v).toPlainString();
             case DATE -> v.toString();
             case TIME -> CanonicalValues.time((LocalTime) v);
