@@ -106,6 +106,12 @@ class SnapshotBootstrapTest {
                 long seen = taken(s);
                 Poll.until(WAIT, Duration.ofMillis(200), () -> taken(s), w -> w > seen + 20);
                 compact.kill();
+                if (kill == 0) { // a schema change while the snapshot is kept: its rows hold both versions of the table
+                    try (Connection c = s.leader(); Statement st = c.createStatement()) {
+                        st.execute("ALTER TABLE items ADD COLUMN extra text");
+                        st.execute("UPDATE items SET extra = 'extra ' || id WHERE id % 7 = 0");
+                    }
+                }
             }
             // retention removes the log's beginning: the initial snapshot is gone from it
             Poll.until(WAIT, Duration.ofMillis(500), () -> logStart(s), start -> start > initialSnapshotEnd);
