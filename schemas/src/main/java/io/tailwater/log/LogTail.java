@@ -91,9 +91,8 @@ public record LogTail(long logStart, long logEnd, Optional<TransactionEnd> lastT
             long changeOffset = last == null ? -1 : LogHeaders.number(last.headers(), LogHeaders.LEADER_CHANGE);
             if (changeOffset >= 0 && changeOffset < begin) {
                 // retention removed the leader change: the snapshot keeps the latest one
-                Optional<Mark> kept = SnapshotWatermark.leaderChangeOffset(consumer, config, timeout).filter(m -> m.offset() == changeOffset);
-                ConsumerRecord<byte[], byte[]> copy = kept.isEmpty() ? null
-                        : SnapshotWatermark.last(consumer, config, SnapshotRecords.LEADER_KEY, timeout, new long[1]).orElse(null);
+                ConsumerRecord<byte[], byte[]> copy = SnapshotWatermark.last(consumer, config, SnapshotRecords.LEADER_KEY, timeout, new long[1])
+                        .filter(r -> SnapshotRecords.logOffset(r.headers()) == changeOffset).orElse(null);
                 if (copy == null) {
                     throw new IllegalStateException("the log '" + topic + "' names offset " + changeOffset + " as the start of its leader"
                             + " epoch, but retention removed it (the log starts at " + begin + ") and '" + config.snapshotTopic()

@@ -32,15 +32,6 @@ public record SnapshotWatermark(long logOffset, TransactionEnd transactionEnd, l
                 SnapshotRecords.logOffset(r.headers()), (TransactionEnd) serde.deserialize(r.value()), end[0]));
     }
 
-    /**
-     * The snapshot's copy of the log's latest leader change and its log offset, for a log whose
-     * retention removed the change itself; empty without a snapshot or a failover.
-     */
-    public static Optional<LogTail.Mark> leaderChangeOffset(KafkaConsumer<byte[], byte[]> consumer, StreamConfig config, Duration timeout) {
-        return last(consumer, config, SnapshotRecords.LEADER_KEY, timeout, new long[1])
-                .map(r -> new LogTail.Mark(SnapshotRecords.logOffset(r.headers()), null));
-    }
-
     /** The snapshot's latest committed record of {@code key}, read backwards from the end in growing windows. */
     static Optional<ConsumerRecord<byte[], byte[]>> last(KafkaConsumer<byte[], byte[]> consumer, StreamConfig config, String key,
                                                         Duration timeout, long[] endOut) {

@@ -2,6 +2,7 @@ package io.tailwater.snapshot;
 
 import io.tailwater.log.SnapshotRecords;
 import io.tailwater.schemas.Column;
+import io.tailwater.schemas.TableId;
 import io.tailwater.schemas.TableSchema;
 import io.tailwater.schemas.Unchanged;
 import io.tailwater.schemas.event.LogEvent;
@@ -158,10 +159,7 @@ final class SnapshotProcessor implements Processor<byte[], byte[], String, byte[
                 new StringSerializer())) {
             it.forEachRemaining(kv -> keys.add(kv.key));
         }
-        RecordHeaders headers = new RecordHeaders();
-        headers.add(LogHeaders.KIND, LogEvent.Kind.ROW.headerBytes());
-        headers.add(LogHeaders.TABLE, t.table().qualified().getBytes(StandardCharsets.UTF_8));
-        headers.add(SnapshotRecords.LOG_OFFSET, ascii(offset));
+        Headers headers = rowHeaders(t.table(), offset, -1);
         for (String key : keys) {
             rows.delete(key);
             context.forward(new Record<>(key, null, timestamp, headers));
@@ -195,9 +193,14 @@ final class SnapshotProcessor implements Processor<byte[], byte[], String, byte[
     }
 
     private static Headers rowHeaders(RowChange r, long offset, long count) {
+        return rowHeaders(r.table().id(), offset, count);
+    }
+
+    /** The headers of a row record of {@code table}: kind, table, log offset and, for a keyless table, the count (when not negative). */
+    private static Headers rowHeaders(TableId table, long offset, long count) {
         RecordHeaders headers = new RecordHeaders();
         headers.add(LogHeaders.KIND, LogEvent.Kind.ROW.headerBytes());
-        headers.add(LogHeaders.TABLE, r.table().id().qualified().getBytes(StandardCharsets.UTF_8));
+        headers.add(LogHeaders.TABLE, table.qualified().getBytes(StandardCharsets.UTF_8));
         headers.add(SnapshotRecords.LOG_OFFSET, ascii(offset));
         if (count >= 0) {
             headers.add(SnapshotRecords.COUNT, ascii(count));

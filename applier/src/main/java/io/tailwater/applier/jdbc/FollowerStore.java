@@ -214,7 +214,7 @@ public final class FollowerStore implements AutoCloseable {
             for (int i = 0; bound != null && i < bound.length; i++) {
                 Column c = r.table().columns().get(i);
                 Object v = r.after()[i];
-                bound[i] = v == null ? null : textColumns.containsKey(c) ? CanonicalValues.text(c, v) : bound(c, v);
+                bound[i] = v == null ? null : sent(c, v);
                 if (!copy.get().copyable(bound[i])) {
                     notCopyable.add(r.table()); // a value without a plain text form: the table's rows take the ordinary path
                     copied.remove(r.table());
@@ -568,11 +568,14 @@ public final class FollowerStore implements AutoCloseable {
     private void setValue(PreparedStatement ps, int index, Column c, Object v) throws SQLException {
         if (v == null) {
             ps.setNull(index, Types.NULL);
-        } else if (textColumns.containsKey(c)) {
-            ps.setString(index, CanonicalValues.text(c, v));
         } else {
-            ps.setObject(index, bound(c, v));
+            ps.setObject(index, sent(c, v));
         }
+    }
+
+    /** What the follower is sent for a non-null value: its lossless text in a text column ({@code column-types}), else the bound value. */
+    private Object sent(Column c, Object v) throws SQLException {
+        return textColumns.containsKey(c) ? CanonicalValues.text(c, v) : bound(c, v);
     }
 
     /** The value as the dialect binds it; a value the follower's type cannot hold is refused with the column-types entry to add. */
