@@ -20,6 +20,8 @@ import java.util.stream.Collectors;
 final class DebeziumSettings {
     /** Writes a non-transactional logical decoding message, which moves the slot's stream forward; see {@link #of}. */
     static final String HEARTBEAT_ACTION_QUERY = "SELECT pg_logical_emit_message(false, 'tailwater-heartbeat', '')";
+    /** A transactional message of the heartbeat's prefix: committed, it gives a resuming Debezium a commit to find. */
+    static final String RESUME_MARK_QUERY = "SELECT pg_logical_emit_message(true, 'tailwater-heartbeat', '')";
 
     private DebeziumSettings() {
     }

@@ -8,7 +8,9 @@ import io.tailwater.schemas.event.Lsn;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -72,6 +74,7 @@ final class ResumeCheck {
                     LOG.info("The slot of stream '{}' confirmed LSN {}, past the log's last transaction (heartbeats only in between);"
                             + " resuming there", config.stream(), leaderSlot.confirmedFlushLsn());
                 }
+                markResume();
             }
         }
         if (lost != null && !config.leader().resnapshotOnSlotLost()) {
@@ -107,6 +110,26 @@ final class ResumeCheck {
                 + " PostgreSQL 17+ capture creates a failover slot, and the standby needs sync_replication_slots = on,"
                 + " hot_standby_feedback = on, primary_slot_name and a dbname in primary_conninfo (before PostgreSQL 17 no"
                 + " slot survives a promotion). If the slot was dropped by mistake, the changes since are lost to the log.";
+    }
+
+    /**
+     * Commits one transaction that holds only a logical decoding message, so that the WAL after the
+     * resume point holds a commit. Debezium, resuming, passes nothing on until it has seen a commit
+     * past the offset's: on a leader whose captured tables are quiet, its heartbeats would carry the
+     * old position until the next captured commit, and {@code await}, {@code verify} and the slot
+     * would not move. The message's prefix is one capture ignores, so the log gets nothing of it.
+     * A failure costs only that wait, so it is logged and capture goes on.
+     */
+    private void markResume() {
+        try (Connection c = LeaderChecks.connect(primary, timeout); Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            s.execute("SET LOCAL synchronous_commit = local"); // a synchronous capture, not started yet, must not be waited for
+            s.execute(DebeziumSettings.RESUME_MARK_QUERY);
+            c.commit();
+        } catch (SQLException e) {
+            LOG.warn("Cannot write the resume mark of stream '{}' on {}: {}; until the next commit to a captured table, heartbeats"
+                    + " carry the log's last position", config.stream(), primaryName, e.getMessage());
+        }
     }
 
     /** A slot made before failover slots were asked for (or before the upgrade to 17) becomes one. */

@@ -25,7 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * {@code tailwater verify} while a workload runs: no divergence on healthy followers, though
  * rows change on the leader all the time; exactly the planted ones, by table and key, on a
- * PostgreSQL and a SQLite follower that the test changed behind the applier's back.
+ * PostgreSQL and a SQLite follower that the test changed behind the applier's back; the same
+ * once the leader is idle.
  */
 @ExtendWith(SharedServices.class)
 class VerifyTest {
@@ -84,6 +85,16 @@ class VerifyTest {
             } finally {
                 stop.set(true);
                 load.get(60, TimeUnit.SECONDS);
+            }
+            // An idle leader, and a capture restarted on it: Debezium, resuming, passed nothing on (heartbeats kept the
+            // log's last position) until it saw a commit, so no follower ever reached the position verify read.
+            s.awaitCaughtUp(Duration.ofSeconds(60));
+            s.stop(s.latestCapture());
+            s.startCapture();
+            for (String follower : List.of("pg", "lite")) {
+                Run idle = verify(s, follower, "--tables", "public.items", "--timeout", "30s");
+                assertThat(idle.exit).as(idle.out + idle.err).isEqualTo(1);
+                assertThat(idle.out).contains("differs from the leader in 3 row(s)");
             }
         } finally {
             thread.shutdownNow();
