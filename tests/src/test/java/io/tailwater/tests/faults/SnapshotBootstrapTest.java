@@ -49,7 +49,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * New followers from the snapshot topic, with no read of the leader, on a log whose retention
  * removed its beginning; the snapshot process SIGKILLed while it runs; {@code apply --rebuild}
- * of a follower whose position retention removed.
+ * of a follower whose position retention removed; capture resumed on a log whose transaction ends
+ * retention removed.
  */
 @ExtendWith(SharedServices.class)
 class SnapshotBootstrapTest {
@@ -161,6 +162,24 @@ class SnapshotBootstrapTest {
             int exit = Main.run(new PrintWriter(out), new PrintWriter(err), "verify", "--config", s.configFile.toString(), "--follower", "pg");
             assertThat(exit).as(out + "\n" + err).isZero();
             assertThat(out.toString()).contains("follower 'pg' equals the leader on 4 table(s)");
+
+            // A leader quiet for longer than the retention: no transaction end is left in the log, only heartbeats.
+            // Capture, restarted, resumes from the snapshot's watermark (the last one), and the next change reaches both.
+            Poll.until(WAIT, Duration.ofMillis(500), () -> logStart(s), start -> start > logEnd);
+            String quiet = StatusReport.read(s.config, Duration.ofSeconds(30)).render();
+            assertThat(quiet).as("the watermark is before the log's start, but compact took every record after it")
+                    .containsPattern("snapshot: watermark at log offset " + logEnd + ",").doesNotContain("BROKEN").doesNotContain("WARNING");
+            s.stop(s.latestCapture());
+            s.startCapture();
+            long quietXid;
+            try (Connection c = s.leader(); Statement st = c.createStatement()) {
+                c.setAutoCommit(false);
+                st.execute("UPDATE items SET note = 'after the quiet' WHERE id = (SELECT min(id) FROM items)");
+                quietXid = TestStream.currentXid(st);
+                c.commit();
+            }
+            s.awaitReplicated(Set.of(quietXid), WAIT);
+            assertEqual(s, List.of("pg", "lite"));
             assertThat(compact.starts()).as("compact restarted after each SIGKILL").isGreaterThanOrEqualTo(4);
         } catch (AssertionError e) {
             System.out.println(Files.exists(logs.resolve("compact.log")) ? Files.readString(logs.resolve("compact.log")) : "");
