@@ -2,6 +2,7 @@ package io.tailwater.benchmark;
 
 import io.tailwater.applier.Applier;
 import io.tailwater.capture.Capture;
+import io.tailwater.config.StreamConfig;
 
 import java.io.PrintStream;
 import java.sql.Connection;
@@ -46,8 +47,32 @@ public final class Benchmark {
         }
     }
 
-    /** Latency percentiles from leader commit to visibility on the follower, in milliseconds. */
-    public record Latency(Mode mode, double rate, int transactions, double p50, double p95, double p99, double max) {
+    /**
+     * Latency percentiles from leader commit to visibility on the follower, in milliseconds, and
+     * for Tailwater from leader commit to sent by capture and to readable in the log (capture's
+     * share, the difference being the Kafka transaction's commit), else null.
+     */
+    public record Latency(Mode mode, double rate, int transactions, double p50, double p95, double p99, double max, Percentiles sent,
+                          Percentiles inLog) {
+    }
+
+    /** Percentiles of a run's latencies, in milliseconds. */
+    public record Percentiles(double p50, double p95, double p99, double max) {
+        /** The percentiles of {@code to[i] - from[i]} (nanoseconds), for all i. */
+        static Percentiles between(long[] from, long[] to) {
+            int n = from.length;
+            double[] ms = new double[n];
+            for (int i = 0; i < n; i++) {
+                ms[i] = Math.max(0, to[i] - from[i]) / 1e6;
+            }
+            Arrays.sort(ms);
+            return new Percentiles(ms[n / 2], ms[(int) (n * 0.95)], ms[(int) (n * 0.99)], ms[n - 1]);
+        }
+
+        @Override
+        public String toString() {
+            return String.format("p50 %.1f ms, p95 %.1f ms, p99 %.1f ms, max %.1f ms", p50, p95, p99, max);
+        }
     }
 
     /** Who replicates in a latency run. */
@@ -216,6 +241,9 @@ public final class Benchmark {
                 out.printf("%-40s %,.0f tx/s for %d s: leader commit to visible on the PostgreSQL follower: p50 %.1f ms, p95 %.1f ms,"
                         + " p99 %.1f ms, max %.1f ms%n", "latency (" + mode.label + ")", rate, duration.toSeconds(), l.p50(), l.p95(),
                         l.p99(), l.max());
+                if (l.inLog() != null) {
+                    out.printf("%-40s of which leader commit to sent by capture: %s; to readable in the log: %s%n", "", l.sent(), l.inLog());
+                }
                 return l;
             }
         }
@@ -241,8 +269,16 @@ public final class Benchmark {
         int n = (int) (rate * duration.toSeconds());
         long[] committed = new long[n];
         long[] visible = new long[n];
+        long[] inLog = new long[n];
+        long[] sent = new long[n];
         Thread watcher = new Thread(() -> watch(target, visible), "benchmark-watch");
         watcher.start();
+        StreamConfig stream = switch (mode) {
+            case TAILWATER -> s.config;
+            case FRESH -> s.freshConfig;
+            case NATIVE -> null;
+        };
+        LogArrival arrival = stream == null ? null : new LogArrival(stream, inLog, sent);
         try (Connection c = servers.leader().connect(s.db); PreparedStatement ps = c.prepareStatement(
                 "INSERT INTO items VALUES (?, 1, 9.99, 'latency', now())")) {
             long interval = (long) (1e9 / rate);
@@ -260,15 +296,20 @@ public final class Benchmark {
         }
         watcher.join(60_000);
         watcher.interrupt();
-        double[] ms = new double[n];
+        if (arrival != null) {
+            arrival.close(); // every row is visible on the follower, so in the log before that
+        }
         for (int i = 0; i < n; i++) {
             if (visible[i] == 0) {
                 throw new IllegalStateException("row " + i + " never became visible on the follower within 60 s");
             }
-            ms[i] = Math.max(0, visible[i] - committed[i]) / 1e6;
+            if (arrival != null && inLog[i] == 0) {
+                throw new IllegalStateException("row " + i + " is visible on the follower but was not seen in the log");
+            }
         }
-        Arrays.sort(ms);
-        return new Latency(mode, rate, n, ms[n / 2], ms[(int) (n * 0.95)], ms[(int) (n * 0.99)], ms[n - 1]);
+        Percentiles total = Percentiles.between(committed, visible);
+        return new Latency(mode, rate, n, total.p50(), total.p95(), total.p99(), total.max(),
+                arrival == null ? null : Percentiles.between(committed, sent), arrival == null ? null : Percentiles.between(committed, inLog));
     }
 
     /** Polls the follower's highest id; every id up to it is visible from then on (one writer, ids in commit order). */

@@ -48,6 +48,9 @@ public record BenchmarkSummary(String servers, List<Benchmark.CatchUp> catchUps,
         for (Benchmark.Latency l : latencies) {
             out.printf("latency at %,.0f tx/s, %s: p50 %.1f ms, p95 %.1f ms, p99 %.1f ms, max %.1f ms%n", l.rate(), l.mode().label, l.p50(),
                     l.p95(), l.p99(), l.max());
+            if (l.inLog() != null) {
+                out.printf("  of which leader commit to sent by capture: %s; to readable in the log: %s%n", l.sent(), l.inLog());
+            }
         }
         for (SynchronousCommits.Result c : commits) {
             out.printf("leader commit, single-row transactions one after another, %s: p50 %.2f ms, p99 %.2f ms, max %.2f ms%n",
