@@ -14,8 +14,9 @@ final class ProcessOptions {
             description = "How long to keep trying to reach the databases, Kafka and the registry at start (default ${DEFAULT-VALUE}).")
     String startupTimeout;
 
-    @Option(names = "--metrics-port", paramLabel = "PORT",
-            description = "Serve Prometheus metrics at http://0.0.0.0:PORT/metrics (0 picks a free port; default: off).")
+    @Option(names = "--metrics-port", paramLabel = "PORT", defaultValue = "${env:TAILWATER_METRICS_PORT}",
+            description = "Serve Prometheus metrics at http://0.0.0.0:PORT/metrics (0 picks a free port;"
+                    + " default: the environment variable TAILWATER_METRICS_PORT, else off).")
     Integer metricsPort;
 
     Duration startupTimeout() {

@@ -50,15 +50,21 @@ public final class ShopWorkload {
 
     /** Inserts {@code customers} customers in one transaction (rows the initial snapshot will read). */
     public void seed(Connection c, int customers) throws SQLException {
+        resume(c);
         c.setAutoCommit(false);
         for (int i = 0; i < customers; i++) {
             insertCustomer(c);
         }
         c.commit();
+    }
+
+    /** Continues on the shop's tables as they are: new customers and orders get ids past the highest there. */
+    public void resume(Connection c) throws SQLException {
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
-                "SELECT coalesce(max(id), 0) FROM customers")) {
+                "SELECT (SELECT coalesce(max(id), 0) FROM customers), (SELECT coalesce(max(id), 0) FROM orders)")) {
             rs.next();
             maxCustomer = rs.getLong(1);
+            maxOrder = rs.getLong(2);
         }
     }
 

@@ -214,7 +214,7 @@ class ReplicationEndToEndTest {
                 ShopWorkload.createSchema(c);
                 st.execute("INSERT INTO customers (id, name, email, credit) SELECT g, 'bulk ' || g, 'b' || g || '@example.com', g % 1000"
                         + " FROM generate_series(1, 60000) g");
-                workload.seed(c, 0);
+                workload.resume(c);
             }
             Capture first = s.startCapture();
             s.startApplier("pg");
