@@ -406,16 +406,10 @@ public final class Applier implements AutoCloseable {
                 publish(null);
                 return true;
             } catch (SQLException e) {
-                if (!dialect.isTransient(e)) {
-                    ApplyFailure f = store.diagnose(group.events(), e);
-                    applyTransactionsBefore(f.offset());
-                    throw new ApplierException(f.getMessage() + ". The follower stays at log offset "
-                            + (applied == null ? -1 : applied.logOffset()) + "; fix the follower table and restart the applier",
-                            f.offset(), f);
-                }
+                SQLException unavailable = dialect.isTransient(e) ? e : unavailableElseRefused(e);
                 metrics.retried();
                 LOG.warn("Follower '{}' is unavailable ({}); retrying from its stored position in {} ms",
-                        follower.name(), e.getMessage(), backoff);
+                        follower.name(), unavailable.getMessage(), backoff);
                 sleep(backoff);
                 backoff = Math.min(backoff * 2, 10_000);
                 if (reconnect()) {
@@ -427,6 +421,19 @@ public final class Applier implements AutoCloseable {
     }
 
     /** After a refused change, applies the whole leader transactions of the group that come before it, so the follower stops as late as it can. */
+    /** The group failed with an error not of a transient kind: returns it when the follower is unavailable, else stops on the refusal. */
+    private SQLException unavailableElseRefused(SQLException e) {
+        ApplyFailure f;
+        try {
+            f = store.diagnose(group.events(), e);
+        } catch (SQLException unavailable) {
+            return unavailable;
+        }
+        applyTransactionsBefore(f.offset());
+        throw new ApplierException(f.getMessage() + ". The follower stays at log offset "
+                + (applied == null ? -1 : applied.logOffset()) + "; fix the follower table and restart the applier", f.offset(), f);
+    }
+
     private void applyTransactionsBefore(long failedOffset) {
         List<io.tailwater.applier.jdbc.PositionedEvent> events = group.events();
         int index = 0;

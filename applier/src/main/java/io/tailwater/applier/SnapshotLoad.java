@@ -173,7 +173,12 @@ final class SnapshotLoad {
             if (store.dialect().isTransient(e)) {
                 return e;
             }
-            ApplyFailure f = store.diagnose(batch, e);
+            ApplyFailure f;
+            try {
+                f = store.diagnose(batch, e);
+            } catch (SQLException unavailable) {
+                return unavailable;
+            }
             throw new ApplierException(f.getMessage() + ", while loading '" + config.snapshotTopic() + "'. The follower has no position"
                     + " yet; fix the follower table and start the applier again: the load starts anew", f.offset(), f);
         }

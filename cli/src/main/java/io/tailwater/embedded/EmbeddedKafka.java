@@ -8,7 +8,7 @@ import org.apache.kafka.server.common.MetadataVersion;
  * An in-process single-node KRaft Kafka broker for the demo and the tests. Wraps Kafka's own
  * {@code KafkaClusterTestKit} (an internal API, so it stays behind this one class).
  */
-public final class EmbeddedKafka implements AutoCloseable {
+public final class EmbeddedKafka implements KafkaServer {
     private final KafkaClusterTestKit cluster;
 
     private EmbeddedKafka(KafkaClusterTestKit cluster) {
@@ -41,6 +41,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
+    @Override
     public String bootstrapServers() {
         return cluster.bootstrapServers();
     }

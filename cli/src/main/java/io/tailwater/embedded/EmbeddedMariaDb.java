@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -19,7 +18,7 @@ import java.util.stream.Stream;
  * {@code mariadb-server}), in a temporary datadir, on a free port of 127.0.0.1, with root and no
  * password. Works as root. {@link #available()} says whether the binaries are there.
  */
-public final class EmbeddedMariaDb implements AutoCloseable {
+public final class EmbeddedMariaDb implements MariaDbServer {
     private static final List<Path> SEARCH = List.of(Path.of("/usr/sbin"), Path.of("/usr/bin"), Path.of("/usr/local/sbin"),
             Path.of("/usr/local/bin"), Path.of("/usr/local/mysql/bin"));
 
@@ -120,27 +119,9 @@ public final class EmbeddedMariaDb implements AutoCloseable {
         }
     }
 
+    @Override
     public int port() {
         return port;
-    }
-
-    /** A JDBC URL for {@code database}; connect as {@code root} with no password. */
-    public String jdbcUrl(String database) {
-        return "jdbc:mariadb://127.0.0.1:" + port + "/" + database;
-    }
-
-    public String user() {
-        return "root";
-    }
-
-    /** Creates a database (if missing) and returns its JDBC URL. */
-    public String createDatabase(String name) {
-        try (Connection c = DriverManager.getConnection(jdbcUrl("mysql"), user(), ""); Statement s = c.createStatement()) {
-            s.execute("CREATE DATABASE IF NOT EXISTS `" + name.replace("`", "``") + "` CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin");
-            return jdbcUrl(name);
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot create MariaDB database " + name + ": " + e.getMessage(), e);
-        }
     }
 
     @Override

@@ -17,7 +17,7 @@ import java.util.List;
  * {@code /apis/ccompat/v7}. The distribution is unpacked by the cli module's build into
  * {@code cli/target/apicurio}; {@code -Dtailwater.apicurio.home} points elsewhere.
  */
-public final class EmbeddedRegistry implements AutoCloseable {
+public final class EmbeddedRegistry implements RegistryServer {
     private final Process process;
     private final int port;
     private final Path logFile;
@@ -104,7 +104,7 @@ public final class EmbeddedRegistry implements AutoCloseable {
         throw new IllegalStateException("Apicurio Registry did not answer within " + timeout.toSeconds() + "s; see " + logFile);
     }
 
-    /** The Confluent-compatible API base URL. */
+    @Override
     public String url() {
         return "http://127.0.0.1:" + port + "/apis/ccompat/v7";
     }

@@ -12,7 +12,7 @@ public final class EmbeddedStreamConfig {
     private EmbeddedStreamConfig() {
     }
 
-    public static String yaml(String stream, EmbeddedKafka kafka, EmbeddedRegistry registry, String leaderUrl,
+    public static String yaml(String stream, KafkaServer kafka, RegistryServer registry, String leaderUrl,
                               List<String> tables, Map<String, String> followers) {
         return yaml(stream, kafka.bootstrapServers(), Map.of(), registry.url(), leaderUrl, "postgres", tables, followers);
     }

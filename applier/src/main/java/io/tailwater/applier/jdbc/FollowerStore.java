@@ -28,6 +28,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLDataException;
 import java.sql.SQLException;
+import java.sql.SQLRecoverableException;
 import java.sql.Statement;
 import java.sql.Types;
 import java.time.Duration;
@@ -472,9 +473,12 @@ public final class FollowerStore implements AutoCloseable {
 
     /**
      * After a failed {@link #apply}, applies the same events one by one (and rolls back) to find
-     * the one the follower refuses; returns a failure naming its offset, table and key.
+     * the one the follower refuses; returns a failure naming its offset, table and key. Throws
+     * instead when the follower turns out to be unavailable: an error of a transient kind, or a
+     * connection that no longer works (a killed session can fail a statement with an error of any
+     * kind). That is no refusal, and the caller retries.
      */
-    public ApplyFailure diagnose(List<PositionedEvent> events, Exception original) {
+    public ApplyFailure diagnose(List<PositionedEvent> events, Exception original) throws SQLException {
         if (original instanceof DivergedException d) {
             rollbackQuietly();
             return new ApplyFailure(d.offset(), d.getMessage(), d);
@@ -497,6 +501,7 @@ public final class FollowerStore implements AutoCloseable {
                         truncate(t.table());
                     }
                 } catch (SQLException | RuntimeException e) {
+                    throwIfUnavailable(e);
                     String what = pe.event() instanceof RowChange r
                             ? "table " + r.table().id() + " key " + r.table().describeKey(r.keyImage()) + " (" + r.op().describe() + ")"
                             : "truncate of " + ((Truncate) pe.event()).table();
@@ -509,6 +514,21 @@ public final class FollowerStore implements AutoCloseable {
                     + first + ": " + message(original), original);
         } finally {
             rollbackQuietly();
+        }
+    }
+
+    private void throwIfUnavailable(Exception e) throws SQLException {
+        if (e instanceof SQLException x && dialect.isTransient(x)) {
+            throw x;
+        }
+        boolean valid;
+        try {
+            valid = conn.isValid(5);
+        } catch (SQLException notValid) {
+            valid = false;
+        }
+        if (!valid) {
+            throw new SQLRecoverableException("the connection to follower '" + config.name() + "' was lost: " + message(e), "08006", e);
         }
     }
 

@@ -6,7 +6,7 @@ import io.tailwater.cli.StatusReport;
 import io.tailwater.config.ConfigLoader;
 import io.tailwater.config.StreamConfig;
 import io.tailwater.embedded.EmbeddedPostgres;
-import io.tailwater.embedded.EmbeddedRegistry;
+import io.tailwater.embedded.RegistryServer;
 import io.tailwater.embedded.EmbeddedStreamConfig;
 import io.tailwater.schemas.TableId;
 import io.tailwater.schemas.event.LeaderChange;
@@ -90,7 +90,7 @@ final class FaultHarness implements AutoCloseable {
     private final AtomicLong positionRegressions = new AtomicLong();
     private final List<String> violations = Collections.synchronizedList(new ArrayList<>());
 
-    FaultHarness(Path dir, long seed, EmbeddedRegistry registry) throws Exception {
+    FaultHarness(Path dir, long seed, RegistryServer registry) throws Exception {
         this.dir = dir;
         this.seed = seed;
         this.broker = KafkaBrokerProcess.start(Files.createDirectories(dir.resolve("kafka")));
