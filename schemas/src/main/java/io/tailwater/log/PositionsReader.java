@@ -55,6 +55,9 @@ public final class PositionsReader implements AutoCloseable {
             long deadline = System.nanoTime() + timeout.toNanos();
             while (consumer.position(tp, timeout) < logEnd && System.nanoTime() < deadline) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    if (r.offset() >= logEnd) {
+                        break; // written after logEnd was read: a heartbeat there would overstate the lag in bytes and ms
+                    }
                     bytes = Math.max(bytes, LogHeaders.number(r.headers(), LogHeaders.LOG_BYTES));
                     commitMicros = Math.max(commitMicros, LogHeaders.number(r.headers(), LogHeaders.COMMIT_MICROS));
                 }
