@@ -57,7 +57,7 @@ public final class EmbeddedMariaDb implements MariaDbServer {
             Path data = dir.resolve("data");
             run(List.of(install.toString(), "--no-defaults", "--user=root", "--datadir=" + data, "--auth-root-authentication-method=normal",
                     "--skip-test-db"), dir.resolve("install.log"));
-            int port = freePort();
+            int port = LocalPorts.free();
             Process p = new ProcessBuilder(server.toString(), "--no-defaults", "--user=root", "--datadir=" + data,
                     "--socket=" + dir.resolve("mariadb.sock"), "--port=" + port, "--bind-address=127.0.0.1", "--pid-file=" + dir.resolve("pid"),
                     "--innodb-buffer-pool-size=128M", "--innodb-log-file-size=64M", "--innodb-flush-log-at-trx-commit=2",
@@ -113,11 +113,6 @@ public final class EmbeddedMariaDb implements MariaDbServer {
         throw new IllegalStateException("MariaDB did not start" + (last == null ? "" : ": " + last.getMessage()) + "\n" + log);
     }
 
-    private static int freePort() throws IOException {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 
     @Override
     public int port() {

@@ -1,7 +1,6 @@
 package io.tailwater.embedded;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -36,8 +35,8 @@ public final class EmbeddedRegistry implements RegistryServer {
                     + "; build once with ./mvnw -DskipTests package, or set -Dtailwater.apicurio.home");
         }
         try {
-            int port = freePort();
-            int management = freePort();
+            int port = LocalPorts.free();
+            int management = LocalPorts.free();
             Path log = Files.createTempFile("tailwater-registry", ".log");
             String java = ProcessHandle.current().info().command().orElse("java");
             List<String> cmd = new ArrayList<>(List.of(java, "-Xmx512m", "-XX:TieredStopAtLevel=1",
@@ -109,11 +108,6 @@ public final class EmbeddedRegistry implements RegistryServer {
         return "http://127.0.0.1:" + port + "/apis/ccompat/v7";
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 
     @Override
     public void close() {

@@ -1,7 +1,6 @@
 package io.tailwater.embedded;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.UserPrincipalLookupService;
@@ -56,7 +55,7 @@ public final class SystemPostgres implements PostgresServer {
             }
             run(asOwner, dir, bin.resolve("initdb").toString(), "-D", dir.resolve("data").toString(), "-U", "postgres", "-A", "trust",
                     "-E", "UTF8", "--no-locale", "--no-sync");
-            int port = freePort();
+            int port = LocalPorts.free();
             String options = "-p " + port + " -k " + dir + " -c listen_addresses=localhost -c wal_level=logical"
                     + " -c max_replication_slots=40 -c max_wal_senders=40 -c max_connections=200 -c synchronous_commit=on";
             run(asOwner, dir, bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-l", dir.resolve("server.log").toString(),
@@ -72,11 +71,6 @@ public final class SystemPostgres implements PostgresServer {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 
     /** Runs a command as the data directory's owner and returns its output; a non-zero exit is an error with that output. */
     private static String run(List<String> asOwner, Path dir, String... command) throws IOException, InterruptedException {

@@ -1,5 +1,6 @@
 package io.tailwater.tests.containers;
 
+import io.tailwater.embedded.LocalPorts;
 import io.tailwater.embedded.KafkaServer;
 
 import java.util.List;
@@ -16,10 +17,10 @@ final class ContainerKafka implements KafkaServer {
     }
 
     static ContainerKafka start() {
-        int port = ServiceContainer.freePort();
+        int port = LocalPorts.free();
         ServiceContainer container = ServiceContainer.start("kafka", Map.of(
                 "KAFKA_PORT", String.valueOf(port),
-                "KAFKA_CONTROLLER_PORT", String.valueOf(ServiceContainer.freePort()),
+                "KAFKA_CONTROLLER_PORT", String.valueOf(LocalPorts.free()),
                 // retention is looked at every second: a short topics.log-retention shows at once, as on the embedded broker
                 "KAFKA_EXTRA_PROPERTIES", "log.retention.check.interval.ms=1000"), List.of());
         return new ContainerKafka(container, port);

@@ -1,5 +1,6 @@
 package io.tailwater.tests.containers;
 
+import io.tailwater.embedded.LocalPorts;
 import io.tailwater.embedded.MariaDbServer;
 
 import java.util.List;
@@ -16,7 +17,7 @@ final class ContainerMariaDb implements MariaDbServer {
     }
 
     static ContainerMariaDb start() {
-        int port = ServiceContainer.freePort();
+        int port = LocalPorts.free();
         ServiceContainer container = ServiceContainer.start("mariadb", Map.of("MARIADB_PORT", String.valueOf(port)),
                 List.of("--innodb-flush-log-at-trx-commit=2"));
         return new ContainerMariaDb(container, port);

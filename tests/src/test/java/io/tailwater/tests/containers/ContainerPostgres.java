@@ -1,5 +1,6 @@
 package io.tailwater.tests.containers;
 
+import io.tailwater.embedded.LocalPorts;
 import io.tailwater.embedded.PostgresServer;
 
 import java.util.List;
@@ -16,7 +17,7 @@ final class ContainerPostgres implements PostgresServer {
     }
 
     static ContainerPostgres start() {
-        int port = ServiceContainer.freePort();
+        int port = LocalPorts.free();
         ServiceContainer container = ServiceContainer.start("postgres", Map.of("PGPORT", String.valueOf(port)),
                 List.of("-c", "fsync=off"));
         return new ContainerPostgres(container, port);

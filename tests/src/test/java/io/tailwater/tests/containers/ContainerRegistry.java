@@ -1,5 +1,6 @@
 package io.tailwater.tests.containers;
 
+import io.tailwater.embedded.LocalPorts;
 import io.tailwater.embedded.RegistryServer;
 
 import java.util.List;
@@ -16,10 +17,10 @@ final class ContainerRegistry implements RegistryServer {
     }
 
     static ContainerRegistry start() {
-        int port = ServiceContainer.freePort();
+        int port = LocalPorts.free();
         ServiceContainer container = ServiceContainer.start("registry", Map.of(
                 "REGISTRY_PORT", String.valueOf(port),
-                "REGISTRY_MANAGEMENT_PORT", String.valueOf(ServiceContainer.freePort())), List.of());
+                "REGISTRY_MANAGEMENT_PORT", String.valueOf(LocalPorts.free())), List.of());
         return new ContainerRegistry(container, port);
     }
 

@@ -1,12 +1,10 @@
 package io.tailwater.tests.containers;
 
+import io.tailwater.embedded.LocalPorts;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.wait.strategy.Wait;
 import org.testcontainers.utility.DockerImageName;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -47,14 +45,6 @@ final class ServiceContainer implements AutoCloseable {
         return new ServiceContainer(container);
     }
 
-    /** A TCP port no one listens on at the moment. */
-    static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot find a free port", e);
-        }
-    }
 
     String image() {
         return container.getDockerImageName();

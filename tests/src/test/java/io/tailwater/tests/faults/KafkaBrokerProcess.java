@@ -1,7 +1,7 @@
 package io.tailwater.tests.faults;
 
+import io.tailwater.embedded.LocalPorts;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,8 +28,8 @@ final class KafkaBrokerProcess implements AutoCloseable {
     }
 
     static KafkaBrokerProcess start(Path dir) throws Exception {
-        int port = freePort();
-        int controller = freePort();
+        int port = LocalPorts.free();
+        int controller = LocalPorts.free();
         Path data = dir.resolve("data");
         Files.createDirectories(data);
         Path props = dir.resolve("server.properties");
@@ -109,11 +109,6 @@ final class KafkaBrokerProcess implements AutoCloseable {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 
     @Override
     public synchronized void close() throws InterruptedException {
