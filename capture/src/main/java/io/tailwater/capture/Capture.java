@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tailwater.config.LeaderConfig;
 import io.tailwater.config.StreamConfig;
+import io.tailwater.capture.postgres.PgSourceFormat;
 import io.tailwater.capture.postgres.PgTypeCatalog;
 import io.tailwater.log.KafkaClients;
 import io.tailwater.log.KafkaUnavailableException;
@@ -170,7 +171,7 @@ public final class Capture implements AutoCloseable {
         try {
             LeaderTimeline origin = LeaderTimeline.read(config.leader().withJdbcUrl(primary.url(config.leader().jdbcUrl())), startupTimeout);
             writer = new LogWriter(producer, serde, config.stream(), metrics, resume.map(ResumePoint::logBytes).orElse(0L), leader, joining,
-                    origin);
+                    origin, new PgSourceFormat());
             resumeOffset = new ResumeCheck(config, slot, primary, origin, startupTimeout).resumeOffset(resume, leader, tables, writer);
         } catch (RuntimeException e) {
             producer.close(Duration.ZERO);

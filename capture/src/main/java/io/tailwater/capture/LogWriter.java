@@ -88,10 +88,19 @@ final class LogWriter implements DebeziumEngine.ChangeConsumer<RecordChangeEvent
     /** The {@link LogHeaders#LEADER_CHANGE} header value of this epoch, or null for epoch 0. */
     private final byte[] leaderChangeHeader;
 
+    /** How the leader's Debezium records name tables and positions. */
+    private final SourceFormat format;
+
+    /**
+     * A writer for the log of {@code stream}.
+     *
+     * @param origin the WAL a PostgreSQL leader's capture reads; null for a MariaDB leader
+     */
     LogWriter(Producer<byte[], byte[]> producer, LogRecordSerde serde, String stream, CaptureMetrics metrics, long logBytes,
-              StreamLeader leader, JoiningTables joining, LeaderTimeline origin) {
+              StreamLeader leader, JoiningTables joining, LeaderTimeline origin, SourceFormat format) {
         this.producer = producer;
-        this.originFields = originFields(origin);
+        this.format = format;
+        this.originFields = origin == null ? "" : originFields(origin);
         this.joining = joining;
         this.epoch = leader.epoch();
         this.leaderChangeHeader = leader.changeOffset() < 0 ? null
@@ -149,7 +158,7 @@ final class LogWriter implements DebeziumEngine.ChangeConsumer<RecordChangeEvent
                     closeSnapshotChunk();
                     // A heartbeat stands for the moment Debezium emitted it: the log then held every leader commit it had read.
                     Map<String, ?> offset = r.sourceOffset();
-                    write(new Heartbeat(position(offset, number(offset, "txId", -1), heartbeatMillis(r) * 1000)), null);
+                    write(new Heartbeat(format.heartbeat(epoch, offset, heartbeatMillis(r) * 1000)), null);
                     uncommitted.add(event);
                     completeUpTo = uncommitted.size();
                 }
@@ -157,8 +166,8 @@ final class LogWriter implements DebeziumEngine.ChangeConsumer<RecordChangeEvent
                 Struct source = value.getStruct("source");
                 Op op;
                 String code = value.getString("op");
-                TableId id = new TableId(source.getString("schema"), source.getString("table"));
-                SourcePosition position = rowPosition(source);
+                TableId id = format.table(source);
+                SourcePosition position = format.row(epoch, source);
                 if (!"r".equals(code) && joining.leavesOut(id)) {
                     // committed before the table's snapshot started: the snapshot holds it (see JoiningTables)
                     leaderTxOpen = true;
@@ -261,17 +270,10 @@ final class LogWriter implements DebeziumEngine.ChangeConsumer<RecordChangeEvent
         Map<String, ?> offset = lastSnapshotRecord.sourceOffset();
         Struct source = ((Struct) lastSnapshotRecord.value()).getStruct("source");
         if ("last".equals(String.valueOf(source.get("snapshot")))) {
-            // The snapshot is complete: resume by streaming from the snapshot's LSN, as Debezium does itself.
-            Map<String, Object> streaming = new java.util.LinkedHashMap<>();
-            for (String key : List.of("lsn", "txId", "ts_usec")) {
-                if (offset.containsKey(key)) {
-                    streaming.put(key, offset.get(key));
-                }
-            }
-            streaming.put("snapshot_completed", true);
-            offset = streaming;
+            // The snapshot is complete: resume by streaming from where it was read, as Debezium does itself.
+            offset = format.streamingOffset(offset);
         }
-        write(new TransactionEnd("snapshot", rowPosition(source), snapshotChunkEvents, json(offset)), null);
+        write(new TransactionEnd("snapshot", format.row(epoch, source), snapshotChunkEvents, json(offset)), null);
         snapshotChunkOpen = false;
         snapshotChunkEvents = 0;
         completeUpTo = uncommitted.size();
@@ -335,13 +337,11 @@ final class LogWriter implements DebeziumEngine.ChangeConsumer<RecordChangeEvent
     }
 
     private TransactionEnd transactionEnd(Struct v, SourceRecord r) {
-        String id = v.getString("id");
-        int colon = id.indexOf(':');
+        String txId = format.transactionId(v.getString("id"));
         Long tsMs = v.getInt64("ts_ms");
         Map<String, ?> offset = r.sourceOffset();
-        String txId = colon < 0 ? id : id.substring(0, colon);
-        return new TransactionEnd(txId, position(offset, parseLong(txId), number(offset, "ts_usec", tsMs == null ? 0 : tsMs * 1000)),
-                v.getInt64("event_count"), json(offset));
+        return new TransactionEnd(txId, format.end(epoch, txId, offset, tsMs == null ? 0 : tsMs * 1000), v.getInt64("event_count"),
+                json(offset));
     }
 
     private static long heartbeatMillis(SourceRecord r) {
@@ -351,37 +351,13 @@ final class LogWriter implements DebeziumEngine.ChangeConsumer<RecordChangeEvent
         return r.timestamp() != null ? r.timestamp() : System.currentTimeMillis();
     }
 
-    /** The streaming position a Debezium source offset names (its commit LSN), for leader transaction {@code txId} at {@code micros}. */
-    private SourcePosition position(Map<String, ?> offset, long txId, long micros) {
-        return new SourcePosition(epoch, number(offset, "lsn_commit", number(offset, "lsn", -1)), txId, micros, false);
-    }
-
-    private static long number(Map<String, ?> offset, String key, long fallback) {
-        return offset.get(key) instanceof Number n ? n.longValue() : fallback;
-    }
-
-    private SourcePosition rowPosition(Struct source) {
-        Object snap = source.get("snapshot");
-        boolean snapshot = snap != null && !"false".equals(snap.toString());
-        Long lsn = source.getInt64("lsn");
-        Long tx = source.getInt64("txId");
-        Object tsUs = source.schema().field("ts_us") != null ? source.get("ts_us") : null;
-        long micros = tsUs instanceof Number n ? n.longValue() : source.getInt64("ts_ms") * 1000;
-        return new SourcePosition(epoch, lsn == null ? -1 : lsn, tx == null || snapshot ? -1 : tx, micros, snapshot);
-    }
-
-    private static long parseLong(String s) {
-        try {
-            return Long.parseLong(s);
-        } catch (NumberFormatException e) {
-            return -1;
-        }
-    }
-
     /** A source offset as the log keeps it: Debezium's, with the WAL it was read from (see {@link LeaderTimeline}). */
     private String json(Map<String, ?> offset) {
         try {
             String debezium = JSON.writeValueAsString(offset);
+            if (originFields.isEmpty()) {
+                return debezium;
+            }
             return debezium.length() <= 2 ? "{" + originFields + "}"
                     : debezium.substring(0, debezium.length() - 1) + "," + originFields + "}";
         } catch (JsonProcessingException e) {

@@ -117,8 +117,10 @@ public final class ConfigLoader {
         JsonNode leaderNode = object(root, "leader", true);
         checkKeys(leaderNode, "leader", LEADER_KEYS);
         String leaderUrl = requiredText(leaderNode, "leader", "jdbc-url");
-        if (!leaderUrl.startsWith("jdbc:postgresql://")) {
-            throw new ConfigException("leader.jdbc-url", "the leader must be PostgreSQL: jdbc:postgresql://host:port/database");
+        if (LeaderKind.fromJdbcUrl(leaderUrl).orElse(null) != LeaderKind.POSTGRESQL) {
+            // Capture from a MariaDB leader is being built (its converter, checks and positions are in capture.mariadb), not wired yet.
+            throw new ConfigException("leader.jdbc-url", "the leader must be PostgreSQL: jdbc:postgresql://host:port/database"
+                    + (leaderUrl.startsWith(LeaderKind.MARIADB.prefix()) ? " (a MariaDB leader is not supported yet)" : ""));
         }
         List<String> tables = new ArrayList<>();
         JsonNode tablesNode = leaderNode.get("tables");
@@ -142,6 +144,15 @@ public final class ConfigLoader {
                 secret(leaderNode, "leader", "password"), List.copyOf(tables),
                 flatten(object(leaderNode, "debezium", false), "leader.debezium"), optionalBoolean(leaderNode, "leader", "synchronous"),
                 onSlotLost(leaderNode));
+        if (leader.kind() == LeaderKind.MARIADB) {
+            if (leader.synchronous()) {
+                throw new ConfigException("leader.synchronous", "is for a PostgreSQL leader only (a synchronous standby); remove it");
+            }
+            if (object(root, "failover", false) != null) {
+                throw new ConfigException("failover", "is for a PostgreSQL leader only: a MariaDB leader's followers cannot be promoted"
+                        + " yet; remove the section");
+            }
+        }
 
         Map<String, FollowerConfig> followers = new LinkedHashMap<>();
         JsonNode followersNode = object(root, "followers", false);

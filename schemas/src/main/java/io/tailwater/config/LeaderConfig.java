@@ -6,7 +6,7 @@ import java.util.Map;
 /**
  * The leader database that capture reads.
  *
- * @param jdbcUrl JDBC URL of the leader, {@code jdbc:postgresql://host:port/db}
+ * @param jdbcUrl JDBC URL of the leader, {@code jdbc:postgresql://host:port/db} or {@code jdbc:mariadb://host:port/db}
  * @param user replication user
  * @param password its password
  * @param tables table names ({@code schema.table}) or regular expressions to replicate
@@ -20,6 +20,12 @@ import java.util.Map;
  */
 public record LeaderConfig(String jdbcUrl, String user, Secret password, List<String> tables,
                            Map<String, String> debezium, boolean synchronous, boolean resnapshotOnSlotLost) {
+
+    /** The leader's database kind, from its URL (validated by the config loader). */
+    public LeaderKind kind() {
+        return LeaderKind.fromJdbcUrl(jdbcUrl).orElseThrow(() -> new ConfigException("leader.jdbc-url",
+                "the leader must be PostgreSQL or MariaDB"));
+    }
 
     /** This leader's tables and Debezium settings on another database: a follower that became the leader. */
     public LeaderConfig on(FollowerConfig follower) {

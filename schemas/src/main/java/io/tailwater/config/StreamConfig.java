@@ -48,6 +48,11 @@ public record StreamConfig(String stream, Map<String, String> kafka, int replica
         return stream + ".positions";
     }
 
+    /** A MariaDB leader's schema history (Debezium's, every DDL with its binlog position), next to the log. */
+    public String schemaHistoryTopic() {
+        return stream + ".schema-history";
+    }
+
     /** A fresh copy of the Kafka client properties. */
     public Properties kafkaProperties() {
         Properties props = new Properties();

@@ -1,6 +1,7 @@
 package io.tailwater.log;
 
 import io.tailwater.config.ConfigException;
+import io.tailwater.config.LeaderKind;
 import io.tailwater.config.StreamConfig;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
@@ -60,6 +61,14 @@ public final class LogTopics {
             create(admin, new NewTopic(config.positionsTopic(), 1, rf).configs(Map.of(
                     TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
                     TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, minIsr)), timeout);
+            if (config.leader().kind() == LeaderKind.MARIADB) {
+                // Debezium's schema history of a MariaDB leader: every DDL with its binlog position, kept for ever (see design.md)
+                create(admin, new NewTopic(config.schemaHistoryTopic(), 1, rf).configs(Map.of(
+                        TopicConfig.RETENTION_MS_CONFIG, "-1",
+                        TopicConfig.RETENTION_BYTES_CONFIG, "-1",
+                        TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
+                        TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, minIsr)), timeout);
+            }
             ConfigResource logResource = new ConfigResource(ConfigResource.Type.TOPIC, config.logTopic());
             Config current = admin.describeConfigs(List.of(logResource)).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(logResource);
             List<AlterConfigOp> changes = new ArrayList<>();

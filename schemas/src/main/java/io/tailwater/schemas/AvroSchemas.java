@@ -47,10 +47,12 @@ public final class AvroSchemas {
             .doc("Where on the leader the event comes from.")
             .fields()
             .name("epoch").doc("leader epoch").type().intType().noDefault()
-            .name("lsn").doc("PostgreSQL LSN").type().longType().noDefault()
+            .name("lsn").doc("PostgreSQL LSN; -1 for a MariaDB leader").type().longType().noDefault()
             .name("txId").doc("leader transaction id, -1 for snapshot reads").type().longType().noDefault()
             .name("tsMicros").doc("leader commit time, microseconds since the epoch").type().longType().noDefault()
             .name("snapshot").type().booleanType().noDefault()
+            .name("gtid").doc("MariaDB leader: the GTID position after the event (domain-server-seq, comma-separated per domain);"
+                    + " null for PostgreSQL").type().optional().stringType()
             .endRecord();
 
     public static final Schema TX_END = SchemaBuilder.record("TransactionEnd").namespace(NAMESPACE)

@@ -173,10 +173,14 @@ public final class LogEventCodec {
         rec.put(2, p.txId());
         rec.put(3, p.timestampMicros());
         rec.put(4, p.snapshot());
+        rec.put(5, p.gtid());
         return rec;
     }
 
     private static SourcePosition source(GenericRecord rec) {
-        return new SourcePosition((Integer) rec.get(0), (Long) rec.get(1), (Long) rec.get(2), (Long) rec.get(3), (Boolean) rec.get(4));
+        // Logs written before the gtid field have five fields: the writer's schema is the one read with.
+        Object gtid = rec.getSchema().getFields().size() > 5 ? rec.get(5) : null;
+        return new SourcePosition((Integer) rec.get(0), (Long) rec.get(1), (Long) rec.get(2), (Long) rec.get(3), (Boolean) rec.get(4),
+                gtid == null ? null : gtid.toString());
     }
 }

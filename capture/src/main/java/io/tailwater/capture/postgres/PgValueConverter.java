@@ -1,5 +1,6 @@
 package io.tailwater.capture.postgres;
 
+import io.tailwater.capture.UnrepresentableValueException;
 import io.tailwater.schemas.pg.PgKinds;
 
 import io.debezium.connector.postgresql.PostgresValueConverter;
