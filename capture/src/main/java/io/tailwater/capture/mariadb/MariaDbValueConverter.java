@@ -48,16 +48,7 @@ public final class MariaDbValueConverter implements CustomConverter<SchemaBuilde
                     + " out with leader.debezium.column.exclude.list, or the table out of leader.tables, then restart capture");
         }
         ColumnType type = kind.type();
-        SchemaBuilder schema = switch (type) {
-            case BOOLEAN -> SchemaBuilder.bool();
-            case INT16, INT32 -> SchemaBuilder.int32();
-            case INT64 -> SchemaBuilder.int64();
-            case FLOAT32 -> SchemaBuilder.float32();
-            case FLOAT64 -> SchemaBuilder.float64();
-            case BYTES -> SchemaBuilder.bytes();
-            default -> SchemaBuilder.string();
-        };
-        schema.name(ConnectTables.KIND_PREFIX + type.name()).parameter(ConnectTables.VALUE_TYPE, kind.valueType());
+        SchemaBuilder schema = ConnectTables.fieldSchema(type, kind.valueType());
         if (kind.unsignedBigint()) {
             // BIGINT UNSIGNED has 20 digits: DECIMAL(20,0) everywhere (Debezium gave it the leader's length, 20 or less)
             schema.parameter("__debezium.source.column.length", "20").parameter("__debezium.source.column.scale", "0");

@@ -68,16 +68,7 @@ public final class PgValueConverter implements CustomConverter<SchemaBuilder, Re
         PgTypeCatalog.TypeInfo info = catalog.type(typeName);
         String valueType = info.valueTypeName();
         ColumnType kind = PgKinds.of(valueType, column.length().orElse(-1), info.kind() == 'e');
-        SchemaBuilder schema = switch (kind) {
-            case BOOLEAN -> SchemaBuilder.bool();
-            case INT16, INT32 -> SchemaBuilder.int32();
-            case INT64 -> SchemaBuilder.int64();
-            case FLOAT32 -> SchemaBuilder.float32();
-            case FLOAT64 -> SchemaBuilder.float64();
-            case BYTES -> SchemaBuilder.bytes();
-            default -> SchemaBuilder.string();
-        };
-        schema.name(ConnectTables.KIND_PREFIX + kind.name()).parameter(ConnectTables.VALUE_TYPE, valueType);
+        SchemaBuilder schema = ConnectTables.fieldSchema(kind, valueType);
         if (column.isOptional()) {
             schema.optional();
         }

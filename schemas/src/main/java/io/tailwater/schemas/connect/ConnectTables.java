@@ -8,6 +8,7 @@ import io.tailwater.schemas.Unchanged;
 import io.tailwater.schemas.ValueText;
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.kafka.connect.data.Struct;
 
 import java.nio.ByteBuffer;
@@ -76,6 +77,24 @@ public final class ConnectTables {
         TableSchema table = new TableSchema(id, columns);
         tables.put(rowSchema, table);
         return table;
+    }
+
+    /**
+     * The field schema a capture converter gives a column of {@code kind}: native booleans,
+     * integers, floats and bytes, text for the rest, named by the kind and carrying the leader's
+     * value type ({@link #VALUE_TYPE}).
+     */
+    public static SchemaBuilder fieldSchema(ColumnType kind, String valueType) {
+        SchemaBuilder schema = switch (kind) {
+            case BOOLEAN -> SchemaBuilder.bool();
+            case INT16, INT32 -> SchemaBuilder.int32();
+            case INT64 -> SchemaBuilder.int64();
+            case FLOAT32 -> SchemaBuilder.float32();
+            case FLOAT64 -> SchemaBuilder.float64();
+            case BYTES -> SchemaBuilder.bytes();
+            default -> SchemaBuilder.string();
+        };
+        return schema.name(KIND_PREFIX + kind.name()).parameter(VALUE_TYPE, valueType);
     }
 
     /** The row's values in column order, converted to their Java form. */
