@@ -1,5 +1,7 @@
 package io.tailwater.capture;
 
+import io.debezium.connector.mariadb.MariaDbConnector;
+import io.debezium.connector.mariadb.MariaDbConnectorConfig;
 import io.debezium.connector.postgresql.PostgresConnector;
 import io.debezium.connector.postgresql.PostgresConnectorConfig;
 import io.debezium.embedded.Connect;
@@ -9,7 +11,12 @@ import io.debezium.engine.format.ChangeEventFormat;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tailwater.capture.mariadb.MariaDbEnumOptions;
+import io.tailwater.capture.mariadb.MariaDbLeaderChecks;
+import io.tailwater.capture.mariadb.MariaDbSettings;
+import io.tailwater.capture.mariadb.MariaDbSourceFormat;
 import io.tailwater.config.LeaderConfig;
+import io.tailwater.config.LeaderKind;
 import io.tailwater.config.StreamConfig;
 import io.tailwater.capture.postgres.PgSourceFormat;
 import io.tailwater.capture.postgres.PgTypeCatalog;
@@ -51,8 +58,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The capture process of one stream: tails the PostgreSQL leader's write-ahead log with the
- * Debezium embedded engine (pgoutput) and writes it into {@code <stream>.log}.
+ * The capture process of one stream: tails the leader's change log with the Debezium embedded
+ * engine (a PostgreSQL leader's write-ahead log through pgoutput, a MariaDB leader's binlog) and
+ * writes it into {@code <stream>.log}.
  *
  * <p>Lifecycle: {@link #start()} checks the leader, creates missing topics, takes over the
  * stream's fixed transactional id (fencing any earlier capture), finds the resume point in the
@@ -106,10 +114,12 @@ public final class Capture implements AutoCloseable {
             return client;
         });
         StartupTask<KafkaProducer<byte[], byte[]>> producerTask = StartupTask.fork("producer", this::newProducer);
-        StartupTask.fork("debezium", Capture::loadDebezium);
+        boolean mariaDb = config.leader().kind() == LeaderKind.MARIADB;
+        StartupTask.fork("debezium", mariaDb ? Capture::loadMariaDb : Capture::loadDebezium);
         // The configured leader is checked while Kafka is: it leads unless the log names a promoted follower.
         StreamConfig configured = config;
-        StartupTask<List<String>> configuredCheck = StartupTask.fork("leader", () -> LeaderChecks.check(configured.leader(), startupTimeout));
+        StartupTask<List<String>> configuredCheck = StartupTask.fork("leader", () -> mariaDb
+                ? MariaDbLeaderChecks.check(configured.leader(), startupTimeout) : LeaderChecks.check(configured.leader(), startupTimeout));
         SchemaRegistryClient registry;
         try {
             LogTopics.ensure(config, startupTimeout);
@@ -135,6 +145,10 @@ public final class Capture implements AutoCloseable {
             tail = LogTail.read(consumer, config, serde, startupTimeout);
         }
         StreamLeader leader = tail.leader();
+        if (mariaDb) {
+            startMariaDb(tail, serde, configuredCheck);
+            return;
+        }
         if (leader.follower().isPresent()) {
             // The log names the leader: after a promote, the follower it chose, whatever the config's leader section says.
             config = config.withLeader(leader.database(config));
@@ -177,7 +191,43 @@ public final class Capture implements AutoCloseable {
             producer.close(Duration.ZERO);
             throw e;
         }
-        Properties props = DebeziumSettings.of(config, primary, slot, resumeOffset);
+        startEngine(DebeziumSettings.of(config, primary, slot, resumeOffset));
+        newTables = new NewTableWatch(config.leader(), slotName(config.stream()), engine, writer::streaming, joining, config.stream());
+        LOG.info("Capture of stream '{}' started", config.stream());
+    }
+
+    /**
+     * The rest of {@link #start} for a MariaDB leader: it resumes from the binlog position of
+     * the log's last transaction end, or takes the initial snapshot (see {@link BinlogResumeCheck}).
+     * Tables created later that match {@code leader.tables} are captured from their CREATE TABLE
+     * on, which the binlog carries.
+     */
+    private void startMariaDb(LogTail tail, LogRecordSerde serde, StartupTask<List<String>> check) {
+        String resumeOffset;
+        try {
+            List<String> tables = check.join();
+            LOG.info("Leader checked: {} table(s) match for stream '{}'; capturing from the MariaDB leader at {}", tables.size(),
+                    config.stream(), MariaDbLeaderChecks.hostPart(config.leader().jdbcUrl()));
+            Optional<ResumePoint> resume = ResumePoint.of(tail);
+            resume.ifPresentOrElse(
+                    p -> LOG.info("Resuming capture of stream '{}' after {} (GTID position {})", config.stream(),
+                            p.end().source().snapshot() ? "a chunk of the initial snapshot" : "leader transaction " + p.end().txId(),
+                            p.end().source().gtid()),
+                    () -> LOG.info("The log of stream '{}' is empty: starting with the initial snapshot", config.stream()));
+            writer = new LogWriter(producer, serde, config.stream(), metrics, resume.map(ResumePoint::logBytes).orElse(0L), tail.leader(),
+                    joining, null, new MariaDbSourceFormat());
+            resumeOffset = new BinlogResumeCheck(config, startupTimeout).resumeOffset(resume, tables, writer);
+        } catch (RuntimeException e) {
+            producer.close(Duration.ZERO);
+            throw e;
+        }
+        MariaDbEnumOptions.register(config.stream(), () -> MariaDbLeaderChecks.connect(config.leader(), startupTimeout));
+        startEngine(MariaDbSettings.of(config, resumeOffset));
+        LOG.info("Capture of stream '{}' started", config.stream());
+    }
+
+    /** Starts Debezium's embedded engine with {@code props}, feeding the log writer. */
+    private void startEngine(Properties props) {
         engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
                 .using(props)
                 .using((success, message, error) -> {
@@ -201,8 +251,6 @@ public final class Capture implements AutoCloseable {
                 .build();
         executor = Executors.newSingleThreadExecutor(r -> new Thread(r, "tailwater-capture-" + config.stream()));
         executor.execute(engine);
-        newTables = new NewTableWatch(config.leader(), slotName(config.stream()), engine, writer::streaming, joining, config.stream());
-        LOG.info("Capture of stream '{}' started", config.stream());
     }
 
     /**
@@ -239,6 +287,13 @@ public final class Capture implements AutoCloseable {
         return null;
     }
 
+    /** Loads and initialises the classes Debezium's MariaDB connector starts with. */
+    private static Void loadMariaDb() {
+        Objects.requireNonNull(MariaDbConnectorConfig.ALL_FIELDS);
+        new MariaDbConnector().config();
+        return null;
+    }
+
     /** The replication slot (and publication) of a stream on its configured leader. */
     public static String slotName(String stream) {
         return "tailwater_" + stream.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
@@ -256,6 +311,13 @@ public final class Capture implements AutoCloseable {
 
     /** The leader tables a stream's {@code leader.tables} matches now (Tailwater's own tables never do). */
     public static List<TableId> tables(LeaderConfig leader, Duration timeout) {
+        if (leader.kind() == LeaderKind.MARIADB) {
+            try (Connection c = MariaDbLeaderChecks.connect(leader, timeout)) {
+                return MariaDbLeaderChecks.matchingTables(c, leader).stream().map(TableId::parse).toList();
+            } catch (SQLException e) {
+                throw new LeaderNotReadyException("cannot list the leader's tables: " + e.getMessage(), e);
+            }
+        }
         try (Connection c = LeaderChecks.connect(leader, timeout)) {
             return LeaderChecks.matchingTables(c, leader).stream().map(t -> new TableId(t.schema(), t.table())).toList();
         } catch (SQLException e) {
@@ -324,6 +386,7 @@ public final class Capture implements AutoCloseable {
             }
         }
         PgTypeCatalog.unregister(config.stream());
+        MariaDbEnumOptions.unregister(config.stream());
         stopped.countDown();
         LOG.info("Capture of stream '{}' stopped", config.stream());
     }

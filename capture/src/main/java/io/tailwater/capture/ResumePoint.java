@@ -71,7 +71,8 @@ record ResumePoint(TransactionEnd end, long logBytes, boolean leaderChange) {
         }
     }
 
-    private Map<String, Object> offset() {
+    /** The source offset of the transaction end, as a map. */
+    Map<String, Object> offset() {
         try {
             return JSON.readValue(end.sourceOffset(), new TypeReference<Map<String, Object>>() { });
         } catch (IOException e) {

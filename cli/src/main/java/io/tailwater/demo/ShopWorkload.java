@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * Used by the demo and the end-to-end tests.
  */
 public final class ShopWorkload {
-    public static final List<String> TABLES = List.of("public.customers", "public.orders", "public.order_items");
+    public static final List<String> TABLES = tables("public");
     private static final String[] STATUS = {"new", "paid", "shipped", "delivered", "returned"};
 
     private final Random random;
@@ -30,7 +30,35 @@ public final class ShopWorkload {
         this.random = new Random(seed);
     }
 
+    /** The shop's tables in a leader schema (a MariaDB leader's database). */
+    public static List<String> tables(String schema) {
+        return List.of(schema + ".customers", schema + "." + "orders", schema + ".order_items");
+    }
+
+    /** Whether {@code c} is a connection to a MariaDB leader (the shop speaks its SQL there). */
+    static boolean isMariaDb(Connection c) throws SQLException {
+        return c.getMetaData().getURL().startsWith("jdbc:mariadb:");
+    }
+
     public static void createSchema(Connection c) throws SQLException {
+        if (isMariaDb(c)) {
+            try (Statement s = c.createStatement()) {
+                s.execute("""
+                        CREATE TABLE IF NOT EXISTS customers (
+                          id bigint PRIMARY KEY, name text NOT NULL, email varchar(200),
+                          credit decimal(12,2) NOT NULL DEFAULT 0, vip boolean NOT NULL DEFAULT false,
+                          created_at timestamp(6) NOT NULL DEFAULT current_timestamp(6))""");
+                s.execute("""
+                        CREATE TABLE IF NOT EXISTS orders (
+                          id bigint PRIMARY KEY, customer_id bigint NOT NULL, status varchar(20) NOT NULL,
+                          total decimal(14,2) NOT NULL, placed_at datetime(6) NOT NULL, note text)""");
+                s.execute("""
+                        CREATE TABLE IF NOT EXISTS order_items (
+                          order_id bigint NOT NULL, line integer NOT NULL, sku varchar(40) NOT NULL, qty smallint NOT NULL,
+                          price decimal(10,2) NOT NULL, weight_kg double, PRIMARY KEY (order_id, line))""");
+            }
+            return;
+        }
         try (Statement s = c.createStatement()) {
             s.execute("""
                     CREATE TABLE IF NOT EXISTS customers (
@@ -94,6 +122,17 @@ public final class ShopWorkload {
                 orders.executeUpdate();
             }
         }
+        if (isMariaDb(c)) {
+            // The GTID a commit that wrote rows gets; one that wrote none leaves the session's last GTID as it was.
+            String before = lastGtid(c);
+            c.commit();
+            String after = lastGtid(c);
+            if (after != null && !after.equals(before)) {
+                writingTransactions.add(Long.parseLong(after.substring(after.lastIndexOf('-') + 1)));
+            }
+            transactions.incrementAndGet();
+            return;
+        }
         Long xid = null;
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT txid_current_if_assigned()")) {
             if (rs.next()) {
@@ -107,7 +146,18 @@ public final class ShopWorkload {
         transactions.incrementAndGet();
     }
 
-    /** The leader transaction ids of the committed transactions that changed rows (the ones the log must hold once each). */
+    private static String lastGtid(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT @@last_gtid")) {
+            rs.next();
+            String gtid = rs.getString(1);
+            return gtid == null || gtid.isEmpty() ? null : gtid;
+        }
+    }
+
+    /**
+     * The leader transaction ids of the committed transactions that changed rows (the ones the log
+     * must hold once each): PostgreSQL's transaction ids, a MariaDB leader's GTID sequence numbers.
+     */
     public java.util.Set<Long> writingTransactions() {
         return java.util.Set.copyOf(writingTransactions);
     }
@@ -170,9 +220,24 @@ public final class ShopWorkload {
             return;
         }
         long order = 1 + random.nextLong(maxOrder);
-        try (PreparedStatement ps = c.prepareStatement("UPDATE orders SET status = ? WHERE id = ? RETURNING customer_id, total")) {
-            ps.setString(1, STATUS[1 + random.nextInt(STATUS.length - 1)]);
-            ps.setLong(2, order);
+        String status = STATUS[1 + random.nextInt(STATUS.length - 1)];
+        // MariaDB has no UPDATE ... RETURNING: it reads the order under a lock first.
+        String pay = isMariaDb(c) ? "SELECT customer_id, total FROM orders WHERE id = ? FOR UPDATE"
+                : "UPDATE orders SET status = ? WHERE id = ? RETURNING customer_id, total";
+        if (isMariaDb(c)) {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE orders SET status = ? WHERE id = ?")) {
+                ps.setString(1, status);
+                ps.setLong(2, order);
+                ps.executeUpdate();
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement(pay)) {
+            if (isMariaDb(c)) {
+                ps.setLong(1, order);
+            } else {
+                ps.setString(1, status);
+                ps.setLong(2, order);
+            }
             try (ResultSet rs = ps.executeQuery()) {
                 if (rs.next()) {
                     try (PreparedStatement credit = c.prepareStatement("UPDATE customers SET credit = credit + ? WHERE id = ?")) {

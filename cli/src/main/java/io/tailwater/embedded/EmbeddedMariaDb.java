@@ -16,7 +16,8 @@ import java.util.stream.Stream;
 /**
  * A MariaDB server from the machine's own binaries ({@code mariadbd}, Debian's
  * {@code mariadb-server}), in a temporary datadir, on a free port of 127.0.0.1, with root and no
- * password. Works as root. {@link #available()} says whether the binaries are there.
+ * password, with the binlog on so that it serves as a leader as well as a follower. Works as
+ * root. {@link #available()} says whether the binaries are there.
  */
 public final class EmbeddedMariaDb implements MariaDbServer {
     private static final List<Path> SEARCH = List.of(Path.of("/usr/sbin"), Path.of("/usr/bin"), Path.of("/usr/local/sbin"),
@@ -61,7 +62,9 @@ public final class EmbeddedMariaDb implements MariaDbServer {
             Process p = new ProcessBuilder(server.toString(), "--no-defaults", "--user=root", "--datadir=" + data,
                     "--socket=" + dir.resolve("mariadb.sock"), "--port=" + port, "--bind-address=127.0.0.1", "--pid-file=" + dir.resolve("pid"),
                     "--innodb-buffer-pool-size=128M", "--innodb-log-file-size=64M", "--innodb-flush-log-at-trx-commit=2",
-                    "--character-set-server=utf8mb4", "--collation-server=utf8mb4_nopad_bin", "--max-connections=300")
+                    "--character-set-server=utf8mb4", "--collation-server=utf8mb4_nopad_bin", "--max-connections=300",
+                    // A leader too: the binlog as capture needs it (row events with full images, GTIDs are always on).
+                    "--log-bin=mariadb-bin", "--binlog-format=ROW", "--binlog-row-image=FULL", "--server-id=1")
                     .redirectErrorStream(true).redirectOutput(dir.resolve("server.log").toFile()).start();
             EmbeddedMariaDb db = new EmbeddedMariaDb(p, dir, port);
             db.awaitReady();

@@ -14,7 +14,8 @@ public final class EmbeddedStreamConfig {
 
     public static String yaml(String stream, KafkaServer kafka, RegistryServer registry, String leaderUrl,
                               List<String> tables, Map<String, String> followers) {
-        return yaml(stream, kafka.bootstrapServers(), Map.of(), registry.url(), leaderUrl, "postgres", tables, followers);
+        return yaml(stream, kafka.bootstrapServers(), Map.of(), registry.url(), leaderUrl,
+                leaderUrl.startsWith("jdbc:mariadb:") ? "root" : "postgres", tables, followers);
     }
 
     /**

@@ -117,10 +117,9 @@ public final class ConfigLoader {
         JsonNode leaderNode = object(root, "leader", true);
         checkKeys(leaderNode, "leader", LEADER_KEYS);
         String leaderUrl = requiredText(leaderNode, "leader", "jdbc-url");
-        if (LeaderKind.fromJdbcUrl(leaderUrl).orElse(null) != LeaderKind.POSTGRESQL) {
-            // Capture from a MariaDB leader is being built (its converter, checks and positions are in capture.mariadb), not wired yet.
-            throw new ConfigException("leader.jdbc-url", "the leader must be PostgreSQL: jdbc:postgresql://host:port/database"
-                    + (leaderUrl.startsWith(LeaderKind.MARIADB.prefix()) ? " (a MariaDB leader is not supported yet)" : ""));
+        if (LeaderKind.fromJdbcUrl(leaderUrl).isEmpty()) {
+            throw new ConfigException("leader.jdbc-url", "the leader must be PostgreSQL (jdbc:postgresql://host:port/database) or MariaDB"
+                    + " (jdbc:mariadb://host:port/database)");
         }
         List<String> tables = new ArrayList<>();
         JsonNode tablesNode = leaderNode.get("tables");

@@ -9,6 +9,7 @@ import io.tailwater.cli.StatusReport;
 import io.tailwater.config.ConfigLoader;
 import io.tailwater.config.StreamConfig;
 import io.tailwater.embedded.EmbeddedStreamConfig;
+import io.tailwater.embedded.MariaDbServer;
 import io.tailwater.embedded.PostgresServer;
 import io.tailwater.log.KafkaClients;
 import io.tailwater.schemas.TableId;
@@ -81,19 +82,36 @@ public final class TestStream implements AutoCloseable {
      */
     public TestStream(String name, List<String> tables, boolean embeddedEngines, String extraFollowers,
                       Map<String, String> followerSettings) throws Exception {
-        this(name, tables, SharedServices.get().leader(), embeddedEngines, extraFollowers, followerSettings);
+        this(name, tables, SharedServices.get().leader().createDatabase(name), embeddedEngines, extraFollowers, followerSettings);
+    }
+
+    /**
+     * A stream whose leader is a database of the shared MariaDB server, {@link #mariaDbLeaderDatabase}
+     * (its tables are listed as {@code <database>.<table>}); followers as above.
+     */
+    public static TestStream onMariaDb(String name, List<String> tables, boolean embeddedEngines) throws Exception {
+        MariaDbServer maria = SharedServices.get().mariadb();
+        if (maria == null) {
+            throw new IllegalStateException("a MariaDB leader needs MariaDB installed (apt-get install mariadb-server)");
+        }
+        return new TestStream(name, tables, maria.createDatabase(mariaDbLeaderDatabase(name)), embeddedEngines, "", Map.of());
+    }
+
+    /** The leader database of a stream made by {@link #onMariaDb} (its MariaDB follower, "maria", is the database {@code name}). */
+    public static String mariaDbLeaderDatabase(String name) {
+        return name + "_src";
     }
 
     /** A stream whose leader database is on {@code leaderServer} rather than the shared leader (a server a test may kill). */
     public TestStream(String name, List<String> tables, PostgresServer leaderServer, String extraFollowers) throws Exception {
-        this(name, tables, leaderServer, false, extraFollowers, Map.of());
+        this(name, tables, leaderServer.createDatabase(name), false, extraFollowers, Map.of());
     }
 
-    private TestStream(String name, List<String> tables, PostgresServer leaderServer, boolean embeddedEngines, String extraFollowers,
+    private TestStream(String name, List<String> tables, String leaderUrl, boolean embeddedEngines, String extraFollowers,
                        Map<String, String> followerSettings) throws Exception {
         SharedServices.Services s = SharedServices.get();
         this.name = name;
-        this.leaderUrl = leaderServer.createDatabase(name);
+        this.leaderUrl = leaderUrl;
         String followerUrl = s.follower().createDatabase(name + "_copy");
         Path sqlite = Files.createTempDirectory("tailwater-test").resolve(name + ".db");
         Map<String, String> followers = new java.util.LinkedHashMap<>();
@@ -160,7 +178,16 @@ public final class TestStream implements AutoCloseable {
     }
 
     public Connection leader() throws SQLException {
-        return DriverManager.getConnection(leaderUrl, "postgres", "");
+        return DriverManager.getConnection(leaderUrl, leaderUrl.startsWith("jdbc:mariadb:") ? "root" : "postgres", "");
+    }
+
+    /** The GTID sequence number of the transaction {@code st}'s connection committed last on a MariaDB leader (its log transaction id). */
+    public static long lastGtidSequence(java.sql.Statement st) throws SQLException {
+        try (java.sql.ResultSet rs = st.executeQuery("SELECT @@last_gtid")) {
+            rs.next();
+            String gtid = rs.getString(1);
+            return Long.parseLong(gtid.substring(gtid.lastIndexOf('-') + 1));
+        }
     }
 
     /** A connection to a follower, made as its applier makes it (DuckDB refuses a second connection configured differently). */

@@ -2,7 +2,11 @@ package io.tailwater.applier.verify;
 
 import io.tailwater.applier.dialect.Dialect;
 import io.tailwater.applier.dialect.Dialects;
+import io.tailwater.applier.dialect.mariadb.MariaDbDialect;
 import io.tailwater.applier.dialect.postgres.PostgresDialect;
+import io.tailwater.config.LeaderKind;
+import org.jooq.Name;
+import org.jooq.impl.DSL;
 import io.tailwater.config.FollowerConfig;
 import io.tailwater.config.LeaderConfig;
 import io.tailwater.schemas.TableId;
@@ -22,15 +26,19 @@ public final class StreamVerifier {
 
     public static List<TableComparison> compare(LeaderConfig leader, FollowerConfig follower, List<TableId> tables) throws SQLException {
         Dialect dialect = Dialects.of(follower.kind());
-        PostgresDialect leaderDialect = new PostgresDialect();
+        boolean mariaDb = leader.kind() == LeaderKind.MARIADB;
+        Dialect leaderDialect = mariaDb ? new MariaDbDialect() : new PostgresDialect();
         List<TableComparison> out = new ArrayList<>();
         try (Connection l = connect(leader.jdbcUrl(), leader.user(), leader.password().value(), leaderDialect.connectionProperties());
              Connection f = connect(follower.jdbcUrl(), follower.user(), follower.password().value(), dialect.connectionProperties())) {
+            leaderDialect.configure(l);
             l.setAutoCommit(false);
             f.setAutoCommit(false);
             for (TableId id : tables) {
-                TableSchema schema = TableDigests.describePostgres(l, id);
-                TableDigest leaderDigest = TableDigests.digest(l, leaderDialect, leaderDialect.tableName(id), schema);
+                TableSchema schema = mariaDb ? TableDigests.describeMariaDb(l, id) : TableDigests.describePostgres(l, id);
+                // A MariaDB leader's tables are named by database and table, as the PostgreSQL dialect names schema and table.
+                Name name = mariaDb ? DSL.name(id.schema(), id.table()) : leaderDialect.tableName(id);
+                TableDigest leaderDigest = TableDigests.digest(l, leaderDialect, name, schema);
                 TableDigest copy;
                 try {
                     copy = TableDigests.digest(f, dialect, dialect.tableName(id), schema);

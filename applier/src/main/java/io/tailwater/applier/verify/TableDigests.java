@@ -5,6 +5,7 @@ import io.tailwater.schemas.Column;
 import io.tailwater.schemas.ColumnType;
 import io.tailwater.schemas.TableId;
 import io.tailwater.schemas.TableSchema;
+import io.tailwater.schemas.mariadb.MariaDbKinds;
 import io.tailwater.schemas.pg.PgKinds;
 import org.jooq.DSLContext;
 import org.jooq.Name;
@@ -53,6 +54,42 @@ public final class TableDigests {
                     int scale = rs.getObject(5) == null ? -1 : rs.getInt(5);
                     columns.add(new Column(rs.getString(1), PgKinds.of(type, precision, rs.getBoolean(8)), type.toUpperCase(Locale.ROOT),
                             rs.getObject(3) == null ? precision : rs.getInt(3), scale, rs.getBoolean(6), rs.getBoolean(7)));
+                }
+            }
+        }
+        if (columns.isEmpty()) {
+            throw new SQLException("table " + id + " does not exist on the leader");
+        }
+        return new TableSchema(id, columns);
+    }
+
+    /**
+     * Describes a MariaDB leader table ({@code id}'s schema is its database) from
+     * {@code information_schema}, in the terms the log uses (see {@link MariaDbKinds}); a column
+     * of a type capture refuses has no kind, and is refused here too.
+     */
+    public static TableSchema describeMariaDb(Connection c, TableId id) throws SQLException {
+        String sql = """
+                SELECT COLUMN_NAME, COLUMN_TYPE, DATA_TYPE, COALESCE(CHARACTER_MAXIMUM_LENGTH, NUMERIC_PRECISION, DATETIME_PRECISION),
+                       NUMERIC_SCALE, IS_NULLABLE = 'YES', COLUMN_KEY = 'PRI'
+                FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION""";
+        List<Column> columns = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, id.schema());
+            ps.setString(2, id.table());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String columnType = rs.getString(2).toUpperCase(Locale.ROOT);
+                    String dataType = rs.getString(3).toUpperCase(Locale.ROOT);
+                    int length = rs.getObject(4) == null ? -1 : rs.getInt(4);
+                    MariaDbKinds.Kind kind = MariaDbKinds.of(columnType.contains("UNSIGNED") ? dataType + " UNSIGNED" : dataType,
+                            dataType.equals("BIT") ? length : -1);
+                    if (kind == null) {
+                        throw new SQLException("column \"" + rs.getString(1) + "\" of " + id + " is of type " + columnType
+                                + ", which Tailwater does not replicate");
+                    }
+                    columns.add(new Column(rs.getString(1), kind.type(), kind.valueType(), kind.unsignedBigint() ? 20 : length,
+                            kind.unsignedBigint() ? 0 : rs.getObject(5) == null ? -1 : rs.getInt(5), rs.getBoolean(6), rs.getBoolean(7)));
                 }
             }
         }

@@ -1,5 +1,6 @@
 package io.tailwater.capture.mariadb;
 
+import io.tailwater.schemas.mariadb.MariaDbKinds;
 import io.tailwater.capture.LeaderNotReadyException;
 import io.tailwater.config.LeaderConfig;
 import io.tailwater.schemas.ColumnType;
@@ -209,7 +210,7 @@ public final class MariaDbLeaderChecks {
     }
 
     /** The JDBC URL without its query string, which may hold a password. */
-    static String hostPart(String url) {
+    public static String hostPart(String url) {
         int q = url.indexOf('?');
         return q < 0 ? url : url.substring(0, q);
     }

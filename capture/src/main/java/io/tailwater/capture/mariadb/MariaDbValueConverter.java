@@ -1,12 +1,11 @@
 package io.tailwater.capture.mariadb;
 
-import io.debezium.connector.mariadb.antlr.MariaDbAntlrDdlParser;
-import io.debezium.relational.Column;
 import io.debezium.spi.converter.CustomConverter;
 import io.debezium.spi.converter.RelationalColumn;
 import io.tailwater.capture.UnrepresentableValueException;
 import io.tailwater.schemas.ColumnType;
 import io.tailwater.schemas.connect.ConnectTables;
+import io.tailwater.schemas.mariadb.MariaDbKinds;
 import org.apache.kafka.connect.data.SchemaBuilder;
 
 import java.math.BigDecimal;
@@ -33,8 +32,14 @@ import java.util.Properties;
  */
 public final class MariaDbValueConverter implements CustomConverter<SchemaBuilder, RelationalColumn> {
 
+    /** The converter property naming the stream, whose leader {@link MariaDbEnumOptions} reads labels from. */
+    public static final String STREAM = "stream";
+
+    private String stream;
+
     @Override
     public void configure(Properties props) {
+        stream = props.getProperty(STREAM);
     }
 
     @Override
@@ -57,12 +62,16 @@ public final class MariaDbValueConverter implements CustomConverter<SchemaBuilde
             schema.optional();
         }
         Charset charset = type == ColumnType.STRING ? charset(column, where) : null;
-        List<String> options = column instanceof Column c && (kind.valueType().equals("ENUM") || kind.valueType().equals("SET"))
-                ? MariaDbAntlrDdlParser.extractEnumAndSetOptions(c.enumValues()) : List.of();
+        List<String> options = kind.valueType().equals("ENUM") || kind.valueType().equals("SET")
+                ? MariaDbEnumOptions.of(stream, column.dataCollection(), column.name()) : List.of();
         // BINARY(n) values are padded to n bytes, BIT(n) values have n bits
         int length = kind.valueType().equals("BINARY") || kind.valueType().equals("BIT") ? column.length().orElse(0) : 0;
         boolean required = !column.isOptional();
+        Object defaultValue = column.hasDefaultValue() ? column.defaultValue() : null;
         registration.register(schema, value -> {
+            if (value != null && value == defaultValue) {
+                return defaultOf(kind, value, charset, options, length);
+            }
             if (value == null) {
                 if (required) {
                     // binlog_row_image=FULL sends every column; only a zero date reaches here as nothing
@@ -83,9 +92,33 @@ public final class MariaDbValueConverter implements CustomConverter<SchemaBuilde
         });
     }
 
+    /**
+     * The schema default of a column: its constant converted as its values are, or
+     * {@link #NO_CONSTANT_DEFAULT} for a default the server computes, which Debezium stands in
+     * for with the epoch (CURRENT_TIMESTAMP, whose epoch is MariaDB's zero timestamp).
+     */
+    private static Object defaultOf(MariaDbKinds.Kind kind, Object value, Charset charset, List<String> options, int length) {
+        try {
+            Object converted = MariaDbValues.convert(kind, value, charset, options, length);
+            return kind.type() == ColumnType.TIMESTAMP && "1970-01-01T00:00".equals(converted) ? NO_CONSTANT_DEFAULT : converted;
+        } catch (RuntimeException e) {
+            if (kind.type() == ColumnType.TIMESTAMP || kind.type() == ColumnType.TIMESTAMPTZ) {
+                return NO_CONSTANT_DEFAULT;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * The schema default of a date-time column whose default the server computes: no follower
+     * gets it, for it is no constant ({@code ConnectTables} reads no timestamp from it and gives
+     * the column no default). Only the schema carries it; no value is ever this.
+     */
+    static final String NO_CONSTANT_DEFAULT = "CURRENT_TIMESTAMP";
+
     /** The Java charset of a text column's MariaDB character set; capture refuses one it cannot decode exactly. */
     private static Charset charset(RelationalColumn column, String where) {
-        String name = column instanceof Column c ? c.charsetName() : null;
+        String name = column.charsetName(); // a column without one of its own has its table's (Debezium's DDL parser sets it)
         Charset charset = MariaDbCharsets.of(name);
         if (charset == null) {
             throw new UnrepresentableValueException(where + " uses the character set '" + name + "', which Tailwater cannot decode"

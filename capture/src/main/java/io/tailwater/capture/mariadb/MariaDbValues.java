@@ -1,5 +1,6 @@
 package io.tailwater.capture.mariadb;
 
+import io.tailwater.schemas.mariadb.MariaDbKinds;
 import io.tailwater.schemas.ValueText;
 
 import java.math.BigDecimal;

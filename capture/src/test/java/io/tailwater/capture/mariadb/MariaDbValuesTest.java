@@ -1,5 +1,6 @@
 package io.tailwater.capture.mariadb;
 
+import io.tailwater.schemas.mariadb.MariaDbKinds;
 import io.tailwater.schemas.ColumnType;
 import org.junit.jupiter.api.Test;
 

@@ -7,6 +7,7 @@ package io.debezium.connector.mariadb.jdbc;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.util.Objects;
 
 import io.debezium.connector.binlog.jdbc.BinlogFieldReader;
@@ -27,6 +28,15 @@ public class MariaDbFieldReader extends BinlogFieldReader {
 
     public MariaDbFieldReader(MariaDbConnectorConfig connectorConfig) {
         super(connectorConfig);
+    }
+
+    /** TIMESTAMP columns, which Debezium's DDL parser types as {@code TIMESTAMP_WITH_TIMEZONE}, also as the server's text. */
+    @Override
+    public Object readField(ResultSet rs, int columnIndex, Column column, Table table) throws SQLException {
+        if (column.jdbcType() == Types.TIMESTAMP_WITH_TIMEZONE || "TIMESTAMP".equalsIgnoreCase(column.typeName())) {
+            return rs.getString(columnIndex);
+        }
+        return super.readField(rs, columnIndex, column, table);
     }
 
     @Override

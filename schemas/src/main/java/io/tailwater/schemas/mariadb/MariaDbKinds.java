@@ -1,4 +1,4 @@
-package io.tailwater.capture.mariadb;
+package io.tailwater.schemas.mariadb;
 
 import io.tailwater.schemas.ColumnType;
 
@@ -29,7 +29,7 @@ import java.util.Locale;
  * </table>
  * Spatial types, INET4, INET6 and VECTOR have no kind: capture refuses them.
  */
-final class MariaDbKinds {
+public final class MariaDbKinds {
     private MariaDbKinds() {
     }
 
@@ -41,14 +41,14 @@ final class MariaDbKinds {
      * @param bits for integers, the width of the MariaDB type (8 to 64); 0 otherwise
      * @param unsigned whether an integer type is unsigned
      */
-    record Kind(ColumnType type, String valueType, int bits, boolean unsigned) {
-        boolean unsignedBigint() {
+    public record Kind(ColumnType type, String valueType, int bits, boolean unsigned) {
+        public boolean unsignedBigint() {
             return unsigned && bits == 64;
         }
     }
 
     /** The kind of a column of {@code typeName} (Debezium's, such as {@code INT UNSIGNED}), or null for a type not replicated. */
-    static Kind of(String typeName, int length) {
+    public static Kind of(String typeName, int length) {
         String t = typeName.toUpperCase(Locale.ROOT).trim();
         boolean unsigned = t.contains("UNSIGNED");
         String base = t.replace(" ZEROFILL", "").replace(" UNSIGNED", "").replace(" SIGNED", "").trim();
