@@ -340,13 +340,15 @@ public final class Applier implements AutoCloseable {
             case RowChange rc -> group.addToOpen(r.offset(), rc);
             case Truncate t -> group.addToOpen(r.offset(), t);
             case TransactionEnd t -> group.closeTransaction(new AppliedPosition(r.offset(), t.source().lsn(), t.txId(),
-                    t.source().timestampMicros(), t.source().epoch(), LogHeaders.number(r.headers(), LogHeaders.LOG_BYTES)));
+                    t.source().timestampMicros(), t.source().epoch(), LogHeaders.number(r.headers(), LogHeaders.LOG_BYTES),
+                    t.source().gtid()));
             case Heartbeat h -> group.advanceIdle(new AppliedPosition(r.offset(), h.source().lsn(),
-                    lastTxId(), h.source().timestampMicros(), h.source().epoch(), LogHeaders.number(r.headers(), LogHeaders.LOG_BYTES)));
+                    lastTxId(), h.source().timestampMicros(), h.source().epoch(), LogHeaders.number(r.headers(), LogHeaders.LOG_BYTES),
+                    h.source().gtid()));
             case LeaderChange c -> {
                 // No LSN: the new leader's LSNs are not comparable with the old one's, so an await of either waits for its transactions.
                 group.advanceIdle(new AppliedPosition(r.offset(), -1, lastTxId(),
-                        c.lastOldLeaderPosition().timestampMicros(), c.epoch(), LogHeaders.number(r.headers(), LogHeaders.LOG_BYTES)));
+                        c.lastOldLeaderPosition().timestampMicros(), c.epoch(), LogHeaders.number(r.headers(), LogHeaders.LOG_BYTES), null));
                 LOG.info("Follower '{}': the leader of stream '{}' is follower '{}' from log offset {} (epoch {})", follower.name(),
                         config.stream(), c.leader(), r.offset(), c.epoch());
                 if (leaders.promotes(c, r.offset(), appliedOffset())) {

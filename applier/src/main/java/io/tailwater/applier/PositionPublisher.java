@@ -33,7 +33,7 @@ final class PositionPublisher implements AutoCloseable {
         lastNanos = System.nanoTime();
         FollowerPosition p = new FollowerPosition(follower, a == null ? -1 : a.logOffset(), consumed,
                 a == null ? -1 : a.logBytes(), a == null ? 0 : a.leaderEpoch(), a == null ? -1 : a.lsn(), a == null ? null : a.txId(),
-                a == null ? 0 : a.commitMicros(), System.currentTimeMillis(), state, error);
+                a == null ? 0 : a.commitMicros(), System.currentTimeMillis(), state, error, a == null ? null : a.gtid());
         try {
             producer.send(new ProducerRecord<>(topic, key, p.toJson()));
         } catch (RuntimeException e) {

@@ -155,7 +155,7 @@ final class SnapshotLoad {
         ConsumerRecord<byte[], byte[]> w = watermark[0];
         TransactionEnd t = (TransactionEnd) serde.deserialize(w.value());
         AppliedPosition position = new AppliedPosition(SnapshotRecords.logOffset(w.headers()), t.source().lsn(), t.txId(),
-                t.source().timestampMicros(), t.source().epoch(), LogHeaders.number(w.headers(), LogHeaders.LOG_BYTES));
+                t.source().timestampMicros(), t.source().epoch(), LogHeaders.number(w.headers(), LogHeaders.LOG_BYTES), t.source().gtid());
         store.reset(List.of(), position);
         return Optional.of(new Result(position, loaded.get(), highest[0]));
     }

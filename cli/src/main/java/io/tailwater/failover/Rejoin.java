@@ -150,7 +150,7 @@ public final class Rejoin {
         SourcePosition last = ended.lastOldLeaderPosition();
         try (FollowerStore store = StoredPositions.open(config, follower, options.timeout())) {
             store.reset(restore, new AppliedPosition(at, -1, last.txId() < 0 ? null : Long.toString(last.txId()), last.timestampMicros(),
-                    next.epoch(), -1));
+                    next.epoch(), -1, null));
         } catch (SQLException e) {
             throw failed(follower, e);
         }

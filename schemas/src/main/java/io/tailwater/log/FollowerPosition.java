@@ -22,11 +22,12 @@ import java.io.UncheckedIOException;
  * @param reportedAtMillis when the applier sent this report
  * @param state what the applier is doing
  * @param error why it failed, when {@code state} is FAILED
+ * @param gtid a MariaDB leader's GTID position of the last applied record; null for a PostgreSQL leader
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record FollowerPosition(String follower, long appliedOffset, long consumedOffset,
                                long appliedLogBytes, int leaderEpoch, long lsn, String txId,
-                               long commitMicros, long reportedAtMillis, FollowerState state, String error) {
+                               long commitMicros, long reportedAtMillis, FollowerState state, String error, String gtid) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public byte[] toJson() {

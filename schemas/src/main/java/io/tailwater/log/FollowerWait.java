@@ -1,6 +1,7 @@
 package io.tailwater.log;
 
 import io.tailwater.config.StreamConfig;
+import io.tailwater.schemas.event.Gtids;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
@@ -12,6 +13,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiPredicate;
 
 /**
  * Waits until followers have applied a leader position: read-your-writes on a follower, and
@@ -48,6 +50,21 @@ public final class FollowerWait implements AutoCloseable {
      * @throws IllegalArgumentException for a follower the stream does not have, or an impossible count
      */
     public Result await(long lsn, Collection<String> followers, int required, Duration timeout) {
+        return await(lsn, (p, epoch) -> p.leaderEpoch() == epoch && p.lsn() >= lsn, followers, required, timeout);
+    }
+
+    /**
+     * Waits until at least {@code required} of {@code followers} have applied a MariaDB leader's
+     * GTID position {@code gtids}, such as {@code @@last_gtid} read after the commit: a follower
+     * has it once the GTID position of the last log record it applied contains it, domain by
+     * domain. Otherwise as {@link #await(long, Collection, int, Duration)}.
+     */
+    public Result awaitGtid(Gtids gtids, Collection<String> followers, int required, Duration timeout) {
+        return await(-1, (p, epoch) -> p.gtid() != null && Gtids.parse(p.gtid()).contains(gtids), followers, required, timeout);
+    }
+
+    private Result await(long lsn, BiPredicate<FollowerPosition, Integer> has, Collection<String> followers, int required,
+                         Duration timeout) {
         for (String f : followers) {
             if (!config.followers().containsKey(f)) {
                 throw new IllegalArgumentException("stream '" + config.stream() + "' has no follower '" + f + "'; it has "
@@ -59,7 +76,7 @@ public final class FollowerWait implements AutoCloseable {
         }
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
-            Result result = result(lsn, followers);
+            Result result = result(lsn, has, followers);
             if (result.reached().size() >= required) {
                 return result;
             }
@@ -84,13 +101,13 @@ public final class FollowerWait implements AutoCloseable {
      * is compared (a follower that applied the leader change reports no LSN until the new
      * leader's first transaction), so an LSN of the new leader never matches one of the old.
      */
-    private Result result(long lsn, Collection<String> followers) {
+    private Result result(long lsn, BiPredicate<FollowerPosition, Integer> has, Collection<String> followers) {
         int epoch = latest.values().stream().mapToInt(FollowerPosition::leaderEpoch).max().orElse(0);
         List<String> reached = new ArrayList<>();
         Map<String, FollowerPosition> missing = new HashMap<>();
         for (String f : followers) {
             FollowerPosition p = latest.get(f);
-            if (p != null && p.leaderEpoch() == epoch && p.lsn() >= lsn) {
+            if (p != null && has.test(p, epoch)) {
                 reached.add(f);
             } else {
                 missing.put(f, p);
@@ -102,7 +119,7 @@ public final class FollowerWait implements AutoCloseable {
     /**
      * How a wait ended.
      *
-     * @param lsn the leader position waited for
+     * @param lsn the leader LSN waited for; -1 for a wait for a GTID position
      * @param reached the followers that have applied it
      * @param missing the followers that have not, with their latest report ({@code null} if they never reported)
      */

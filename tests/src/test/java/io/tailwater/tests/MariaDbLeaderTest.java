@@ -8,7 +8,12 @@ import io.tailwater.schemas.event.TransactionEnd;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import io.tailwater.cli.Main;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
@@ -45,6 +50,38 @@ class MariaDbLeaderTest {
             assertAllMatch(s.compare(tables("maria_mixed")));
             assertLoggedOnce(s, workload);
             assertThat(s.leaderTransactionsInLog()).hasSizeGreaterThanOrEqualTo(1000);
+
+            // status and await speak the leader's GTIDs. The leader's server also holds the MariaDB follower, whose commits
+            // are in the same binlog: the position awaited is the last workload transaction's.
+            String leaderGtid;
+            try (Connection c = s.leader(); Statement st = c.createStatement()) {
+                st.execute("UPDATE customers SET email = 'last@example.com' WHERE id = 1");
+                try (ResultSet rs = st.executeQuery("SELECT @@last_gtid")) {
+                    rs.next();
+                    leaderGtid = rs.getString(1);
+                }
+            }
+            StringWriter out = new StringWriter();
+            assertThat(Main.run(new PrintWriter(out, true), new PrintWriter(new StringWriter(), true), "status", "--config",
+                    s.configFile.toString())).isZero();
+            assertThat(out.toString()).contains("leader binlog: GTID position 0-1-").contains("LEADER GTID")
+                    .containsPattern("(?m)^pg\\s+\\d+\\s+0-1-\\d+\\s+\\d+\\s+\\d+\\s+\\d+\\s+STREAMING")
+                    .containsPattern("(?m)^lite\\s+\\d+\\s+0-1-\\d+\\s+\\d+\\s+\\d+\\s+\\d+\\s+STREAMING")
+                    .doesNotContain("leader slot");
+            out = new StringWriter();
+            assertThat(Main.run(new PrintWriter(out, true), new PrintWriter(new StringWriter(), true), "await", "--config",
+                    s.configFile.toString(), "--gtid", leaderGtid, "--timeout", "60s")).isZero();
+            assertThat(out.toString()).contains("leader position " + leaderGtid + " applied on pg, lite");
+            // A GTID the leader has not committed yet is on no follower.
+            String ahead = "0-1-" + (Long.parseLong(leaderGtid.replaceAll(".*-", "")) + 1_000_000);
+            StringWriter err = new StringWriter();
+            assertThat(Main.run(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true), "await", "--config",
+                    s.configFile.toString(), "--gtid", ahead, "--followers", "pg", "--timeout", "1s")).isEqualTo(1);
+            assertThat(err.toString()).contains("leader position " + ahead).containsPattern("pg: at 0-1-\\d+, STREAMING");
+            err = new StringWriter();
+            assertThat(Main.run(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true), "await", "--config",
+                    s.configFile.toString(), "--lsn", "0/16B3748")).isNotZero();
+            assertThat(err.toString()).contains("is MariaDB: give its position as --gtid");
         }
     }
 
@@ -96,6 +133,8 @@ class MariaDbLeaderTest {
             run(s, workload, 100);
             s.awaitLogged(workload.writingTransactions(), Duration.ofSeconds(60));
             s.startCapture();
+            // The first capture learns it was fenced at its next write to the log: the leader's next commit.
+            run(s, workload, 20);
             assertThat(first.awaitTerminationWithin(Duration.ofSeconds(60))).isTrue();
             assertThat(first.failure()).get().isInstanceOf(CaptureFencedException.class);
             run(s, workload, 100);

@@ -429,8 +429,8 @@ class PromoteTest {
             try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(s.config, "test-positions", Map.of(), Map.of())) {
                 // "pg" still reports the old leader at LSN 9,000,000; "lite" has the new leader's LSN 5,000.
                 for (FollowerPosition p : List.of(
-                        new FollowerPosition("pg", 10, 11, -1, 0, 9_000_000, "7", 0, now, FollowerState.STREAMING, null),
-                        new FollowerPosition("lite", 12, 13, -1, 1, 5_000, "8", 0, now, FollowerState.STREAMING, null))) {
+                        new FollowerPosition("pg", 10, 11, -1, 0, 9_000_000, "7", 0, now, FollowerState.STREAMING, null, null),
+                        new FollowerPosition("lite", 12, 13, -1, 1, 5_000, "8", 0, now, FollowerState.STREAMING, null, null))) {
                     producer.send(new ProducerRecord<>(s.config.positionsTopic(), p.follower().getBytes(StandardCharsets.UTF_8),
                             p.toJson())).get();
                 }

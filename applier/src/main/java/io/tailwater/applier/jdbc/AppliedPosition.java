@@ -10,6 +10,7 @@ package io.tailwater.applier.jdbc;
  * @param commitMicros the leader commit time of that record, microseconds since the epoch
  * @param leaderEpoch the leader epoch of that record (0 until a failover)
  * @param logBytes bytes of log record values up to that record (see {@code LogHeaders.LOG_BYTES}), or -1
+ * @param gtid a MariaDB leader's GTID position at that record ({@code 0-1-4711}); null for a PostgreSQL leader
  */
-public record AppliedPosition(long logOffset, long lsn, String txId, long commitMicros, int leaderEpoch, long logBytes) {
+public record AppliedPosition(long logOffset, long lsn, String txId, long commitMicros, int leaderEpoch, long logBytes, String gtid) {
 }

@@ -81,11 +81,11 @@ public final class FollowerStore implements AutoCloseable {
         var t = DSL.table(DSL.name(POSITION_TABLE));
         var fStream = DSL.field(DSL.name("stream"));
         List<Name> columns = java.util.stream.Stream.of("stream", "log_offset", "source_lsn", "tx_id", "commit_micros", "leader_epoch", "log_bytes",
-                        "applied_at_ms")
+                        "applied_at_ms", "source_gtid")
                 .map(DSL::name).toList();
         var fields = columns.stream().map(DSL::field).toList();
         this.positionUpsert = TableStatements.upsert(dsl, dialect, DSL.name(POSITION_TABLE), columns, List.of(DSL.name("stream")));
-        this.positionSelect = dsl.render(dsl.select(fields.subList(1, 7)).from(t).where(fStream.eq(DSL.param())));
+        this.positionSelect = dsl.render(dsl.select(fields.subList(1, 7)).select(fields.get(8)).from(t).where(fStream.eq(DSL.param())));
         dialect.configure(conn);
         conn.setAutoCommit(false);
         ensurePositionTable();
@@ -160,7 +160,7 @@ public final class FollowerStore implements AutoCloseable {
             try (ResultSet rs = ps.executeQuery()) {
                 Optional<AppliedPosition> p = rs.next()
                         ? Optional.of(new AppliedPosition(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getLong(4),
-                        rs.getInt(5), rs.getLong(6)))
+                        rs.getInt(5), rs.getLong(6), rs.getString(7)))
                         : Optional.empty();
                 conn.commit();
                 return p;
@@ -544,11 +544,27 @@ public final class FollowerStore implements AutoCloseable {
                 + q(DSL.name("log_offset")) + " BIGINT NOT NULL, " + q(DSL.name("source_lsn")) + " BIGINT, "
                 + q(DSL.name("tx_id")) + " VARCHAR(64), " + q(DSL.name("commit_micros")) + " BIGINT, "
                 + q(DSL.name("leader_epoch")) + " INTEGER, " + q(DSL.name("log_bytes")) + " BIGINT, "
-                + q(DSL.name("applied_at_ms")) + " BIGINT)" + dialect.tableOptions();
+                + q(DSL.name("applied_at_ms")) + " BIGINT, " + q(DSL.name("source_gtid")) + " VARCHAR(1000))" + dialect.tableOptions();
         try (Statement s = conn.createStatement()) {
             s.execute(ddl);
         }
         conn.commit();
+        // A follower whose table predates MariaDB leaders gets the GTID column (every dialect takes ADD COLUMN).
+        boolean hasGtid;
+        try (Statement s = conn.createStatement(); ResultSet rs = s.executeQuery("SELECT * FROM " + q(DSL.name(POSITION_TABLE)) + " WHERE 1 = 0")) {
+            hasGtid = false;
+            for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+                hasGtid |= rs.getMetaData().getColumnName(i).equalsIgnoreCase("source_gtid");
+            }
+        }
+        conn.commit();
+        if (!hasGtid) {
+            try (Statement s = conn.createStatement()) {
+                s.execute("ALTER TABLE " + q(DSL.name(POSITION_TABLE)) + " ADD COLUMN " + q(DSL.name("source_gtid")) + " VARCHAR(1000)");
+            }
+            conn.commit();
+            LOG.info("Follower '{}': added column \"source_gtid\" to {}", config.name(), POSITION_TABLE);
+        }
     }
 
     private void storePosition(AppliedPosition p) throws SQLException {
@@ -561,6 +577,7 @@ public final class FollowerStore implements AutoCloseable {
         ps.setInt(6, p.leaderEpoch());
         ps.setLong(7, p.logBytes());
         ps.setLong(8, System.currentTimeMillis());
+        ps.setString(9, p.gtid());
         ps.executeUpdate();
     }
 
