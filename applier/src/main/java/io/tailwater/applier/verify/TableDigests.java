@@ -81,7 +81,8 @@ public final class TableDigests {
                 while (rs.next()) {
                     String columnType = rs.getString(2).toUpperCase(Locale.ROOT);
                     String dataType = rs.getString(3).toUpperCase(Locale.ROOT);
-                    int length = rs.getObject(4) == null ? -1 : rs.getInt(4);
+                    long declared = rs.getObject(4) == null ? -1 : rs.getLong(4);
+                    int length = declared > Integer.MAX_VALUE ? -1 : (int) declared; // LONGTEXT and LONGBLOB: 4294967295
                     MariaDbKinds.Kind kind = MariaDbKinds.of(columnType.contains("UNSIGNED") ? dataType + " UNSIGNED" : dataType,
                             dataType.equals("BIT") ? length : -1);
                     if (kind == null) {

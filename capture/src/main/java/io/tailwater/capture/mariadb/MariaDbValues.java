@@ -7,6 +7,7 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.sql.Blob;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -53,7 +54,7 @@ final class MariaDbValues {
             case TIMESTAMP -> datetime(v);
             case TIMESTAMPTZ -> timestamp(v);
             case INTERVAL -> time(v);
-            case UUID -> UUID.fromString(text(v, charset, options, "UUID")).toString();
+            case UUID -> uuid(v, charset, options);
             default -> throw new IllegalArgumentException("no conversion for kind " + kind.type());
         };
     }
@@ -101,6 +102,35 @@ final class MariaDbValues {
             b.append(set.get(i) ? '1' : '0');
         }
         return b.toString();
+    }
+
+    /**
+     * A UUID: the driver's {@code java.util.UUID} in the snapshot, the binlog's 16 bytes (less
+     * trailing zero bytes) while streaming. MariaDB stores (and logs) a UUID of versions 1 to 5 and variant 1 with its
+     * segments in reverse order, so that time-based UUIDs sort by time; any other in text order.
+     */
+    private static String uuid(Object v, Charset charset, List<String> options) {
+        if (v instanceof UUID u) {
+            return u.toString();
+        }
+        if (v instanceof byte[] raw && raw.length <= 16) {
+            byte[] b = MariaDbValueConverter.padded(raw, 16); // the binlog leaves out trailing zero bytes, as for BINARY(16)
+            byte[] text = b;
+            if (b[8] > 0 && b[8] < 0x60 && (b[0] & 0xc0) == 0x80) {
+                text = new byte[16];
+                System.arraycopy(b, 12, text, 0, 4); // time-low
+                System.arraycopy(b, 10, text, 4, 2); // time-mid
+                System.arraycopy(b, 8, text, 6, 2);  // version and time-high
+                System.arraycopy(b, 0, text, 8, 2);  // variant and clock sequence
+                System.arraycopy(b, 2, text, 10, 6); // node
+            }
+            ByteBuffer buffer = ByteBuffer.wrap(text);
+            return new UUID(buffer.getLong(), buffer.getLong()).toString();
+        }
+        if (v instanceof byte[] b) {
+            return UUID.fromString(new String(b, StandardCharsets.US_ASCII)).toString(); // the binlog's text form
+        }
+        return UUID.fromString(text(v, charset, options, "UUID")).toString();
     }
 
     private static String text(Object v, Charset charset, List<String> options, String valueType) {

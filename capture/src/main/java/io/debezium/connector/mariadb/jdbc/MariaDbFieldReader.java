@@ -30,10 +30,14 @@ public class MariaDbFieldReader extends BinlogFieldReader {
         super(connectorConfig);
     }
 
-    /** TIMESTAMP columns, which Debezium's DDL parser types as {@code TIMESTAMP_WITH_TIMEZONE}, also as the server's text. */
+    /**
+     * TIMESTAMP columns, which Debezium's DDL parser types as {@code TIMESTAMP_WITH_TIMEZONE}, and
+     * YEAR columns, which the driver gives as a {@code java.sql.Date}, also as the server's text.
+     */
     @Override
     public Object readField(ResultSet rs, int columnIndex, Column column, Table table) throws SQLException {
-        if (column.jdbcType() == Types.TIMESTAMP_WITH_TIMEZONE || "TIMESTAMP".equalsIgnoreCase(column.typeName())) {
+        if (column.jdbcType() == Types.TIMESTAMP_WITH_TIMEZONE || "TIMESTAMP".equalsIgnoreCase(column.typeName())
+                || "YEAR".equalsIgnoreCase(column.typeName())) {
             return rs.getString(columnIndex);
         }
         return super.readField(rs, columnIndex, column, table);
