@@ -14,6 +14,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tailwater.capture.mariadb.MariaDbEnumOptions;
 import io.tailwater.capture.mariadb.MariaDbLeaderChecks;
 import io.tailwater.capture.mariadb.MariaDbSettings;
+import io.tailwater.capture.mariadb.MariaDbSnapshotSelects;
 import io.tailwater.capture.mariadb.MariaDbSourceFormat;
 import io.tailwater.config.LeaderConfig;
 import io.tailwater.config.LeaderKind;
@@ -204,6 +205,7 @@ public final class Capture implements AutoCloseable {
      */
     private void startMariaDb(LogTail tail, LogRecordSerde serde, StartupTask<List<String>> check) {
         String resumeOffset;
+        Map<String, String> snapshotSelects;
         try {
             List<String> tables = check.join();
             LOG.info("Leader checked: {} table(s) match for stream '{}'; capturing from the MariaDB leader at {}", tables.size(),
@@ -217,12 +219,13 @@ public final class Capture implements AutoCloseable {
             writer = new LogWriter(producer, serde, config.stream(), metrics, resume.map(ResumePoint::logBytes).orElse(0L), tail.leader(),
                     joining, null, new MariaDbSourceFormat());
             resumeOffset = new BinlogResumeCheck(config, startupTimeout).resumeOffset(resume, tables, writer);
+            snapshotSelects = resumeOffset == null ? MariaDbSnapshotSelects.of(config.leader(), tables, startupTimeout) : Map.of();
         } catch (RuntimeException e) {
             producer.close(Duration.ZERO);
             throw e;
         }
         MariaDbEnumOptions.register(config.stream(), () -> MariaDbLeaderChecks.connect(config.leader(), startupTimeout));
-        startEngine(MariaDbSettings.of(config, resumeOffset));
+        startEngine(MariaDbSettings.of(config, resumeOffset, snapshotSelects));
         LOG.info("Capture of stream '{}' started", config.stream());
     }
 

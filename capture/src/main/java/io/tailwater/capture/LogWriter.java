@@ -176,6 +176,20 @@ final class LogWriter implements DebeziumEngine.ChangeConsumer<RecordChangeEvent
                     leaderTxOpen = true;
                     leaderTxEvents++;
                     write(new Truncate(id, position), id);
+                    String ownTransaction = format.statementTransaction(source);
+                    if (ownTransaction != null) {
+                        // A statement that commits by itself (MariaDB's TRUNCATE): its own transaction, with no END to wait for.
+                        metrics.rows(1);
+                        uncommitted.add(event);
+                        write(new TransactionEnd(ownTransaction, format.end(epoch, ownTransaction, r.sourceOffset(), position.timestampMicros()),
+                                1, json(r.sourceOffset())), null);
+                        metrics.transactions(1);
+                        leaderTxOpen = false;
+                        leaderTxEvents = 0;
+                        completeUpTo = uncommitted.size();
+                        commit(committer);
+                        continue;
+                    }
                 } else {
                     op = Op.fromCode(code);
                     Struct before = value.getStruct("before");

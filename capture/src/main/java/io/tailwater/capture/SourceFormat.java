@@ -40,6 +40,15 @@ public interface SourceFormat {
      */
     Map<String, Object> streamingOffset(Map<String, ?> lastSnapshotOffset);
 
+    /**
+     * The transaction id of a truncate that commits by itself, with no transaction-end event
+     * to follow (MariaDB's TRUNCATE, a DDL statement), from its {@code source} struct; null where
+     * a truncate is part of a transaction that ends as others do (PostgreSQL).
+     */
+    default String statementTransaction(Struct source) {
+        return null;
+    }
+
     /** Whether a row's {@code source} struct says the initial snapshot read it. */
     static boolean snapshot(Struct source) {
         Object snap = source.get("snapshot");

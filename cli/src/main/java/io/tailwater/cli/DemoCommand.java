@@ -1,10 +1,14 @@
 package io.tailwater.cli;
 
 import io.tailwater.config.Durations;
+import io.tailwater.config.LeaderKind;
 import io.tailwater.demo.Demo;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 
+import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /** {@code tailwater demo}: everything embedded, a live workload, and a final check. */
@@ -18,9 +22,19 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--rate", defaultValue = "200", description = "Leader transactions per second (default ${DEFAULT-VALUE}).")
     double rate;
 
+    @Option(names = "--leader", defaultValue = "postgresql", paramLabel = "KIND",
+            description = "The leader: postgresql (default) or mariadb (needs Debian's mariadb-server installed).")
+    String leader;
+
     @Override
     public Integer call() throws Exception {
-        Demo demo = new Demo(System.out);
+        LeaderKind kind = switch (leader.toLowerCase(Locale.ROOT)) {
+            case "postgresql", "postgres" -> LeaderKind.POSTGRESQL;
+            case "mariadb" -> LeaderKind.MARIADB;
+            default -> throw new ParameterException(new CommandLine(this),
+                    "--leader must be postgresql or mariadb, not '" + leader + "'");
+        };
+        Demo demo = new Demo(System.out, kind);
         // Ctrl-C asks the demo to stop: it still checks the followers and shuts everything down in order.
         // (A JVM shutdown hook would race the embedded servers' own hooks.) A second Ctrl-C exits at once.
         java.util.concurrent.atomic.AtomicBoolean interrupted = new java.util.concurrent.atomic.AtomicBoolean();

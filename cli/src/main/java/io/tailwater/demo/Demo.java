@@ -9,6 +9,7 @@ import io.tailwater.log.LogTopics;
 import io.tailwater.capture.Capture;
 import io.tailwater.cli.StatusReport;
 import io.tailwater.config.ConfigLoader;
+import io.tailwater.config.LeaderKind;
 import io.tailwater.config.StreamConfig;
 import io.tailwater.embedded.EmbeddedKafka;
 import io.tailwater.embedded.EmbeddedMariaDb;
@@ -32,19 +33,27 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * {@code tailwater demo}: starts everything embedded (Kafka, Apicurio Registry, a PostgreSQL
  * leader, a PostgreSQL follower, a SQLite follower and, where Debian's {@code mariadb-server} is
- * installed, a MariaDB follower), runs capture and the appliers, drives a
+ * installed, a MariaDB follower; or, with {@code --leader mariadb}, a MariaDB leader whose server
+ * also holds the MariaDB follower), runs capture and the appliers, drives a
  * live shop workload on the leader, prints the followers' lag, and at the end checks every
  * follower table against the leader. Succeeds only if they all match.
  */
 public final class Demo implements AutoCloseable {
     private final PrintStream out;
+    private final LeaderKind leaderKind;
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final AtomicBoolean stopRequested = new AtomicBoolean();
     private final Object lock = new Object();
     private boolean closed;
 
     public Demo(PrintStream out) {
+        this(out, LeaderKind.POSTGRESQL);
+    }
+
+    /** A demo whose leader is of {@code leaderKind}. */
+    public Demo(PrintStream out, LeaderKind leaderKind) {
         this.out = out;
+        this.leaderKind = leaderKind;
     }
 
     /** Asks a running demo to stop early (Ctrl-C); it still checks the followers. */
@@ -55,12 +64,20 @@ public final class Demo implements AutoCloseable {
     /** Runs the demo for {@code duration}; returns true when every follower matches the leader. */
     public boolean run(Duration duration, double transactionsPerSecond) throws Exception {
         long t0 = System.nanoTime();
-        say("Starting embedded Kafka, Apicurio Registry and PostgreSQL (leader + follower)...");
+        boolean mariaDbLeader = leaderKind == LeaderKind.MARIADB;
+        if (mariaDbLeader && !EmbeddedMariaDb.available()) {
+            throw new IllegalStateException("the demo with a MariaDB leader needs MariaDB installed (apt-get install mariadb-server);"
+                    + " or run the demo without --leader mariadb");
+        }
+        say(mariaDbLeader ? "Starting embedded Kafka, Apicurio Registry, MariaDB (leader) and PostgreSQL (follower)..."
+                : "Starting embedded Kafka, Apicurio Registry and PostgreSQL (leader + follower)...");
         EmbeddedKafka kafka = keep(EmbeddedKafka.start());
         EmbeddedRegistry registry = keep(EmbeddedRegistry.start());
-        EmbeddedPostgres leaderPg = keep(EmbeddedPostgres.start());
+        EmbeddedMariaDb maria = mariaDbLeader || EmbeddedMariaDb.available() ? keep(EmbeddedMariaDb.start()) : null;
+        String leaderUrl = mariaDbLeader ? maria.createDatabase("shop") : keep(EmbeddedPostgres.start()).createDatabase("shop");
+        String leaderUser = mariaDbLeader ? maria.user() : "postgres";
+        List<String> shopTables = mariaDbLeader ? ShopWorkload.tables("shop") : ShopWorkload.TABLES;
         EmbeddedPostgres followerPg = keep(EmbeddedPostgres.start());
-        String leaderUrl = leaderPg.createDatabase("shop");
         String replicaUrl = followerPg.createDatabase("shop_replica");
         Path dir = Files.createTempDirectory("tailwater-demo");
         Path sqlite = dir.resolve("analytics.db");
@@ -68,24 +85,23 @@ public final class Demo implements AutoCloseable {
                 kafka.bootstrapServers(), registry.url(), leaderUrl, replicaUrl, sqlite, secondsSince(t0));
 
         ShopWorkload workload = new ShopWorkload(42);
-        try (Connection c = DriverManager.getConnection(leaderUrl, "postgres", "")) {
+        try (Connection c = DriverManager.getConnection(leaderUrl, leaderUser, "")) {
             ShopWorkload.createSchema(c);
             workload.seed(c, 200);
         }
-        say("Leader has tables %s and 200 customers (the initial snapshot will copy them)", ShopWorkload.TABLES);
+        say("Leader has tables %s and 200 customers (the initial snapshot will copy them)", shopTables);
 
         Map<String, String> followers = new LinkedHashMap<>();
         followers.put("reporting", replicaUrl);
         followers.put("analytics", "jdbc:sqlite:" + sqlite);
         followers.put("newcomer", "jdbc:sqlite:" + dir.resolve("newcomer.db")); // added half way, from the snapshot
-        if (EmbeddedMariaDb.available()) {
-            EmbeddedMariaDb maria = keep(EmbeddedMariaDb.start());
+        if (maria != null) {
             followers.put("warehouse", maria.createDatabase("shop_warehouse"));
             say("  MariaDB follower 'warehouse' at %s", maria.jdbcUrl("shop_warehouse"));
         } else {
             say("  MariaDB is not installed (apt-get install mariadb-server): skipping the MariaDB follower");
         }
-        String yaml = EmbeddedStreamConfig.yaml("shop", kafka, registry, leaderUrl, ShopWorkload.TABLES, followers);
+        String yaml = EmbeddedStreamConfig.yaml("shop", kafka, registry, leaderUrl, shopTables, followers);
         Files.writeString(dir.resolve("shop.yaml"), yaml);
         StreamConfig config = new ConfigLoader().parse(yaml);
         say("Stream config written to %s", dir.resolve("shop.yaml"));
@@ -113,7 +129,7 @@ public final class Demo implements AutoCloseable {
         long nextReport = System.nanoTime() + 2_000_000_000L;
         long intervalNanos = (long) (1e9 / transactionsPerSecond);
         long next = System.nanoTime();
-        try (Connection c = DriverManager.getConnection(leaderUrl, "postgres", "")) {
+        try (Connection c = DriverManager.getConnection(leaderUrl, leaderUser, "")) {
             while (System.nanoTime() < end && !stopRequested.get()) {
                 workload.runTransaction(c);
                 next += intervalNanos;
@@ -142,7 +158,7 @@ public final class Demo implements AutoCloseable {
 
         say("Checking every follower table against the leader (row count and content checksum):");
         boolean allMatch = true;
-        List<TableId> tables = ShopWorkload.TABLES.stream().map(TableId::parse).toList();
+        List<TableId> tables = shopTables.stream().map(TableId::parse).toList();
         for (String follower : config.followers().keySet()) {
             for (TableComparison cmp : StreamVerifier.compare(config.leader(), config.follower(follower), tables)) {
                 say("  %-10s %-22s leader %-40s follower %-40s %s", follower, cmp.table().qualified(), cmp.leader(), cmp.copy(),

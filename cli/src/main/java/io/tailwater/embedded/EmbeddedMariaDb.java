@@ -23,12 +23,14 @@ public final class EmbeddedMariaDb implements MariaDbServer {
     private static final List<Path> SEARCH = List.of(Path.of("/usr/sbin"), Path.of("/usr/bin"), Path.of("/usr/local/sbin"),
             Path.of("/usr/local/bin"), Path.of("/usr/local/mysql/bin"));
 
-    private final Process process;
+    private volatile Process process;
+    private final List<String> command;
     private final Path dir;
     private final int port;
 
-    private EmbeddedMariaDb(Process process, Path dir, int port) {
+    private EmbeddedMariaDb(Process process, List<String> command, Path dir, int port) {
         this.process = process;
+        this.command = command;
         this.dir = dir;
         this.port = port;
     }
@@ -59,18 +61,44 @@ public final class EmbeddedMariaDb implements MariaDbServer {
             run(List.of(install.toString(), "--no-defaults", "--user=root", "--datadir=" + data, "--auth-root-authentication-method=normal",
                     "--skip-test-db"), dir.resolve("install.log"));
             int port = LocalPorts.free();
-            Process p = new ProcessBuilder(server.toString(), "--no-defaults", "--user=root", "--datadir=" + data,
+            List<String> command = List.of(server.toString(), "--no-defaults", "--user=root", "--datadir=" + data,
                     "--socket=" + dir.resolve("mariadb.sock"), "--port=" + port, "--bind-address=127.0.0.1", "--pid-file=" + dir.resolve("pid"),
                     "--innodb-buffer-pool-size=128M", "--innodb-log-file-size=64M", "--innodb-flush-log-at-trx-commit=2",
                     "--character-set-server=utf8mb4", "--collation-server=utf8mb4_nopad_bin", "--max-connections=300",
                     // A leader too: the binlog as capture needs it (row events with full images, GTIDs are always on).
-                    "--log-bin=mariadb-bin", "--binlog-format=ROW", "--binlog-row-image=FULL", "--server-id=1")
-                    .redirectErrorStream(true).redirectOutput(dir.resolve("server.log").toFile()).start();
-            EmbeddedMariaDb db = new EmbeddedMariaDb(p, dir, port);
+                    "--log-bin=mariadb-bin", "--binlog-format=ROW", "--binlog-row-image=FULL", "--server-id=1");
+            EmbeddedMariaDb db = new EmbeddedMariaDb(launch(command, dir), command, dir, port);
             db.awaitReady();
             return db;
         } catch (IOException e) {
             throw new IllegalStateException("cannot start MariaDB: " + e.getMessage(), e);
+        }
+    }
+
+    private static Process launch(List<String> command, Path dir) throws IOException {
+        return new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("server.log").toFile())).start();
+    }
+
+    /** Stops the server as its service manager would (SIGTERM) and starts it again on the same data and port. */
+    public synchronized void restart() {
+        stopProcess();
+        try {
+            process = launch(command, dir);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot restart MariaDB on port " + port + ": " + e.getMessage(), e);
+        }
+        awaitReady();
+    }
+
+    private void stopProcess() {
+        process.destroy();
+        try {
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -124,14 +152,7 @@ public final class EmbeddedMariaDb implements MariaDbServer {
 
     @Override
     public void close() {
-        process.destroy();
-        try {
-            if (!process.waitFor(20, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        stopProcess();
         TempDirectories.delete(dir);
     }
 }

@@ -101,7 +101,9 @@ public final class CanonicalValues {
             case DATE -> java.time.LocalDate.parse(s).toString();
             case TIME -> time(LocalTime.parse(s));
             case TIMESTAMP -> timestamp(LocalDateTime.parse(s.replace(' ', 'T')));
-            case TIMESTAMPTZ -> instant(Instant.parse(s));
+            // the documented form ends in Z; a MariaDB follower's DATETIME(6) in UTC reads back without it
+            case TIMESTAMPTZ -> instant(s.endsWith("Z") || s.matches(".*[+-]\\d\\d(:?\\d\\d)?$") ? Instant.parse(s)
+                    : LocalDateTime.parse(s.replace(' ', 'T')).toInstant(java.time.ZoneOffset.UTC));
             case UUID -> s.toLowerCase(java.util.Locale.ROOT);
             default -> s;
         };

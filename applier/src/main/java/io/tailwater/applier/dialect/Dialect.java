@@ -56,6 +56,15 @@ public interface Dialect {
         return value instanceof java.time.Instant i ? java.time.OffsetDateTime.ofInstant(i, java.time.ZoneOffset.UTC) : value;
     }
 
+    /**
+     * The expression a {@code SELECT} reads {@code column} (named {@code quoted}) back with, for
+     * {@link #canonicalOf}: the column itself, or its text where the JDBC driver would read the
+     * value through the JVM's time zone (a local timestamp in its DST gap would move).
+     */
+    default String selectExpression(Column column, String quoted) {
+        return quoted;
+    }
+
     /** Reads a column back in the canonical text form used to compare followers with the leader. */
     String canonical(ResultSet rs, int index, Column column) throws SQLException;
 

@@ -127,7 +127,9 @@ public final class TableDigests {
         StringBuilder sql = new StringBuilder("SELECT ");
         List<Column> columns = table.columns();
         for (int i = 0; i < columns.size(); i++) {
-            sql.append(i > 0 ? ", " : "").append(dsl.render(DSL.name(columns.get(i).name())));
+            String quoted = dsl.render(DSL.name(columns.get(i).name()));
+            String expression = dialect.selectExpression(columns.get(i), quoted);
+            sql.append(i > 0 ? ", " : "").append(expression).append(expression.equals(quoted) ? "" : " AS " + quoted);
         }
         return sql.append(" FROM ").append(dsl.render(name)).toString();
     }

@@ -4,6 +4,7 @@ import io.tailwater.schemas.mariadb.MariaDbKinds;
 import io.tailwater.capture.LeaderNotReadyException;
 import io.tailwater.config.LeaderConfig;
 import io.tailwater.schemas.ColumnType;
+import io.tailwater.schemas.TableId;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -118,7 +119,7 @@ public final class MariaDbLeaderChecks {
         }
         for (Map.Entry<String, Boolean> t : keyed.entrySet()) {
             if (!t.getValue()) {
-                throw new LeaderNotReadyException("table " + t.getKey() + " on the MariaDB leader has no primary key; capture needs one"
+                throw new LeaderNotReadyException("table " + TableId.parse(t.getKey()) + " on the MariaDB leader has no primary key; capture needs one"
                         + " on every table of the stream to find its rows on the followers. Add one (ALTER TABLE ... ADD PRIMARY KEY"
                         + " (...)), or leave the table out of leader.tables, then start capture");
             }
@@ -136,7 +137,7 @@ public final class MariaDbLeaderChecks {
             ps.setString(2, table.substring(dot + 1));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    String column = "column \"" + rs.getString(1).replace("\"", "\"\"") + "\" of table " + table;
+                    String column = "column \"" + rs.getString(1).replace("\"", "\"\"") + "\" of table " + TableId.parse(table);
                     String columnType = rs.getString(3).toUpperCase(Locale.ROOT);
                     String typeName = rs.getString(2) + (columnType.contains("UNSIGNED") ? " UNSIGNED" : "");
                     int length = rs.getObject(4) == null ? -1 : rs.getInt(4);

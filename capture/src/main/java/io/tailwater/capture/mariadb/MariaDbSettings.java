@@ -31,13 +31,18 @@ public final class MariaDbSettings {
     private static final List<String> OURS = List.of("connector.class", "offset.storage", "database.hostname", "database.port",
             "converters", "schema.history.internal", "schema.history.internal.kafka.topic", "provide.transaction.metadata",
             "snapshot.locking.mode", "database.initial.statements", "database.timezone", "time.precision.mode", "decimal.handling.mode",
-            "binary.handling.mode", "bigint.unsigned.handling.mode");
+            "binary.handling.mode", "bigint.unsigned.handling.mode",
+            "snapshot.select.statement.overrides");
 
     private MariaDbSettings() {
     }
 
-    /** The settings to capture the stream's MariaDB leader from {@code resumeOffset}, or from a snapshot when it is null. */
-    public static Properties of(StreamConfig config, String resumeOffset) {
+    /**
+     * The settings to capture the stream's MariaDB leader from {@code resumeOffset}, or from a
+     * snapshot when it is null, whose tables are read with {@code snapshotSelects} (see
+     * {@link MariaDbSnapshotSelects}).
+     */
+    public static Properties of(StreamConfig config, String resumeOffset, Map<String, String> snapshotSelects) {
         LeaderConfig leader = config.leader();
         Matcher url = URL.matcher(leader.jdbcUrl());
         if (!url.matches()) {
@@ -92,6 +97,10 @@ public final class MariaDbSettings {
         // rows are read in one consistent-snapshot transaction without it.
         p.setProperty("snapshot.mode", "initial");
         p.setProperty("snapshot.locking.mode", "minimal");
+        if (!snapshotSelects.isEmpty()) {
+            p.setProperty("snapshot.select.statement.overrides", String.join(",", snapshotSelects.keySet()));
+            snapshotSelects.forEach((table, select) -> p.setProperty("snapshot.select.statement.overrides." + table, select));
+        }
         // The snapshot reads TIMESTAMP columns as text: in UTC, whatever the server's or the JVM's zone.
         // The driver's own session zone is UTC too: its default, the JVM's zone, fails on servers without zone tables.
         p.setProperty("database.timezone", "UTC");

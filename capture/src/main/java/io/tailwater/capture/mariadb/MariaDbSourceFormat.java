@@ -41,6 +41,12 @@ public final class MariaDbSourceFormat implements SourceFormat {
         return new SourcePosition(epoch, -1, sequence(id), micros, false, after);
     }
 
+    /** TRUNCATE is DDL in MariaDB: it commits by itself under its own GTID, and Debezium gives it a BEGIN but no END. */
+    @Override
+    public String statementTransaction(Struct source) {
+        return source.schema().field("gtid") != null ? source.getString("gtid") : null;
+    }
+
     @Override
     public SourcePosition heartbeat(int epoch, Map<String, ?> offset, long micros) {
         String gtids = offset.get("gtids") instanceof String g ? Gtids.parse(g).toString() : null;

@@ -4,6 +4,7 @@ import io.debezium.spi.converter.CustomConverter;
 import io.debezium.spi.converter.RelationalColumn;
 import io.tailwater.capture.UnrepresentableValueException;
 import io.tailwater.schemas.ColumnType;
+import io.tailwater.schemas.TableId;
 import io.tailwater.schemas.connect.ConnectTables;
 import io.tailwater.schemas.mariadb.MariaDbKinds;
 import org.apache.kafka.connect.data.SchemaBuilder;
@@ -44,7 +45,7 @@ public final class MariaDbValueConverter implements CustomConverter<SchemaBuilde
 
     @Override
     public void converterFor(RelationalColumn column, ConverterRegistration<SchemaBuilder> registration) {
-        String where = "column \"" + column.name().replace("\"", "\"\"") + "\" of table " + column.dataCollection()
+        String where = "column \"" + column.name().replace("\"", "\"\"") + "\" of table " + TableId.parse(column.dataCollection())
                 + " (" + column.typeName() + ")";
         MariaDbKinds.Kind kind = MariaDbKinds.of(column.typeName(), column.length().orElse(-1));
         if (kind == null) {

@@ -4,13 +4,17 @@ import io.tailwater.applier.verify.StreamVerifier;
 import io.tailwater.applier.verify.TableComparison;
 import io.tailwater.cli.StatusReport;
 import io.tailwater.config.ConfigLoader;
+import io.tailwater.config.LeaderKind;
 import io.tailwater.config.StreamConfig;
+import io.tailwater.embedded.EmbeddedMariaDb;
 import io.tailwater.embedded.EmbeddedPostgres;
 import io.tailwater.embedded.RegistryServer;
 import io.tailwater.embedded.EmbeddedStreamConfig;
 import io.tailwater.schemas.TableId;
 import io.tailwater.schemas.event.LeaderChange;
 import io.tailwater.schemas.event.LogEvent;
+import io.tailwater.schemas.event.Op;
+import io.tailwater.schemas.event.RowChange;
 import io.tailwater.schemas.event.TransactionEnd;
 import io.tailwater.tests.TestStream;
 
@@ -53,9 +57,18 @@ final class FaultHarness implements AutoCloseable {
     static final int ACCOUNTS = 50;
     static final long TOTAL = 1_000_000;
     private static final List<String> TABLES = List.of("public.accounts", "public.transfers");
+    /** A MariaDB leader's database; its tables on the followers are {@code bank.accounts} (PostgreSQL) and {@code bank_accounts} (SQLite). */
+    private static final String MARIA_DB = "bank";
 
     /** The kinds of fault the harness injects. */
-    enum Fault { KILL_CAPTURE, KILL_APPLIER, KILL_BROKER, RESTART_FOLLOWER_DB, RESTART_LEADER_DB, PROMOTE }
+    enum Fault { KILL_CAPTURE, KILL_APPLIER, KILL_BROKER, RESTART_FOLLOWER_DB, RESTART_LEADER_DB, PROMOTE;
+
+        /** The faults a run with a leader of {@code kind} strikes: a MariaDB leader has no promote (failover is PostgreSQL's). */
+        static List<Fault> of(LeaderKind kind) {
+            return kind == LeaderKind.MARIADB ? List.of(KILL_CAPTURE, KILL_APPLIER, KILL_BROKER, RESTART_FOLLOWER_DB, RESTART_LEADER_DB)
+                    : List.of(values());
+        }
+    }
 
     /** How many faults of a kind a run of {@code rounds} has: a switchover takes seconds, so a quarter as many of those. */
     static int rounds(Fault fault, int rounds) {
@@ -71,7 +84,11 @@ final class FaultHarness implements AutoCloseable {
     private final Path dir;
     private final long seed;
     private final KafkaBrokerProcess broker;
+    private final LeaderKind kind;
+    private final List<String> tables;
+    /** The leader's server: one of these, by {@link #kind}. */
     private final EmbeddedPostgres leaderPg;
+    private final EmbeddedMariaDb leaderMaria;
     private final EmbeddedPostgres followerPg;
     private final String leaderUrl;
     private final String followerUrl;
@@ -90,17 +107,27 @@ final class FaultHarness implements AutoCloseable {
     private final AtomicLong positionRegressions = new AtomicLong();
     private final List<String> violations = Collections.synchronizedList(new ArrayList<>());
 
-    FaultHarness(Path dir, long seed, RegistryServer registry) throws Exception {
+    FaultHarness(Path dir, long seed, RegistryServer registry, LeaderKind kind) throws Exception {
         this.dir = dir;
         this.seed = seed;
+        this.kind = kind;
+        this.tables = kind == LeaderKind.MARIADB ? List.of(MARIA_DB + ".accounts", MARIA_DB + ".transfers") : TABLES;
         this.broker = KafkaBrokerProcess.start(Files.createDirectories(dir.resolve("kafka")));
         closeables.add(broker);
         // A WAL sender whose client reads nothing (capture waiting for Kafka) holds up a fast shutdown until this timeout.
-        this.leaderPg = EmbeddedPostgres.start(Map.of("wal_sender_timeout", "10s"));
-        closeables.add(leaderPg);
+        if (kind == LeaderKind.MARIADB) {
+            this.leaderPg = null;
+            this.leaderMaria = EmbeddedMariaDb.start();
+            closeables.add(leaderMaria);
+            this.leaderUrl = leaderMaria.createDatabase(MARIA_DB);
+        } else {
+            this.leaderMaria = null;
+            this.leaderPg = EmbeddedPostgres.start(Map.of("wal_sender_timeout", "10s"));
+            closeables.add(leaderPg);
+            this.leaderUrl = leaderPg.createDatabase("bank");
+        }
         this.followerPg = EmbeddedPostgres.start();
         closeables.add(followerPg);
-        this.leaderUrl = leaderPg.createDatabase("bank");
         this.followerUrl = followerPg.createDatabase("bank_copy");
         // Short Kafka timeouts: capture gives up on a dead broker quickly and is started again.
         Map<String, String> kafka = new java.util.LinkedHashMap<>();
@@ -111,14 +138,23 @@ final class FaultHarness implements AutoCloseable {
         Map<String, String> followers = new java.util.LinkedHashMap<>();
         followers.put(Leadership.COPY, followerUrl);
         followers.put("lite", "jdbc:sqlite:" + dir.resolve("bank.db"));
-        followers.put(Leadership.ORIGIN, leaderUrl);
-        String yaml = EmbeddedStreamConfig.yaml("bank", broker.bootstrapServers(), kafka, registry.url(), leaderUrl, "postgres", TABLES,
+        if (kind == LeaderKind.POSTGRESQL) {
+            followers.put(Leadership.ORIGIN, leaderUrl); // the other side of the switchovers
+        }
+        String yaml = EmbeddedStreamConfig.yaml("bank", broker.bootstrapServers(), kafka, registry.url(), leaderUrl, leaderUser(), tables,
                 followers);
         this.configFile = dir.resolve("bank.yaml");
         Files.writeString(configFile, yaml);
         this.config = new ConfigLoader().parse(yaml);
         this.leadership = new Leadership(config, configFile, dir);
         try (Connection c = leader(); Statement st = c.createStatement()) {
+            if (kind == LeaderKind.MARIADB) {
+                st.execute("CREATE TABLE accounts (id int PRIMARY KEY, balance bigint NOT NULL)");
+                st.execute("CREATE TABLE transfers (id bigint AUTO_INCREMENT PRIMARY KEY, from_id int NOT NULL, to_id int NOT NULL,"
+                        + " amount bigint NOT NULL, at timestamp(6) NOT NULL DEFAULT current_timestamp(6))");
+                st.execute("INSERT INTO accounts SELECT seq, " + TOTAL / ACCOUNTS + " FROM seq_1_to_" + ACCOUNTS);
+                return;
+            }
             st.execute("CREATE TABLE accounts (id int PRIMARY KEY, balance bigint NOT NULL)");
             st.execute("CREATE TABLE transfers (id bigserial PRIMARY KEY, from_id int NOT NULL, to_id int NOT NULL, amount bigint NOT NULL,"
                     + " at timestamptz NOT NULL DEFAULT now())");
@@ -148,7 +184,7 @@ final class FaultHarness implements AutoCloseable {
         }
 
         List<Fault> plan = new ArrayList<>();
-        for (Fault f : Fault.values()) {
+        for (Fault f : Fault.of(kind)) {
             for (int i = 0; i < rounds(f, rounds); i++) {
                 plan.add(f);
             }
@@ -162,7 +198,7 @@ final class FaultHarness implements AutoCloseable {
         long started = System.nanoTime();
         for (int i = 0; i < plan.size() || System.nanoTime() < runUntil; i++) {
             if (i == plan.size()) {
-                List<Fault> more = new ArrayList<>(List.of(Fault.values()));
+                List<Fault> more = new ArrayList<>(Fault.of(kind));
                 Collections.shuffle(more, random);
                 plan.addAll(more); // past the rounds asked for: one more of each kind until the time is up
             }
@@ -186,7 +222,13 @@ final class FaultHarness implements AutoCloseable {
                     broker.startProcess();
                 }
                 case RESTART_FOLLOWER_DB -> followerPg.restart();
-                case RESTART_LEADER_DB -> leaderPg.restart();
+                case RESTART_LEADER_DB -> {
+                    if (leaderMaria != null) {
+                        leaderMaria.restart();
+                    } else {
+                        leaderPg.restart();
+                    }
+                }
                 case PROMOTE -> {
                     if (leadership.switchOver(this::stopApplier, this::startApplier, violations)) {
                         switchovers++;
@@ -207,8 +249,8 @@ final class FaultHarness implements AutoCloseable {
         awaitCaughtUp(Duration.ofMinutes(10));
         List<TableComparison> comparisons = new ArrayList<>();
         for (String f : appliers.keySet()) {
-            comparisons.addAll(StreamVerifier.compare(leadership.leaderDatabase(), config.follower(f),
-                    TABLES.stream().map(TableId::parse).toList()));
+            comparisons.addAll(StreamVerifier.compare(kind == LeaderKind.MARIADB ? config.leader() : leadership.leaderDatabase(),
+                    config.follower(f), tables.stream().map(TableId::parse).toList()));
         }
         capture.close();
         for (TailwaterProcess a : appliers.values()) {
@@ -271,16 +313,19 @@ final class FaultHarness implements AutoCloseable {
         while (!stop.get()) {
             long xid = -1;
             boolean committing = false;
+            boolean maria = kind == LeaderKind.MARIADB;
             try {
                 if (c == null) {
-                    database = leadership.leader();
-                    c = DriverManager.getConnection(config.follower(database).jdbcUrl(), "postgres", "");
+                    database = maria ? MARIA_DB : leadership.leader();
+                    c = maria ? leader() : DriverManager.getConnection(config.follower(database).jdbcUrl(), "postgres", "");
                     c.setAutoCommit(false);
                 }
                 try (Statement st = c.createStatement()) {
-                    ResultSet rs = st.executeQuery("SELECT txid_current()");
-                    rs.next();
-                    xid = rs.getLong(1);
+                    if (!maria) {
+                        ResultSet rs = st.executeQuery("SELECT txid_current()");
+                        rs.next();
+                        xid = rs.getLong(1);
+                    }
                     int n = 2 + random.nextInt(3);
                     List<Integer> ids = new ArrayList<>();
                     while (ids.size() < n) {
@@ -295,6 +340,12 @@ final class FaultHarness implements AutoCloseable {
                         st.execute("UPDATE accounts SET balance = balance - " + amount + " WHERE id = " + ids.get(i));
                         st.execute("UPDATE accounts SET balance = balance + " + amount + " WHERE id = " + ids.get(i + 1));
                         st.execute("INSERT INTO transfers (from_id, to_id, amount) VALUES (" + ids.get(i) + ", " + ids.get(i + 1) + ", " + amount + ")");
+                        if (maria && xid < 0) {
+                            // A MariaDB leader's transaction is known by its first transfer's id: the GTID comes only with the commit.
+                            ResultSet rs = st.executeQuery("SELECT LAST_INSERT_ID()");
+                            rs.next();
+                            xid = rs.getLong(1);
+                        }
                     }
                 }
                 committing = true;
@@ -305,7 +356,11 @@ final class FaultHarness implements AutoCloseable {
                 closeQuietly(c);
                 c = null;
                 if (committing && xid >= 0) {
-                    resolveInDoubt(database, xid);
+                    if (maria) {
+                        resolveInDoubtByTransfer(xid);
+                    } else {
+                        resolveInDoubt(database, xid);
+                    }
                 }
                 sleep(200);
             } catch (InterruptedException e) {
@@ -336,10 +391,38 @@ final class FaultHarness implements AutoCloseable {
         violations.add("could not learn whether leader transaction " + xid + " of " + database + " committed");
     }
 
+    /** A MariaDB commit whose answer was lost: its first transfer is on the leader if and only if it committed. */
+    private void resolveInDoubtByTransfer(long transfer) {
+        for (int attempt = 0; attempt < 200; attempt++) {
+            try (Connection c = leader(); PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM transfers WHERE id = ?")) {
+                ps.setLong(1, transfer);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    if (rs.getInt(1) == 1) {
+                        committed.add(MARIA_DB + ":" + transfer);
+                    }
+                    inDoubtResolved.incrementAndGet();
+                    return;
+                }
+            } catch (SQLException e) {
+                sleep(300);
+            }
+        }
+        violations.add("could not learn whether the leader transaction of transfer " + transfer + " committed");
+    }
+
+    /** The follower's name for a table of the bank: the leader's schema, or for a MariaDB leader its database, goes with it. */
+    private String table(String follower, String table) {
+        if (kind == LeaderKind.POSTGRESQL) {
+            return table;
+        }
+        return config.follower(follower).jdbcUrl().startsWith("jdbc:postgresql:") ? MARIA_DB + "." + table : MARIA_DB + "_" + table;
+    }
+
     /** Reads the follower's total over and over; it must always be the constant, once the accounts are there. */
     private void watchInvariant(String follower) {
         poll(follower, 20, c -> {
-            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*), sum(balance) FROM accounts")) {
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*), sum(balance) FROM " + table(follower, "accounts"))) {
                 rs.next();
                 if (rs.getInt(1) == ACCOUNTS) {
                     invariantReads.incrementAndGet();
@@ -427,8 +510,14 @@ final class FaultHarness implements AutoCloseable {
         return logged;
     }
 
-    /** The leader transactions in the log, as {@code <database>:<xid>}: each epoch's leader is named by its leader change. */
+    /**
+     * The leader transactions in the log, as {@code <database>:<xid>}: each epoch's leader is
+     * named by its leader change. A MariaDB leader's are {@code bank:<first transfer id>}.
+     */
     private List<String> leaderTransactionsInLog() {
+        if (kind == LeaderKind.MARIADB) {
+            return mariaDbTransactionsInLog();
+        }
         try {
             List<String> ids = new ArrayList<>();
             String database = Leadership.ORIGIN;
@@ -436,6 +525,31 @@ final class FaultHarness implements AutoCloseable {
                 switch (e.getValue()) {
                     case LeaderChange change -> database = Leadership.database(change.leader());
                     case TransactionEnd t when !t.source().snapshot() -> ids.add(database + ":" + t.source().txId());
+                    default -> { }
+                }
+            }
+            return ids;
+        } catch (RuntimeException e) {
+            return List.of(); // the broker is still coming back
+        }
+    }
+
+    private List<String> mariaDbTransactionsInLog() {
+        try {
+            List<String> ids = new ArrayList<>();
+            Long first = null;
+            for (Map.Entry<Long, LogEvent> e : TestStream.readLog(config)) {
+                switch (e.getValue()) {
+                    case RowChange r when r.op() == Op.CREATE && r.table().id().table().equals("transfers") -> {
+                        long id = ((Number) r.after()[0]).longValue();
+                        first = first == null ? id : Math.min(first, id);
+                    }
+                    case TransactionEnd t -> {
+                        if (!t.source().snapshot() && first != null) {
+                            ids.add(MARIA_DB + ":" + first);
+                        }
+                        first = null;
+                    }
                     default -> { }
                 }
             }
@@ -462,7 +576,11 @@ final class FaultHarness implements AutoCloseable {
     }
 
     private Connection leader() throws SQLException {
-        return DriverManager.getConnection(leaderUrl, "postgres", "");
+        return DriverManager.getConnection(leaderUrl, leaderUser(), "");
+    }
+
+    private String leaderUser() {
+        return kind == LeaderKind.MARIADB ? "root" : "postgres";
     }
 
     private Connection follower(String follower) throws SQLException {

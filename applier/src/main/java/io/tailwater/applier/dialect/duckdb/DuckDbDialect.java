@@ -78,6 +78,12 @@ public final class DuckDbDialect implements Dialect {
         };
     }
 
+    /** Timestamps as DuckDB's text: its JDBC driver reads them through a {@code java.sql.Timestamp} in the JVM's zone. */
+    @Override
+    public String selectExpression(Column column, String quoted) {
+        return column.type() == ColumnType.TIMESTAMP ? "CAST(" + quoted + " AS VARCHAR)" : quoted;
+    }
+
     @Override
     public String canonical(ResultSet rs, int i, Column c) throws SQLException {
         return switch (c.type()) {

@@ -130,6 +130,19 @@ public final class MariaDbDialect implements Dialect {
         return v;
     }
 
+    /**
+     * Dates and timestamps as the server's text: MariaDB Connector/J decodes them through a
+     * {@code ZonedDateTime} in the JVM's zone, whatever it is asked for, and moves a DATETIME in
+     * that zone's DST gap.
+     */
+    @Override
+    public String selectExpression(Column column, String quoted) {
+        return switch (column.type()) {
+            case DATE, TIMESTAMP, TIMESTAMPTZ -> "CAST(" + quoted + " AS CHAR)";
+            default -> quoted;
+        };
+    }
+
     @Override
     public String canonical(ResultSet rs, int i, Column c) throws SQLException {
         return switch (c.type()) {
