@@ -133,14 +133,14 @@ public final class Benchmark {
             try (Connection c = servers.leader().connect(s.db)) {
                 writer.seed(c);
             }
-            s.measureLogRows(s.config, 0, System.nanoTime(), capture::failure, seed);
+            Scenario.measureLogRows(s.config, 0, System.nanoTime(), capture::failure, seed);
             s.awaitConfirmed(s.config);
             s.stop(capture);
             for (String follower : Scenario.FOLLOWERS.keySet()) {
                 s.timeApply(s.config, follower, seed);
             }
             if (freshStream != null) {
-                s.measureLogRows(s.freshConfig, 0, System.nanoTime(), freshStream::failure, seed);
+                Scenario.measureLogRows(s.freshConfig, 0, System.nanoTime(), freshStream::failure, seed);
                 s.awaitConfirmed(s.freshConfig);
                 s.stop(freshStream);
                 s.timeApply(s.freshConfig, "pg", seed);
@@ -152,10 +152,10 @@ public final class Benchmark {
                 write = writer.write(c);
             }
             // Counting starts at the log's end: reading the seed first would delay the first row seen and inflate the rate.
-            long logEnd = s.logEnd(s.config);
+            long logEnd = Scenario.logEnd(s.config);
             long t0 = System.nanoTime();
             capture = s.startCapture(s.config);
-            Timing captured = s.measureLogRows(s.config, logEnd, t0, capture::failure, rows);
+            Timing captured = Scenario.measureLogRows(s.config, logEnd, t0, capture::failure, rows);
             Map<String, Timing> apply = new LinkedHashMap<>();
             for (Map.Entry<String, String> f : Scenario.FOLLOWERS.entrySet()) {
                 apply.put(f.getValue(), s.timeApply(s.config, f.getKey(), rows));
@@ -165,9 +165,9 @@ public final class Benchmark {
             Timing freshCapture = null;
             Timing freshApply = null;
             if (fresh != null) {
-                long freshEnd = s.logEnd(s.freshConfig);
+                long freshEnd = Scenario.logEnd(s.freshConfig);
                 try (FreshProcesses.Running p = fresh.start("capture", "capture", "--config", s.freshConfigFile.toString())) {
-                    freshCapture = s.measureLogRows(s.freshConfig, freshEnd, p.startNanos(), p::failure, rows);
+                    freshCapture = Scenario.measureLogRows(s.freshConfig, freshEnd, p.startNanos(), p::failure, rows);
                     try (FreshProcesses.Running a = fresh.start("apply-pg", "apply", "--config", s.freshConfigFile.toString(),
                             "--follower", "pg"); Connection c = servers.follower().connect(s.freshFollowerDb)) {
                         Timing.Progress progress = writer.progressIn(c);

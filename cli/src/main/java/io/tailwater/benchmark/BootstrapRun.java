@@ -48,7 +48,7 @@ public final class BootstrapRun {
             Capture capture = s.startCapture(s.config); // takes the initial snapshot of the table into the log
             s.awaitStreaming(s.config, capture);
             s.stop(capture);
-            awaitTaken(s.config, s.logEnd(s.config));
+            awaitTaken(s.config, Scenario.logEnd(s.config));
 
             long t0 = System.nanoTime();
             Applier a = s.startApplier(s.config, "pg");

@@ -191,7 +191,7 @@ final class Scenario implements AutoCloseable {
     }
 
     /** The offset after the last record of the stream's log. */
-    long logEnd(StreamConfig stream) {
+    static long logEnd(StreamConfig stream) {
         try (KafkaConsumer<byte[], byte[]> c = KafkaClients.consumer(stream, "benchmark-" + stream.stream(), Map.of())) {
             TopicPartition tp = new TopicPartition(stream.logTopic(), 0);
             return c.endOffsets(List.of(tp)).get(tp);
@@ -202,12 +202,14 @@ final class Scenario implements AutoCloseable {
      * Times how long the stream's log takes to hold {@code rows} row records after offset
      * {@code from}, from {@code t0}; the first of them marks the end of start-up.
      */
-    Timing measureLogRows(StreamConfig stream, long from, long t0, Supplier<Optional<Throwable>> failure, long rows) throws Exception {
+    static Timing measureLogRows(StreamConfig stream, long from, long t0, Supplier<Optional<Throwable>> failure, long rows)
+            throws Exception {
         return measureLog(stream, from, t0, failure, LogEvent.Kind.ROW, rows);
     }
 
     /** Follows the log from offset {@code from} until it holds {@code count} records of {@code kind} after it. */
-    private Timing measureLog(StreamConfig stream, long from, long t0, Supplier<Optional<Throwable>> failure, LogEvent.Kind kind, long count)
+    private static Timing measureLog(StreamConfig stream, long from, long t0, Supplier<Optional<Throwable>> failure, LogEvent.Kind kind,
+                                     long count)
             throws Exception {
         try (KafkaConsumer<byte[], byte[]> c = KafkaClients.consumer(stream, "benchmark-" + stream.stream(), Map.of())) {
             TopicPartition tp = new TopicPartition(stream.logTopic(), 0);
@@ -230,14 +232,19 @@ final class Scenario implements AutoCloseable {
     Timing timeApply(StreamConfig stream, String follower, long rows) throws Exception {
         long t0 = System.nanoTime();
         Applier a = startApplier(stream, follower);
-        Timing t = Timing.measure(t0, rows, () -> {
+        Timing t = measureApplied(a, follower, t0, rows);
+        stop(a);
+        return t;
+    }
+
+    /** Times a started applier from {@code t0} until it has applied {@code rows} rows. */
+    static Timing measureApplied(Applier a, String follower, long t0, long rows) throws Exception {
+        return Timing.measure(t0, rows, () -> {
             a.failure().ifPresent(e -> {
                 throw new IllegalStateException("applier of " + follower + " failed: " + e.getMessage());
             });
             return a.metrics().rows();
         });
-        stop(a);
-        return t;
     }
 
     /** Lets the native subscription apply until its table has {@code rows} rows, then disables it again. */

@@ -8,14 +8,18 @@ import io.tailwater.benchmark.BenchmarkSummary;
 import io.tailwater.benchmark.BootstrapRun;
 import io.tailwater.benchmark.SynchronousCommits;
 import io.tailwater.benchmark.FreshProcesses;
+import io.tailwater.benchmark.MariaDbLeaderRun;
 import io.tailwater.config.Durations;
 import io.tailwater.embedded.EmbeddedKafka;
+import io.tailwater.embedded.EmbeddedMariaDb;
 import io.tailwater.embedded.EmbeddedPostgres;
 import io.tailwater.embedded.EmbeddedRegistry;
 import io.tailwater.embedded.PostgresServer;
 import io.tailwater.embedded.SystemPostgres;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -49,6 +53,12 @@ final class BenchmarkCommand implements Callable<Integer> {
             + " restarts them, and report their start-up time and rates next to the warm in-process ones.")
     boolean fresh;
 
+    @Option(names = "--leader", defaultValue = "postgresql", paramLabel = "KIND",
+            description = "postgresql (default): the whole benchmark above. mariadb: capture from a MariaDB leader (Debian's"
+                    + " mariadb-server) and catch-up into PostgreSQL, next to the PostgreSQL leader's figures and native"
+                    + " replication on the same insert backlogs, on embedded PostgreSQL servers.")
+    String leader;
+
     @Option(names = "--servers", defaultValue = "embedded,debian", split = ",",
             description = "Which PostgreSQL servers to measure on, in turn: embedded (zonky's binaries, fsync off) and debian"
                     + " (Debian's postgresql-15 in /usr/lib/postgresql/15, fsync on; skipped when it is not installed)"
@@ -75,7 +85,23 @@ final class BenchmarkCommand implements Callable<Integer> {
         out.printf("Tailwater benchmark on %d cores, Java %s%n", Runtime.getRuntime().availableProcessors(), Runtime.version());
         out.println("Starting embedded Kafka and Apicurio Registry...");
         Duration latency = Durations.parse(latencyDuration);
+        boolean mariaDb = switch (leader.toLowerCase(Locale.ROOT)) {
+            case "postgresql", "postgres" -> false;
+            case "mariadb" -> true;
+            default -> throw new ParameterException(new CommandLine(this), "--leader must be postgresql or mariadb, not '" + leader + "'");
+        };
+        if (mariaDb && !EmbeddedMariaDb.available()) {
+            out.println("MariaDB is not installed (apt-get install mariadb-server): the MariaDB leader's benchmark cannot run.");
+            return 1;
+        }
         try (EmbeddedKafka kafka = EmbeddedKafka.start(); EmbeddedRegistry registry = EmbeddedRegistry.start()) {
+            if (mariaDb) {
+                try (PostgresServer pgLeader = ServerKind.EMBEDDED.start(); PostgresServer follower = ServerKind.EMBEDDED.start();
+                     EmbeddedMariaDb maria = EmbeddedMariaDb.start()) {
+                    runMariaDb(new BenchmarkServers("embedded", kafka, registry, pgLeader, follower), maria, out);
+                }
+                return 0;
+            }
             FreshProcesses processes = fresh ? FreshProcesses.fromLauncher(Files.createTempDirectory("tailwater-bench-processes")) : null;
             for (ServerKind kind : servers) {
                 if (kind == ServerKind.DEBIAN && SystemPostgres.installed(SystemPostgres.DEBIAN_15).isEmpty()) {
@@ -126,6 +152,38 @@ final class BenchmarkCommand implements Callable<Integer> {
             }
         }
         new BenchmarkSummary(servers.leader().description(), results, latencies, commits, bootstrap).print(out);
+    }
+
+    /**
+     * The MariaDB leader's capture and catch-up into PostgreSQL, next to the PostgreSQL leader's
+     * and native replication's on the same insert backlogs (each after a warm-up run).
+     */
+    private void runMariaDb(BenchmarkServers servers, EmbeddedMariaDb maria, PrintStream out) throws Exception {
+        out.println();
+        out.println("=== MariaDB leader (" + maria.description() + ") next to a PostgreSQL leader (" + servers.leader().description()
+                + "), follower " + servers.follower().description());
+        out.println("A backlog of N inserts in transactions of T, written while capture is stopped; capture then runs alone until the"
+                + " log holds every change, then the PostgreSQL follower's applier alone until it has them. Rates run from the first"
+                + " change arriving to the last.");
+        out.println("(warming up first: one run of each leader, not reported)");
+        Benchmark bench = new Benchmark(servers, out, null);
+        PrintStream quiet = new PrintStream(PrintStream.nullOutputStream());
+        Backlog warmUp = new Backlog(scaled(200_000), 100, Workload.INSERTS);
+        bench.catchUp(warmUp, quiet);
+        MariaDbLeaderRun.measure(maria, servers, "maria_warmup", warmUp);
+        List<String> rows = new ArrayList<>();
+        int run = 0;
+        for (Backlog b : List.of(new Backlog(scaled(200_000), 100, Workload.INSERTS), new Backlog(scaled(200_000), 10, Workload.INSERTS))) {
+            Benchmark.CatchUp pg = bench.catchUp(b, quiet);
+            MariaDbLeaderRun.Result m = MariaDbLeaderRun.measure(maria, servers, "maria_bench" + (++run), b);
+            rows.add(String.format("%-18s | %-34s | %-34s | %-34s | %-34s | %-34s", b.label(), pg.capture(), m.capture(),
+                    pg.applyPostgres(), m.applyPostgres(), pg.nativePostgres()));
+        }
+        out.println();
+        out.println(String.format("%-18s | %-34s | %-34s | %-34s | %-34s | %-34s", "backlog", "capture, PostgreSQL leader",
+                "capture, MariaDB leader", "into PostgreSQL, PostgreSQL leader", "into PostgreSQL, MariaDB leader",
+                "native logical replication (PG)"));
+        rows.forEach(out::println);
     }
 
     private int scaled(int rows) {

@@ -2,6 +2,7 @@ package io.tailwater.cli;
 
 import io.tailwater.log.StartupTask;
 import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 import picocli.CommandLine;
 
 /** Entry point of the {@code tailwater} command. */
@@ -13,7 +14,12 @@ public final class Main {
         System.setProperty("org.jooq.no-logo", "true");
         System.setProperty("org.jooq.no-tips", "true");
         // Logging reads its configuration while the command line and the config file are parsed.
-        StartupTask.fork("logging", LoggerFactory::getILoggerFactory);
+        StartupTask.fork("logging", () -> {
+            // java.util.logging (the MariaDB binlog client's) goes to the same log as everything else
+            SLF4JBridgeHandler.removeHandlersForRootLogger();
+            SLF4JBridgeHandler.install();
+            return LoggerFactory.getILoggerFactory();
+        });
         System.exit(run(args));
     }
 

@@ -15,6 +15,11 @@ public interface MariaDbServer extends AutoCloseable {
         return "jdbc:mariadb://127.0.0.1:" + port() + "/" + database;
     }
 
+    /** For reports: which server it is. */
+    default String description() {
+        return "MariaDB at 127.0.0.1:" + port();
+    }
+
     default String user() {
         return "root";
     }

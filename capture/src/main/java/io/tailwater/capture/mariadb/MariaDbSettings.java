@@ -122,7 +122,6 @@ public final class MariaDbSettings {
         // and leave the row out.
         p.setProperty("event.converting.failure.handling.mode", "fail");
         p.setProperty("event.processing.failure.handling.mode", "fail");
-        p.setProperty("event.deserialization.failure.handling.mode", "fail");
         p.setProperty("inconsistent.schema.handling.mode", "fail");
         p.putAll(leader.debezium());
         return p;
