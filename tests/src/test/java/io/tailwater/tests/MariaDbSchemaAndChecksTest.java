@@ -151,4 +151,66 @@ class MariaDbSchemaAndChecksTest {
             assertThat(TestStream.rawLog(s.config)).as("nothing was written to the log").isEmpty();
         }
     }
+
+    @Test
+    void aPurgedBinlogTheLogNeedsStopsCaptureUnlessItMayTakeANewSnapshot() throws Exception {
+        String db = TestStream.mariaDbLeaderDatabase("maria_purged");
+        try (TestStream s = TestStream.onMariaDb("maria_purged", List.of(db + ".t"), false)) {
+            try (Connection c = s.leader(); Statement st = c.createStatement()) {
+                st.execute("CREATE TABLE t (id int PRIMARY KEY, v int NOT NULL)");
+                st.execute("INSERT INTO t VALUES (1, 1)");
+            }
+            Capture first = s.startCapture();
+            s.startApplier("pg");
+            s.awaitSnapshotComplete(Duration.ofSeconds(60));
+            long last;
+            try (Connection c = s.leader(); Statement st = c.createStatement()) {
+                st.execute("INSERT INTO t VALUES (2, 2)");
+                last = TestStream.lastGtidSequence(st);
+            }
+            s.awaitReplicated(Set.of(last), Duration.ofSeconds(60));
+            s.stop(first);
+            long logged = s.readLog().size();
+            // While capture is down the leader writes on, and its operator purges every binlog but a new one.
+            try (Connection c = s.leader(); Statement st = c.createStatement()) {
+                st.execute("INSERT INTO t VALUES (3, 3)");
+                st.execute("FLUSH BINARY LOGS");
+                String newest;
+                try (ResultSet rs = st.executeQuery("SHOW MASTER STATUS")) {
+                    rs.next();
+                    newest = rs.getString(1);
+                }
+                // MariaDB keeps a binlog until InnoDB has made its transactions durable (its binlog checkpoint): purge until it goes.
+                String oldest = Poll.until(Duration.ofSeconds(60), Duration.ofMillis(200), () -> {
+                    st.execute("PURGE BINARY LOGS TO '" + newest + "'");
+                    try (ResultSet rs = st.executeQuery("SHOW BINARY LOGS")) {
+                        rs.next();
+                        return rs.getString(1);
+                    }
+                }, newest::equals);
+                assertThat(oldest).isEqualTo(newest);
+                st.execute("INSERT INTO t VALUES (4, 4)");
+            }
+            assertThatThrownBy(s::startCapture).isInstanceOf(LeaderNotReadyException.class)
+                    .hasMessageContaining("has purged that binlog").hasMessageContaining("leader.on-slot-lost: resnapshot")
+                    .hasMessageContaining("binlog_expire_logs_seconds");
+            assertThat(s.readLog()).as("nothing was written to the log").hasSize((int) logged);
+
+            s.setLeaderOption("on-slot-lost", "resnapshot");
+            s.startCapture();
+            try (Connection c = s.leader(); Statement st = c.createStatement()) {
+                st.execute("INSERT INTO t VALUES (5, 5)"); // in the new snapshot or streamed after it, depending on the moment
+            }
+            try (Connection f = s.follower("pg"); Statement st = f.createStatement()) {
+                int rows = Poll.until(Duration.ofSeconds(90), Duration.ofMillis(200), () -> {
+                    try (ResultSet rs = st.executeQuery("SELECT count(*) FROM \"" + db + "\".t")) {
+                        rs.next();
+                        return rs.getInt(1);
+                    }
+                }, n -> n == 5);
+                assertThat(rows).as("the new snapshot brought the rows written while capture was down").isEqualTo(5);
+            }
+            ReplicationEndToEndTest.assertAllMatch(s.compare(List.of(db + ".t")));
+        }
+    }
 }
