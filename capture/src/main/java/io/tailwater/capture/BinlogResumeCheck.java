@@ -70,7 +70,7 @@ final class BinlogResumeCheck {
         Map<String, Object> offset = point.offset();
         String where = "the log of stream '" + config.stream() + "' holds changes up to GTID position '" + point.end().source().gtid()
                 + "' (binlog '" + offset.get("file") + "' at " + offset.get("pos") + ")";
-        String leader = "the MariaDB leader at " + MariaDbLeaderChecks.hostPart(config.leader().jdbcUrl());
+        String leader = "the MariaDB leader at " + LeaderConnections.hostPart(config.leader().jdbcUrl());
         List<String> files = MariaDbLeaderChecks.binlogFiles(config.leader(), timeout);
         if (offset.get("file") instanceof String file && !files.contains(file)) {
             return where + ", but " + leader + " has purged that binlog (it keeps " + (files.isEmpty() ? "none"
@@ -98,7 +98,7 @@ final class BinlogResumeCheck {
             return pos == null || pos.isBlank() ? Gtids.NONE : Gtids.parse(pos);
         } catch (SQLException e) {
             throw new LeaderNotReadyException("cannot read the GTID position of the MariaDB leader at "
-                    + MariaDbLeaderChecks.hostPart(config.leader().jdbcUrl()) + ": " + e.getMessage(), new SQLException(e.getMessage(), "08006", e));
+                    + LeaderConnections.hostPart(config.leader().jdbcUrl()) + ": " + e.getMessage(), new SQLException(e.getMessage(), "08006", e));
         }
     }
 }

@@ -209,7 +209,7 @@ public final class Capture implements AutoCloseable {
         try {
             List<String> tables = check.join();
             LOG.info("Leader checked: {} table(s) match for stream '{}'; capturing from the MariaDB leader at {}", tables.size(),
-                    config.stream(), MariaDbLeaderChecks.hostPart(config.leader().jdbcUrl()));
+                    config.stream(), LeaderConnections.hostPart(config.leader().jdbcUrl()));
             Optional<ResumePoint> resume = ResumePoint.of(tail);
             resume.ifPresentOrElse(
                     p -> LOG.info("Resuming capture of stream '{}' after {} (GTID position {})", config.stream(),

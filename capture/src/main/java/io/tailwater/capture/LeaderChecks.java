@@ -4,7 +4,6 @@ import io.tailwater.capture.postgres.ReplicationConnectionFactory;
 import io.tailwater.config.LeaderConfig;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -212,12 +211,6 @@ final class LeaderChecks {
 
     private static Connection connect(LeaderConfig leader, Duration timeout, boolean retry, Properties extra) {
         Properties p = new Properties();
-        if (leader.user() != null) {
-            p.setProperty("user", leader.user());
-        }
-        if (leader.password().isPresent()) {
-            p.setProperty("password", leader.password().value());
-        }
         p.setProperty("connectTimeout", Long.toString(retry ? 5 : Math.max(1, Math.min(5, timeout.toSeconds()))));
         p.setProperty("logServerErrorDetail", "false");
         p.setProperty("ApplicationName", APPLICATION_NAME);
@@ -228,40 +221,13 @@ final class LeaderChecks {
             p.setProperty("targetServerType", "primary"); // a primary and its standbys: capture's slot is on the primary
         }
         p.putAll(extra);
-        long deadline = System.nanoTime() + timeout.toNanos();
-        long backoff = 200;
-        while (true) {
-            try {
-                return DriverManager.getConnection(leader.jdbcUrl(), p);
-            } catch (SQLException e) {
-                String state = e.getSQLState() == null ? "" : e.getSQLState();
-                if (state.startsWith("28")) {
-                    throw new LeaderNotReadyException("the leader refused user '" + leader.user()
-                            + "': " + e.getMessage() + "; check leader.user and leader.password", e);
-                }
-                if (state.equals("3D000")) {
-                    throw new LeaderNotReadyException("the leader database does not exist: " + e.getMessage()
-                            + "; check leader.jdbc-url", e);
-                }
-                if (!retry || System.nanoTime() + backoff * 1_000_000 > deadline) {
-                    throw new LeaderNotReadyException("cannot connect to the leader at " + hostPart(leader.jdbcUrl()) + " within "
-                            + timeout.toSeconds() + "s: " + e.getMessage() + "; check leader.jdbc-url and that PostgreSQL is up", e);
-                }
-                try {
-                    Thread.sleep(backoff);
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    throw new LeaderNotReadyException("interrupted while connecting to the leader", ie);
-                }
-                backoff = Math.min(backoff * 2, 3000);
+        return LeaderConnections.connect(leader, p, timeout, retry, "PostgreSQL", e -> {
+            String state = e.getSQLState() == null ? "" : e.getSQLState();
+            if (state.startsWith("28")) {
+                return "the leader refused user '" + leader.user() + "': " + e.getMessage() + "; check leader.user and leader.password";
             }
-        }
-    }
-
-    /** The JDBC URL without its query string, which may hold a password. */
-    static String hostPart(String url) {
-        int q = url.indexOf('?');
-        return q < 0 ? url : url.substring(0, q);
+            return state.equals("3D000") ? "the leader database does not exist: " + e.getMessage() + "; check leader.jdbc-url" : null;
+        });
     }
 
     static String quote(String s) {

@@ -23,7 +23,7 @@ public record LeaderIdentity(String serverStart, int port, long databaseOid, Str
             rs.next();
             return new LeaderIdentity(rs.getString(1), rs.getInt(2), rs.getLong(3), rs.getString(4));
         } catch (SQLException e) {
-            throw new LeaderNotReadyException("cannot ask the database at " + LeaderChecks.hostPart(db.jdbcUrl()) + " which it is: "
+            throw new LeaderNotReadyException("cannot ask the database at " + LeaderConnections.hostPart(db.jdbcUrl()) + " which it is: "
                     + e.getMessage(), e);
         }
     }

@@ -53,7 +53,7 @@ record LeaderPrimary(String host, int port) {
                 }
             }
             if (System.nanoTime() > deadline) {
-                String message = "no host of leader.jdbc-url " + LeaderChecks.hostPart(leader.jdbcUrl()) + " is a primary within "
+                String message = "no host of leader.jdbc-url " + LeaderConnections.hostPart(leader.jdbcUrl()) + " is a primary within "
                         + timeout.toSeconds() + "s (" + String.join(", ", states) + ")";
                 // 08001, as pgjdbc says it for targetServerType=primary: a connection not made, which a promotion mends
                 throw new LeaderNotReadyException(message + "; capture reads the primary's slot: promote a standby, or check"

@@ -74,7 +74,7 @@ public final class LeaderWrites {
             if (readOnly) {
                 resume(leader, timeout); // the sessions could not be ended: leave the leader as it was
             }
-            throw new LeaderNotReadyException("cannot stop writes on the leader at " + LeaderChecks.hostPart(leader.jdbcUrl()) + ": "
+            throw new LeaderNotReadyException("cannot stop writes on the leader at " + LeaderConnections.hostPart(leader.jdbcUrl()) + ": "
                     + e.getMessage() + "; the leader user needs the right to ALTER DATABASE and to end other sessions"
                     + " (the database owner, or pg_signal_backend)", e);
         }
@@ -121,13 +121,13 @@ public final class LeaderWrites {
                 if (System.nanoTime() > deadline) {
                     c.close();
                     throw new LeaderNotReadyException("another promote of stream '" + stream + "' has been under way on the leader at "
-                            + LeaderChecks.hostPart(leader.jdbcUrl()) + " for longer than " + wait.toSeconds() + "s; nothing was changed."
+                            + LeaderConnections.hostPart(leader.jdbcUrl()) + " for longer than " + wait.toSeconds() + "s; nothing was changed."
                             + " See tailwater status, and promote again once it is done");
                 }
                 Thread.sleep(100); // the lock is polled: pg_advisory_lock would hold a backend with no deadline of ours
             }
         } catch (SQLException e) {
-            throw new LeaderNotReadyException("cannot take the promote lock on the leader at " + LeaderChecks.hostPart(leader.jdbcUrl())
+            throw new LeaderNotReadyException("cannot take the promote lock on the leader at " + LeaderConnections.hostPart(leader.jdbcUrl())
                     + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -151,7 +151,7 @@ public final class LeaderWrites {
             s.execute("SET default_transaction_read_only = off");
             s.execute("ALTER DATABASE " + LeaderChecks.quote(database(c)) + " RESET default_transaction_read_only");
         } catch (SQLException e) {
-            throw new LeaderNotReadyException("cannot let the leader at " + LeaderChecks.hostPart(leader.jdbcUrl())
+            throw new LeaderNotReadyException("cannot let the leader at " + LeaderConnections.hostPart(leader.jdbcUrl())
                     + " take writes again: " + e.getMessage() + "; run ALTER DATABASE <db> RESET default_transaction_read_only there", e);
         }
     }

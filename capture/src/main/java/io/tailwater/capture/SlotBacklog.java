@@ -113,10 +113,10 @@ public final class SlotBacklog {
                     int pid = rs.getInt(1);
                     if (!rs.wasNull()) {
                         throw new LeaderNotReadyException("process " + pid + " is reading replication slot \"" + slot + "\" on "
-                                + LeaderChecks.hostPart(leader.jdbcUrl()) + " (a capture of the old leader?); stop it and try again");
+                                + LeaderConnections.hostPart(leader.jdbcUrl()) + " (a capture of the old leader?); stop it and try again");
                     }
                     if (!"pgoutput".equals(rs.getString(2))) {
-                        throw new LeaderNotReadyException("replication slot \"" + slot + "\" on " + LeaderChecks.hostPart(leader.jdbcUrl())
+                        throw new LeaderNotReadyException("replication slot \"" + slot + "\" on " + LeaderConnections.hostPart(leader.jdbcUrl())
                                 + " uses the output plugin \"" + rs.getString(2) + "\", not pgoutput: it is not one of Tailwater's");
                     }
                 }
@@ -134,7 +134,7 @@ public final class SlotBacklog {
                             reader.add(PgOutputMessages.decode(rs.getBytes(2)));
                         } catch (RuntimeException e) {
                             throw new LeaderNotReadyException("cannot read the change at LSN " + rs.getString(1) + " of replication slot \""
-                                    + slot + "\" on " + LeaderChecks.hostPart(leader.jdbcUrl()) + ": " + e + "; nothing was changed but"
+                                    + slot + "\" on " + LeaderConnections.hostPart(leader.jdbcUrl()) + ": " + e + "; nothing was changed but"
                                     + " that its writes are stopped", e);
                         }
                     }
@@ -143,7 +143,7 @@ public final class SlotBacklog {
                 }
             }
         } catch (SQLException e) {
-            throw new LeaderNotReadyException("cannot read replication slot \"" + slot + "\" on " + LeaderChecks.hostPart(leader.jdbcUrl())
+            throw new LeaderNotReadyException("cannot read replication slot \"" + slot + "\" on " + LeaderConnections.hostPart(leader.jdbcUrl())
                     + ": " + e.getMessage(), e);
         }
     }

@@ -1,5 +1,7 @@
 package io.tailwater.demo;
 
+import io.tailwater.schemas.event.Gtids;
+
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -32,7 +34,7 @@ public final class ShopWorkload {
 
     /** The shop's tables in a leader schema (a MariaDB leader's database). */
     public static List<String> tables(String schema) {
-        return List.of(schema + ".customers", schema + "." + "orders", schema + ".order_items");
+        return List.of(schema + ".customers", schema + ".orders", schema + ".order_items");
     }
 
     /** Whether {@code c} is a connection to a MariaDB leader (the shop speaks its SQL there). */
@@ -128,7 +130,7 @@ public final class ShopWorkload {
             c.commit();
             String after = lastGtid(c);
             if (after != null && !after.equals(before)) {
-                writingTransactions.add(Long.parseLong(after.substring(after.lastIndexOf('-') + 1)));
+                writingTransactions.add(Gtids.sequenceOf(after));
             }
             transactions.incrementAndGet();
             return;
@@ -221,23 +223,21 @@ public final class ShopWorkload {
         }
         long order = 1 + random.nextLong(maxOrder);
         String status = STATUS[1 + random.nextInt(STATUS.length - 1)];
-        // MariaDB has no UPDATE ... RETURNING: it reads the order under a lock first.
-        String pay = isMariaDb(c) ? "SELECT customer_id, total FROM orders WHERE id = ? FOR UPDATE"
-                : "UPDATE orders SET status = ? WHERE id = ? RETURNING customer_id, total";
-        if (isMariaDb(c)) {
+        boolean mariaDb = isMariaDb(c);
+        if (mariaDb) {
+            // MariaDB has no UPDATE ... RETURNING: the order is updated (and so locked), then read.
             try (PreparedStatement ps = c.prepareStatement("UPDATE orders SET status = ? WHERE id = ?")) {
                 ps.setString(1, status);
                 ps.setLong(2, order);
                 ps.executeUpdate();
             }
         }
-        try (PreparedStatement ps = c.prepareStatement(pay)) {
-            if (isMariaDb(c)) {
-                ps.setLong(1, order);
-            } else {
+        try (PreparedStatement ps = c.prepareStatement(mariaDb ? "SELECT customer_id, total FROM orders WHERE id = ?"
+                : "UPDATE orders SET status = ? WHERE id = ? RETURNING customer_id, total")) {
+            if (!mariaDb) {
                 ps.setString(1, status);
-                ps.setLong(2, order);
             }
+            ps.setLong(mariaDb ? 1 : 2, order);
             try (ResultSet rs = ps.executeQuery()) {
                 if (rs.next()) {
                     try (PreparedStatement credit = c.prepareStatement("UPDATE customers SET credit = credit + ? WHERE id = ?")) {

@@ -97,7 +97,7 @@ class MariaDbLeaderTest {
                 try (Connection c = s.leader()) {
                     for (int i = 0; i < 1500; i++) {
                         workload.runTransaction(c);
-                        Thread.sleep(2);
+                        Thread.sleep(2); // paces the load, so that the restarts below strike while it still writes: time is the point
                     }
                 } catch (Exception e) {
                     throw new RuntimeException(e);

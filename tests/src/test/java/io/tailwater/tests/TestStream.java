@@ -13,6 +13,7 @@ import io.tailwater.embedded.MariaDbServer;
 import io.tailwater.embedded.PostgresServer;
 import io.tailwater.log.KafkaClients;
 import io.tailwater.schemas.TableId;
+import io.tailwater.schemas.event.Gtids;
 import io.tailwater.schemas.event.LogEvent;
 import io.tailwater.schemas.registry.SchemaRegistryClient;
 import io.tailwater.schemas.serde.LogRecordSerde;
@@ -186,7 +187,7 @@ public final class TestStream implements AutoCloseable {
         try (java.sql.ResultSet rs = st.executeQuery("SELECT @@last_gtid")) {
             rs.next();
             String gtid = rs.getString(1);
-            return Long.parseLong(gtid.substring(gtid.lastIndexOf('-') + 1));
+            return Gtids.sequenceOf(gtid);
         }
     }
 

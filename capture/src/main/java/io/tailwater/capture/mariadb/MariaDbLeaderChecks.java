@@ -1,13 +1,13 @@
 package io.tailwater.capture.mariadb;
 
 import io.tailwater.schemas.mariadb.MariaDbKinds;
+import io.tailwater.capture.LeaderConnections;
 import io.tailwater.capture.LeaderNotReadyException;
 import io.tailwater.config.LeaderConfig;
 import io.tailwater.schemas.ColumnType;
 import io.tailwater.schemas.TableId;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -50,7 +50,7 @@ public final class MariaDbLeaderChecks {
             }
             return tables;
         } catch (SQLException e) {
-            throw new LeaderNotReadyException("cannot check the MariaDB leader at " + hostPart(leader.jdbcUrl()) + ": " + e.getMessage(), e);
+            throw new LeaderNotReadyException("cannot check the MariaDB leader at " + LeaderConnections.hostPart(leader.jdbcUrl()) + ": " + e.getMessage(), e);
         }
     }
 
@@ -167,7 +167,7 @@ public final class MariaDbLeaderChecks {
             }
             return files;
         } catch (SQLException e) {
-            throw new LeaderNotReadyException("cannot list the binlogs of the MariaDB leader at " + hostPart(leader.jdbcUrl()) + ": "
+            throw new LeaderNotReadyException("cannot list the binlogs of the MariaDB leader at " + LeaderConnections.hostPart(leader.jdbcUrl()) + ": "
                     + e.getMessage(), new SQLException(e.getMessage(), "08006", e));
         }
     }
@@ -175,44 +175,11 @@ public final class MariaDbLeaderChecks {
     /** A connection to the leader, tried again with backoff until {@code timeout}; a refused login is not tried again. */
     public static Connection connect(LeaderConfig leader, Duration timeout) {
         Properties p = new Properties();
-        if (leader.user() != null) {
-            p.setProperty("user", leader.user());
-        }
-        if (leader.password().isPresent()) {
-            p.setProperty("password", leader.password().value());
-        }
         p.setProperty("connectTimeout", "5000");
-        long deadline = System.nanoTime() + timeout.toNanos();
-        long backoff = 200;
-        while (true) {
-            try {
-                return DriverManager.getConnection(leader.jdbcUrl(), p);
-            } catch (SQLException e) {
-                if (e.getErrorCode() == 1045) {
-                    throw new LeaderNotReadyException("the MariaDB leader refused user '" + leader.user() + "': " + e.getMessage()
-                            + "; check leader.user and leader.password", e);
-                }
-                if (e.getErrorCode() == 1049) {
-                    throw new LeaderNotReadyException("the leader database does not exist: " + e.getMessage() + "; check leader.jdbc-url", e);
-                }
-                if (System.nanoTime() + backoff * 1_000_000 > deadline) {
-                    throw new LeaderNotReadyException("cannot connect to the MariaDB leader at " + hostPart(leader.jdbcUrl()) + " within "
-                            + timeout.toSeconds() + "s: " + e.getMessage() + "; check leader.jdbc-url and that MariaDB is up", e);
-                }
-                try {
-                    Thread.sleep(backoff);
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    throw new LeaderNotReadyException("interrupted while connecting to the leader", ie);
-                }
-                backoff = Math.min(backoff * 2, 3000);
-            }
-        }
-    }
-
-    /** The JDBC URL without its query string, which may hold a password. */
-    public static String hostPart(String url) {
-        int q = url.indexOf('?');
-        return q < 0 ? url : url.substring(0, q);
+        return LeaderConnections.connect(leader, p, timeout, true, "MariaDB", e -> switch (e.getErrorCode()) {
+            case 1045 -> "the MariaDB leader refused user '" + leader.user() + "': " + e.getMessage() + "; check leader.user and leader.password";
+            case 1049 -> "the leader database does not exist: " + e.getMessage() + "; check leader.jdbc-url";
+            default -> null;
+        });
     }
 }

@@ -1,5 +1,6 @@
 package io.tailwater.capture.mariadb;
 
+import io.tailwater.capture.LeaderConnections;
 import io.tailwater.capture.LeaderNotReadyException;
 import io.tailwater.config.LeaderConfig;
 
@@ -60,7 +61,7 @@ public final class MariaDbSnapshotSelects {
             return selects;
         } catch (SQLException e) {
             throw new LeaderNotReadyException("cannot read the columns of the MariaDB leader's tables at "
-                    + MariaDbLeaderChecks.hostPart(leader.jdbcUrl()) + ": " + e.getMessage(), new SQLException(e.getMessage(), "08006", e));
+                    + LeaderConnections.hostPart(leader.jdbcUrl()) + ": " + e.getMessage(), new SQLException(e.getMessage(), "08006", e));
         }
     }
 

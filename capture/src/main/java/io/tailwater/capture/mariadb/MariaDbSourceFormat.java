@@ -26,7 +26,7 @@ public final class MariaDbSourceFormat implements SourceFormat {
     public SourcePosition row(int epoch, Struct source) {
         boolean snapshot = SourceFormat.snapshot(source);
         String gtid = source.schema().field("gtid") != null ? source.getString("gtid") : null;
-        return new SourcePosition(epoch, -1, snapshot || gtid == null ? -1 : sequence(gtid), SourceFormat.micros(source), snapshot, gtid);
+        return new SourcePosition(epoch, -1, snapshot || gtid == null ? -1 : Gtids.sequenceOf(gtid), SourceFormat.micros(source), snapshot, gtid);
     }
 
     @Override
@@ -38,7 +38,7 @@ public final class MariaDbSourceFormat implements SourceFormat {
     public SourcePosition end(int epoch, String id, Map<String, ?> offset, long micros) {
         String before = offset.get("gtids") instanceof String g ? g : "";
         String after = Gtids.parse(before.isEmpty() ? id : before + "," + id).toString();
-        return new SourcePosition(epoch, -1, sequence(id), micros, false, after);
+        return new SourcePosition(epoch, -1, Gtids.sequenceOf(id), micros, false, after);
     }
 
     /** TRUNCATE is DDL in MariaDB: it commits by itself under its own GTID, and Debezium gives it a BEGIN but no END. */
@@ -60,15 +60,5 @@ public final class MariaDbSourceFormat implements SourceFormat {
         streaming.remove("snapshot");
         streaming.put("snapshot_completed", true);
         return streaming;
-    }
-
-    /** The sequence number of a single GTID ({@code domain-server-sequence}), or -1 when it is none. */
-    private static long sequence(String gtid) {
-        try {
-            Gtids g = Gtids.parse(gtid);
-            return g.sequences().size() == 1 ? g.sequences().values().iterator().next() : -1;
-        } catch (IllegalArgumentException e) {
-            return -1;
-        }
     }
 }

@@ -64,6 +64,19 @@ public record Gtids(Map<Long, Long> sequences, Map<Long, Long> servers) {
         return true;
     }
 
+    /**
+     * The sequence number of a single GTID ({@code domain-server-sequence}), the log's
+     * transaction id of a MariaDB leader's transaction; -1 when the text is not one GTID.
+     */
+    public static long sequenceOf(String gtid) {
+        try {
+            Gtids g = parse(gtid);
+            return g.sequences.size() == 1 ? g.sequences.values().iterator().next() : -1;
+        } catch (IllegalArgumentException e) {
+            return -1;
+        }
+    }
+
     /** The sequence number of the newest transaction in {@code domain}, or -1. */
     public long sequence(long domain) {
         return sequences.getOrDefault(domain, -1L);
