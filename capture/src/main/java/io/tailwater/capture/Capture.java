@@ -1,5 +1,6 @@
 package io.tailwater.capture;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.debezium.connector.mariadb.MariaDbConnector;
 import io.debezium.connector.mariadb.MariaDbConnectorConfig;
 import io.debezium.connector.postgresql.PostgresConnector;
@@ -19,6 +20,7 @@ import io.tailwater.capture.mariadb.MariaDbSourceFormat;
 import io.tailwater.config.LeaderConfig;
 import io.tailwater.config.LeaderKind;
 import io.tailwater.config.StreamConfig;
+import io.tailwater.config.StreamingDecoder;
 import io.tailwater.capture.postgres.PgSourceFormat;
 import io.tailwater.capture.postgres.PgTypeCatalog;
 import io.tailwater.log.KafkaClients;
@@ -70,6 +72,7 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class Capture implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Capture.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
 
     /** The stream's config; its leader section becomes the promoted follower's once the log names one (see {@link #start}). */
@@ -87,6 +90,9 @@ public final class Capture implements AutoCloseable {
     private DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
     private KafkaProducer<byte[], byte[]> producer;
     private LogWriter writer;
+    private LogTransactions log;
+    /** Tailwater's own pgoutput reader, when it streams in place of Debezium. */
+    private PgOutputCapture pgOutput;
     /** New tables between joining the publication and their snapshot (shared by the watch, the writer and Debezium's notifications). */
     private final JoiningTables joining = new JoiningTables();
     private volatile boolean closing;
@@ -185,15 +191,30 @@ public final class Capture implements AutoCloseable {
         String resumeOffset;
         try {
             LeaderTimeline origin = LeaderTimeline.read(config.leader().withJdbcUrl(primary.url(config.leader().jdbcUrl())), startupTimeout);
-            writer = new LogWriter(producer, serde, config.stream(), metrics, resume.map(ResumePoint::logBytes).orElse(0L), leader, joining,
-                    origin, new PgSourceFormat());
+            log = new LogTransactions(producer, serde, config.stream(), metrics, resume.map(ResumePoint::logBytes).orElse(0L), leader,
+                    origin);
+            writer = new LogWriter(log, config.stream(), joining, new PgSourceFormat());
             resumeOffset = new ResumeCheck(config, slot, primary, origin, startupTimeout).resumeOffset(resume, leader, tables, writer);
         } catch (RuntimeException e) {
             producer.close(Duration.ZERO);
             throw e;
         }
-        startEngine(DebeziumSettings.of(config, primary, slot, resumeOffset));
-        newTables = new NewTableWatch(config.leader(), slotName(config.stream()), engine, writer::streaming, joining, config.stream());
+        long startLsn = resumeOffset == null ? -1 : startLsn(resumeOffset);
+        NewTableWatch.Publication publication;
+        try {
+            publication = NewTableWatch.Publication.read(config.leader(), slotName(config.stream()), startupTimeout);
+        } catch (RuntimeException e) {
+            producer.close(Duration.ZERO);
+            throw e;
+        }
+        if (startLsn > 0 && config.leader().decoder() == StreamingDecoder.TAILWATER && !publication.anyUnpublished()) {
+            startPgOutput(primary, startLsn, tables);
+        } else {
+            // Resuming, Debezium leaves the publication as it is: a table that joins needs its snapshot (NewTableWatch).
+            startEngine(DebeziumSettings.of(config, primary, slot, resumeOffset, resumeOffset != null && !publication.tables().isEmpty()));
+            newTables = new NewTableWatch(config.leader(), slotName(config.stream()), engine, writer::streaming, joining, config.stream(),
+                    null);
+        }
         LOG.info("Capture of stream '{}' started", config.stream());
     }
 
@@ -216,8 +237,8 @@ public final class Capture implements AutoCloseable {
                             p.end().source().snapshot() ? "a chunk of the initial snapshot" : "leader transaction " + p.end().txId(),
                             p.end().source().gtid()),
                     () -> LOG.info("The log of stream '{}' is empty: starting with the initial snapshot", config.stream()));
-            writer = new LogWriter(producer, serde, config.stream(), metrics, resume.map(ResumePoint::logBytes).orElse(0L), tail.leader(),
-                    joining, null, new MariaDbSourceFormat());
+            writer = new LogWriter(new LogTransactions(producer, serde, config.stream(), metrics,
+                    resume.map(ResumePoint::logBytes).orElse(0L), tail.leader(), null), config.stream(), joining, new MariaDbSourceFormat());
             resumeOffset = new BinlogResumeCheck(config, startupTimeout).resumeOffset(resume, tables, writer);
             snapshotSelects = resumeOffset == null ? MariaDbSnapshotSelects.of(config.leader(), tables, startupTimeout) : Map.of();
         } catch (RuntimeException e) {
@@ -229,31 +250,69 @@ public final class Capture implements AutoCloseable {
         LOG.info("Capture of stream '{}' started", config.stream());
     }
 
+    /**
+     * Streams from {@code startLsn} with Tailwater's own pgoutput reader; a table that needs a
+     * snapshot to join makes it hand over to a capture with Debezium (see {@link NewTableWatch}).
+     */
+    private void startPgOutput(LeaderPrimary primary, long startLsn, List<String> tables) {
+        pgOutput = new PgOutputCapture(new PgOutputCapture.Options(config.stream(), config.leader().withJdbcUrl(primary.url(
+                config.leader().jdbcUrl())), slot, slotName(config.stream()), startLsn, config.leader().synchronous(),
+                config.leader().tables(), startupTimeout), log, error -> stopped(error == null, null, error));
+        try {
+            pgOutput.start();
+        } catch (SQLException e) {
+            producer.close(Duration.ZERO);
+            throw new LeaderNotReadyException("cannot stream from the replication slot '" + slot + "' on " + primary + ": "
+                    + e.getMessage() + "; capture stopped without writing anything", e);
+        }
+        PgOutputCapture streaming = pgOutput;
+        newTables = new NewTableWatch(config.leader(), slotName(config.stream()), null, () -> true, joining, config.stream(),
+                () -> streaming.handOver(new DecoderHandOverException("a new table of stream '" + config.stream()
+                        + "' needs a snapshot: capture hands streaming over to Debezium")));
+    }
+
+    /** The LSN a Debezium source offset resumes from ({@code lsn}), or -1 when it names none. */
+    private static long startLsn(String offset) {
+        try {
+            return JSON.readTree(offset).path("lsn").asLong(-1);
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
     /** Starts Debezium's embedded engine with {@code props}, feeding the log writer. */
     private void startEngine(Properties props) {
         engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
                 .using(props)
-                .using((success, message, error) -> {
-                    if (!success && !closing) {
-                        Throwable cause = error != null ? rootCause(error) : new IllegalStateException(message);
-                        if (cause instanceof ProducerFencedException || cause instanceof InvalidProducerEpochException) {
-                            cause = new CaptureFencedException("capture of stream '" + config.stream() + "' was fenced: another capture"
-                                    + " process of the same stream took over (transactional id '" + transactionalId(config.stream())
-                                    + "'); this one stopped without writing anything more", cause);
-                        }
-                        if (!(cause instanceof CaptureFencedException)) {
-                            cause = new IllegalStateException("capture of stream '" + config.stream() + "' stopped: "
-                                    + deepestMessage(error != null ? error : cause), cause);
-                        }
-                        failure.compareAndSet(null, cause);
-                        LOG.error("{}", cause.getMessage());
-                    }
-                    stopped.countDown();
-                })
+                .using(this::stopped)
                 .notifying(writer)
                 .build();
         executor = Executors.newSingleThreadExecutor(r -> new Thread(r, "tailwater-capture-" + config.stream()));
         executor.execute(engine);
+    }
+
+    /** Records why capture stopped ({@code error}, or {@code message} without one) and wakes those who wait for it. */
+    private void stopped(boolean success, String message, Throwable error) {
+        if (!success && !closing) {
+            Throwable cause = error != null ? rootCause(error) : new IllegalStateException(message);
+            if (cause instanceof ProducerFencedException || cause instanceof InvalidProducerEpochException) {
+                cause = new CaptureFencedException("capture of stream '" + config.stream() + "' was fenced: another capture"
+                        + " process of the same stream took over (transactional id '" + transactionalId(config.stream())
+                        + "'); this one stopped without writing anything more", cause);
+            }
+            if (cause instanceof DecoderHandOverException) {
+                failure.compareAndSet(null, cause);
+                LOG.info("{}", cause.getMessage());
+            } else {
+                if (!(cause instanceof CaptureFencedException)) {
+                    cause = new IllegalStateException("capture of stream '" + config.stream() + "' stopped: "
+                            + deepestMessage(error != null ? error : cause), cause);
+                }
+                failure.compareAndSet(null, cause);
+                LOG.error("{}", cause.getMessage());
+            }
+        }
+        stopped.countDown();
     }
 
     /**
@@ -347,6 +406,11 @@ public final class Capture implements AutoCloseable {
         return Optional.ofNullable(failure.get());
     }
 
+    /** What reads the leader's changes now: Tailwater's own pgoutput reader, or Debezium (also for a MariaDB leader). */
+    public StreamingDecoder decoder() {
+        return pgOutput != null ? StreamingDecoder.TAILWATER : StreamingDecoder.DEBEZIUM;
+    }
+
     public CaptureMetrics metrics() {
         return metrics;
     }
@@ -359,6 +423,9 @@ public final class Capture implements AutoCloseable {
         }
         if (newTables != null) {
             newTables.close();
+        }
+        if (pgOutput != null) {
+            pgOutput.close();
         }
         if (engine != null) {
             try {

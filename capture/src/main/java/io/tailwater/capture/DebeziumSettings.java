@@ -26,8 +26,14 @@ final class DebeziumSettings {
     private DebeziumSettings() {
     }
 
-    /** The settings to capture from {@code primary}, one host of the leader's URL (see {@link LeaderPrimary}). */
-    static Properties of(StreamConfig config, LeaderPrimary primary, String slot, String resumeOffset) {
+    /**
+     * The settings to capture from {@code primary}, one host of the leader's URL (see {@link LeaderPrimary}).
+     *
+     * @param published whether the stream's publication exists and is to be left as it is: Debezium would otherwise set
+     *                  it to every matching table at its start, and a table created while capture was down would join
+     *                  without its snapshot, its rows from before lost to the log
+     */
+    static Properties of(StreamConfig config, LeaderPrimary primary, String slot, String resumeOffset, boolean published) {
         Properties url = Driver.parseURL(config.leader().jdbcUrl(), new Properties());
         if (url == null) {
             throw new ConfigException("leader.jdbc-url", "not a valid PostgreSQL JDBC URL");
@@ -56,7 +62,7 @@ final class DebeziumSettings {
         // keep a copy, and capture continues from it after a standby's promotion (see Capture#start for what it checks).
         p.setProperty("slot.failover", "true");
         p.setProperty("publication.name", Capture.slotName(config.stream())); // publications are per database: one name on every leader
-        p.setProperty("publication.autocreate.mode", "filtered");
+        p.setProperty("publication.autocreate.mode", published ? "disabled" : "filtered");
         // Tailwater's own tables never match, even where a pattern would take them (a promoted follower holds them).
         p.setProperty("table.include.list", config.leader().tables().stream()
                 .map(t -> t.matches("[\\w$]+\\.[\\w$]+") ? t.replace(".", "\\.") : t)

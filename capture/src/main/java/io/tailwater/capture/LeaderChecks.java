@@ -202,7 +202,13 @@ final class LeaderChecks {
      * replication commands {@code IDENTIFY_SYSTEM} and {@code TIMELINE_HISTORY}: one attempt.
      */
     static Connection connectReplication(LeaderConfig leader, Duration timeout) {
+        return connectReplication(leader, timeout, APPLICATION_NAME);
+    }
+
+    /** A walsender connection as {@link #connectReplication(LeaderConfig, Duration)}, named {@code applicationName}. */
+    static Connection connectReplication(LeaderConfig leader, Duration timeout, String applicationName) {
         Properties walsender = new Properties();
+        walsender.setProperty("ApplicationName", applicationName);
         walsender.setProperty("replication", "database");
         walsender.setProperty("assumeMinServerVersion", "10");
         walsender.setProperty("preferQueryMode", "simple");

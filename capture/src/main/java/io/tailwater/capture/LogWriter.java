@@ -1,33 +1,21 @@
 package io.tailwater.capture;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
-import io.tailwater.log.ProcessUptime;
-import io.tailwater.log.StreamLeader;
 import io.tailwater.schemas.TableId;
 import io.tailwater.schemas.TableSchema;
 import io.tailwater.schemas.connect.ConnectTables;
 import io.tailwater.schemas.event.Heartbeat;
 import io.tailwater.schemas.event.LogEvent;
-import io.tailwater.schemas.event.LogHeaders;
 import io.tailwater.schemas.event.Op;
 import io.tailwater.schemas.event.RowChange;
 import io.tailwater.schemas.event.SourcePosition;
 import io.tailwater.schemas.event.TransactionEnd;
 import io.tailwater.schemas.event.Truncate;
-import io.tailwater.schemas.serde.LogRecordSerde;
-import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.internals.RecordHeader;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.source.SourceRecord;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -42,27 +30,18 @@ import java.util.Map;
  * holds. Snapshot reads, which have no leader transaction, are framed in chunks, one per batch.
  */
 final class LogWriter implements DebeziumEngine.ChangeConsumer<RecordChangeEvent<SourceRecord>> {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LogWriter.class);
     private static final long MAX_KAFKA_TX_AGE_NANOS = 200_000_000L;
 
-    private final Producer<byte[], byte[]> producer;
-    private final LogRecordSerde serde;
-    private final String topic;
+    private final LogTransactions log;
     private final String transactionTopic;
     private final ConnectTables tables = new ConnectTables();
-    /** The {@link LogHeaders#TABLE} header value of each table, encoded once rather than per row. */
-    private final Map<TableId, byte[]> tableHeaders = new java.util.HashMap<>();
-    /** The last version of each table written, to catch changes followers cannot take. */
-    private final Map<TableId, TableSchema> versions = new java.util.HashMap<>();
     private final CaptureMetrics metrics;
 
     /** Records written into the open Kafka transaction, to mark processed once it commits. */
     private final List<RecordChangeEvent<SourceRecord>> uncommitted = new ArrayList<>();
     /** How many of {@link #uncommitted} belong to complete leader transactions (or chunks). */
     private int completeUpTo;
-    private boolean kafkaTxOpen;
-    private long kafkaTxStartNanos;
     private boolean leaderTxOpen;
     private long leaderTxEvents;
     private boolean snapshotChunkOpen;
@@ -72,45 +51,26 @@ final class LogWriter implements DebeziumEngine.ChangeConsumer<RecordChangeEvent
     private List<TableId> truncateBeforeSnapshot = List.of();
     /** Whether Debezium has moved on from the initial snapshot to streaming. */
     private volatile boolean streaming;
-    /** Bytes of record values in the log so far, stamped on transaction ends and heartbeats. */
-    private long logBytes;
-    private boolean firstCommitLogged;
     private final String stream;
 
     /** Tables added to the publication whose snapshot has not reached the log: their streamed changes are left out. */
     private final JoiningTables joining;
 
-    /** The WAL this capture reads (system and timeline), as JSON fields stamped on every transaction end's source offset. */
-    private final String originFields;
-
     /** The leader epoch every record is stamped with. */
     private final int epoch;
-    /** The {@link LogHeaders#LEADER_CHANGE} header value of this epoch, or null for epoch 0. */
-    private final byte[] leaderChangeHeader;
 
     /** How the leader's Debezium records name tables and positions. */
     private final SourceFormat format;
 
-    /**
-     * A writer for the log of {@code stream}.
-     *
-     * @param origin the WAL a PostgreSQL leader's capture reads; null for a MariaDB leader
-     */
-    LogWriter(Producer<byte[], byte[]> producer, LogRecordSerde serde, String stream, CaptureMetrics metrics, long logBytes,
-              StreamLeader leader, JoiningTables joining, LeaderTimeline origin, SourceFormat format) {
-        this.producer = producer;
+    /** A writer of Debezium's records into {@code log}. */
+    LogWriter(LogTransactions log, String stream, JoiningTables joining, SourceFormat format) {
+        this.log = log;
         this.format = format;
-        this.originFields = origin == null ? "" : originFields(origin);
         this.joining = joining;
-        this.epoch = leader.epoch();
-        this.leaderChangeHeader = leader.changeOffset() < 0 ? null
-                : Long.toString(leader.changeOffset()).getBytes(StandardCharsets.US_ASCII);
-        this.logBytes = logBytes;
-        this.serde = serde;
+        this.epoch = log.epoch();
         this.stream = stream;
-        this.topic = stream + ".log";
         this.transactionTopic = stream + ".transaction";
-        this.metrics = metrics;
+        this.metrics = log.metrics();
     }
 
     @Override
@@ -145,7 +105,7 @@ final class LogWriter implements DebeziumEngine.ChangeConsumer<RecordChangeEvent
                     leaderTxOpen = false;
                     leaderTxEvents = 0;
                     completeUpTo = uncommitted.size();
-                    if (i == lastBoundary || System.nanoTime() - kafkaTxStartNanos > MAX_KAFKA_TX_AGE_NANOS) {
+                    if (i == lastBoundary || log.openForNanos() > MAX_KAFKA_TX_AGE_NANOS) {
                         commit(committer);
                     }
                 } else {
@@ -196,7 +156,7 @@ final class LogWriter implements DebeziumEngine.ChangeConsumer<RecordChangeEvent
                     Struct after = value.getStruct("after");
                     Struct image = after != null ? after : before;
                     TableSchema table = tables.table(id, image.schema(), r.keySchema());
-                    checkCompatible(table);
+                    log.checkCompatible(table);
                     if (op == Op.READ) {
                         joining.leave(id);
                         for (TableId t : truncateBeforeSnapshot) {
@@ -226,33 +186,10 @@ final class LogWriter implements DebeziumEngine.ChangeConsumer<RecordChangeEvent
             SourceRecord last = batch.get(batch.size() - 1).record();
             LOG.debug("Batch of {} ends inside a leader transaction; last record: topic {} value {}", batch.size(), last.topic(), last.value());
         }
-        if (kafkaTxOpen && !leaderTxOpen) {
+        if (log.open() && !leaderTxOpen) {
             commit(committer);
         }
         committer.markBatchFinished();
-    }
-
-    /**
-     * Refuses a new table version that changes a column's kind in place (say integer to text):
-     * followers cannot convert their existing values, and writing on would give them bad data.
-     */
-    private void checkCompatible(TableSchema table) {
-        TableSchema previous = versions.put(table.id(), table);
-        if (previous == null || previous == table) {
-            return;
-        }
-        for (io.tailwater.schemas.Column before : previous.columns()) {
-            for (io.tailwater.schemas.Column after : table.columns()) {
-                if (before.name().equals(after.name()) && before.type() != after.type()) {
-                    versions.put(table.id(), previous);
-                    throw new IncompatibleSchemaChangeException("column \"" + after.name().replace("\"", "\"\"") + "\" of table "
-                            + table.id() + " changed from " + before.sourceType().toLowerCase() + " to " + after.sourceType().toLowerCase()
-                            + " on the leader; followers cannot convert the values they hold. Capture stopped before writing any row"
-                            + " of the new type. Either add a new column of the new type on the leader (copy the values, drop the old"
-                            + " column), or rebuild the table on the followers, then restart capture");
-                }
-            }
-        }
     }
 
     /** Whether the initial snapshot is over and changes stream. */
@@ -267,14 +204,7 @@ final class LogWriter implements DebeziumEngine.ChangeConsumer<RecordChangeEvent
 
     /** Aborts any open Kafka transaction; its records were never marked processed, so Debezium will send them again. */
     void abort() {
-        if (kafkaTxOpen) {
-            try {
-                producer.abortTransaction();
-            } catch (RuntimeException ignored) {
-                // fenced or closed: the broker aborts it on its own
-            }
-            kafkaTxOpen = false;
-        }
+        log.abort();
     }
 
     private void closeSnapshotChunk() {
@@ -294,45 +224,11 @@ final class LogWriter implements DebeziumEngine.ChangeConsumer<RecordChangeEvent
     }
 
     private void write(LogEvent event, TableId table) {
-        if (!kafkaTxOpen) {
-            producer.beginTransaction();
-            kafkaTxOpen = true;
-            kafkaTxStartNanos = System.nanoTime();
-        }
-        RecordHeaders headers = new RecordHeaders();
-        headers.add(new RecordHeader(LogHeaders.KIND, event.kind().headerBytes()));
-        if (table != null) {
-            headers.add(new RecordHeader(LogHeaders.TABLE, tableHeaders.computeIfAbsent(table,
-                    t -> t.qualified().getBytes(StandardCharsets.UTF_8))));
-        }
-        byte[] value = serde.serialize(topic, event);
-        logBytes += value.length;
-        SourcePosition mark = switch (event) {
-            case TransactionEnd t -> t.source();
-            case Heartbeat h -> h.source();
-            default -> null;
-        };
-        if (mark != null) {
-            headers.add(new RecordHeader(LogHeaders.LOG_BYTES, Long.toString(logBytes).getBytes(StandardCharsets.US_ASCII)));
-            headers.add(new RecordHeader(LogHeaders.COMMIT_MICROS, Long.toString(mark.timestampMicros()).getBytes(StandardCharsets.US_ASCII)));
-            if (leaderChangeHeader != null) {
-                headers.add(new RecordHeader(LogHeaders.LEADER_CHANGE, leaderChangeHeader));
-            }
-        }
-        producer.send(new ProducerRecord<>(topic, 0, null, null, value, headers));
+        log.write(event, table);
     }
 
     private void commit(DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer) throws InterruptedException {
-        if (kafkaTxOpen) {
-            long start = System.nanoTime();
-            producer.commitTransaction();
-            kafkaTxOpen = false;
-            metrics.kafkaCommit(System.nanoTime() - start);
-            if (!firstCommitLogged) {
-                firstCommitLogged = true;
-                LOG.info("First changes of stream '{}' are in the log, {} ms after the process started", stream, ProcessUptime.millis());
-            }
-        }
+        log.commit();
         for (int i = 0; i < completeUpTo; i++) {
             committer.markProcessed(uncommitted.get(i));
         }
@@ -365,30 +261,7 @@ final class LogWriter implements DebeziumEngine.ChangeConsumer<RecordChangeEvent
         return r.timestamp() != null ? r.timestamp() : System.currentTimeMillis();
     }
 
-    /** A source offset as the log keeps it: Debezium's, with the WAL it was read from (see {@link LeaderTimeline}). */
     private String json(Map<String, ?> offset) {
-        try {
-            String debezium = JSON.writeValueAsString(offset);
-            if (originFields.isEmpty()) {
-                return debezium;
-            }
-            return debezium.length() <= 2 ? "{" + originFields + "}"
-                    : debezium.substring(0, debezium.length() - 1) + "," + originFields + "}";
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot write Debezium offset as JSON", e);
-        }
-    }
-
-    /** The JSON fields {@code "tailwater_system":…,"tailwater_timeline":…} of the WAL this capture reads, written once. */
-    private static String originFields(LeaderTimeline origin) {
-        Map<String, Object> fields = new LinkedHashMap<>();
-        fields.put(LeaderTimeline.SYSTEM_KEY, origin.systemId());
-        fields.put(LeaderTimeline.TIMELINE_KEY, origin.timeline());
-        try {
-            String object = JSON.writeValueAsString(fields);
-            return object.substring(1, object.length() - 1);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot write the leader's timeline as JSON", e);
-        }
+        return log.offsetJson(offset);
     }
 }

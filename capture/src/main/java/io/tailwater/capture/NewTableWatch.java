@@ -43,10 +43,18 @@ final class NewTableWatch implements AutoCloseable {
     /** New tables whose writers held off the lock at the last check (logged once each). */
     private final Set<String> busy = new HashSet<>();
     private final Thread thread;
+    private final Runnable handOver;
     private volatile boolean running = true;
 
+    /**
+     * A watch that brings new tables in through Debezium's blocking snapshots ({@code engine}),
+     * or, with {@code handOver} (Tailwater's own pgoutput reader streams, and {@code engine} is
+     * null), one that leaves new tables alone and asks streaming to hand over to a capture with
+     * Debezium, which takes their snapshots.
+     */
     NewTableWatch(LeaderConfig leader, String publication, DebeziumEngine<?> engine, BooleanSupplier streaming, JoiningTables joining,
-                  String stream) {
+                  String stream, Runnable handOver) {
+        this.handOver = handOver;
         this.leader = leader;
         this.joining = joining;
         this.publication = publication;
@@ -75,7 +83,28 @@ final class NewTableWatch implements AutoCloseable {
         }
     }
 
-    private void check(Connection c) throws SQLException {
+    /**
+     * The tables a stream's publication holds now, and whether the leader has a table that
+     * matches {@code leader.tables} and can be captured but is not in it yet: one that needs a
+     * snapshot to join the stream.
+     */
+    record Publication(Set<String> tables, boolean anyUnpublished) {
+        static Publication read(LeaderConfig leader, String publication, Duration timeout) {
+            try (Connection c = LeaderChecks.connect(leader, timeout)) {
+                Set<String> published = published(c, publication);
+                for (LeaderChecks.LeaderTable t : LeaderChecks.matchingTables(c, leader)) {
+                    if (!published.contains(t.qualified()) && t.identityProblem() == null) {
+                        return new Publication(published, true);
+                    }
+                }
+                return new Publication(published, false);
+            } catch (SQLException e) {
+                throw new LeaderNotReadyException("cannot read publication '" + publication + "' on the leader: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private static Set<String> published(Connection c, String publication) throws SQLException {
         Set<String> published = new HashSet<>();
         try (PreparedStatement ps = c.prepareStatement(
                 "SELECT schemaname || '.' || tablename FROM pg_publication_tables WHERE pubname = ?")) {
@@ -86,6 +115,11 @@ final class NewTableWatch implements AutoCloseable {
                 }
             }
         }
+        return published;
+    }
+
+    private void check(Connection c) throws SQLException {
+        Set<String> published = published(c, publication);
         if (published.isEmpty()) {
             return; // Debezium has not created the publication yet
         }
@@ -99,6 +133,13 @@ final class NewTableWatch implements AutoCloseable {
                     LOG.error("New table {} matches leader.tables but is not captured: {}", t.quoted(), problem);
                 }
                 continue;
+            }
+            if (handOver != null) {
+                LOG.info("New table {} matches leader.tables: capture hands streaming over to Debezium, which adds it to"
+                        + " publication '{}' and takes its snapshot", t.quoted(), publication);
+                handOver.run();
+                running = false;
+                return;
             }
             boolean empty;
             try {

@@ -188,6 +188,7 @@ public final class SlotBacklog {
                     begin = null;
                 }
                 case PgOutputMessages.Other ignored -> { }
+                case PgOutputMessages.LogicalMessage ignored -> { }
             }
         }
 

@@ -34,7 +34,7 @@ public final class ConfigLoader {
     private static final Set<String> FAILOVER_KEYS = Set.of("candidates", "leader-timeout", "min-interval");
     private static final Set<String> REGISTRY_KEYS = Set.of("url", "user", "password", "truststore", "truststore-password", "timeout");
     private static final Set<String> LEADER_KEYS = Set.of("jdbc-url", "user", "password", "tables", "debezium", "synchronous",
-            "on-slot-lost");
+            "on-slot-lost", "decoder");
     private static final Set<String> FOLLOWER_KEYS = Set.of("jdbc-url", "user", "password", "max-group-rows", "max-group-delay",
             "dropped-columns", "on-divergence", "column-types");
     private static final Set<String> TOPICS_KEYS = Set.of("replication-factor", "log-retention");
@@ -142,10 +142,14 @@ public final class ConfigLoader {
         LeaderConfig leader = new LeaderConfig(leaderUrl, optionalText(leaderNode, "leader", "user"),
                 secret(leaderNode, "leader", "password"), List.copyOf(tables),
                 flatten(object(leaderNode, "debezium", false), "leader.debezium"), optionalBoolean(leaderNode, "leader", "synchronous"),
-                onSlotLost(leaderNode));
+                onSlotLost(leaderNode), decoder(leaderNode));
         if (leader.kind() == LeaderKind.MARIADB) {
             if (leader.synchronous()) {
                 throw new ConfigException("leader.synchronous", "is for a PostgreSQL leader only (a synchronous standby); remove it");
+            }
+            if (leader.decoder() != StreamingDecoder.DEBEZIUM) {
+                throw new ConfigException("leader.decoder", "is for a PostgreSQL leader only (Tailwater's own pgoutput reader);"
+                        + " remove it");
             }
             if (object(root, "failover", false) != null) {
                 throw new ConfigException("failover", "is for a PostgreSQL leader only: a MariaDB leader's followers cannot be promoted"
@@ -327,6 +331,19 @@ public final class ConfigLoader {
             out.put(e.getKey(), type);
         }
         return out;
+    }
+
+    /** {@code decoder: debezium} (the default) or {@code tailwater}. */
+    private StreamingDecoder decoder(JsonNode leader) {
+        String v = optionalText(leader, "leader", "decoder");
+        if (v == null || v.equals("debezium")) {
+            return StreamingDecoder.DEBEZIUM;
+        }
+        if (v.equals("tailwater")) {
+            return StreamingDecoder.TAILWATER;
+        }
+        throw new ConfigException("leader.decoder", "must be 'debezium' (Debezium reads the leader's changes) or 'tailwater'"
+                + " (Tailwater's own pgoutput reader streams them, Debezium takes the snapshots), not '" + v + "'");
     }
 
     /** {@code on-slot-lost: stop} (the default) or {@code resnapshot}; true for resnapshot. */

@@ -17,9 +17,11 @@ import java.util.Map;
  * @param resnapshotOnSlotLost whether capture takes a new initial snapshot when the leader can no longer give what follows
  *                    the log (its slot is missing, or it is a standby promoted before it had everything the log holds);
  *                    otherwise it stops and says so
+ * @param decoder what reads a PostgreSQL leader's changes once capture streams
  */
 public record LeaderConfig(String jdbcUrl, String user, Secret password, List<String> tables,
-                           Map<String, String> debezium, boolean synchronous, boolean resnapshotOnSlotLost) {
+                           Map<String, String> debezium, boolean synchronous, boolean resnapshotOnSlotLost,
+                           StreamingDecoder decoder) {
 
     /** The leader's database kind, from its URL (validated by the config loader). */
     public LeaderKind kind() {
@@ -30,17 +32,22 @@ public record LeaderConfig(String jdbcUrl, String user, Secret password, List<St
     /** This leader's tables and Debezium settings on another database: a follower that became the leader. */
     public LeaderConfig on(FollowerConfig follower) {
         return new LeaderConfig(follower.jdbcUrl(), follower.user(), follower.password(), tables, debezium, synchronous,
-                resnapshotOnSlotLost);
+                resnapshotOnSlotLost, decoder);
     }
 
     /** The same leader reached through another URL (one host of a URL that lists several). */
     public LeaderConfig withJdbcUrl(String url) {
-        return new LeaderConfig(url, user, password, tables, debezium, synchronous, resnapshotOnSlotLost);
+        return new LeaderConfig(url, user, password, tables, debezium, synchronous, resnapshotOnSlotLost, decoder);
     }
 
     /** The same leader with synchronous capture on or off. */
     public LeaderConfig withSynchronous(boolean on) {
-        return new LeaderConfig(jdbcUrl, user, password, tables, debezium, on, resnapshotOnSlotLost);
+        return new LeaderConfig(jdbcUrl, user, password, tables, debezium, on, resnapshotOnSlotLost, decoder);
+    }
+
+    /** The same leader read by {@code other} once capture streams. */
+    public LeaderConfig withDecoder(StreamingDecoder other) {
+        return new LeaderConfig(jdbcUrl, user, password, tables, debezium, synchronous, resnapshotOnSlotLost, other);
     }
 
     /** The regular expression a {@code tables} entry stands for: a plain {@code schema.table} matches only itself. */

@@ -8,9 +8,9 @@ import java.util.List;
 
 /**
  * The messages of PostgreSQL's {@code pgoutput} plugin, protocol version 1 with text values, as
- * {@code pg_logical_slot_peek_binary_changes} returns them (the format is PostgreSQL's "Logical
- * Replication Message Formats"). Only what reading a slot's held transactions needs is kept;
- * type, origin and logical messages are {@link Other}.
+ * a replication stream or {@code pg_logical_slot_peek_binary_changes} gives them (the format is
+ * PostgreSQL's "Logical Replication Message Formats"). Type and origin messages are
+ * {@link Other}.
  */
 public final class PgOutputMessages {
     /** Seconds from the Unix epoch to PostgreSQL's (2000-01-01 UTC), the origin of pgoutput's timestamps. */
@@ -23,7 +23,7 @@ public final class PgOutputMessages {
     }
 
     /** One pgoutput message. */
-    public sealed interface Message permits Begin, Commit, Relation, Row, Truncate, Other {
+    public sealed interface Message permits Begin, Commit, Relation, Row, Truncate, LogicalMessage, Other {
     }
 
     /** Starts a transaction. */
@@ -39,8 +39,12 @@ public final class PgOutputMessages {
             implements Message {
     }
 
-    /** A column of a {@link Relation}; {@code identity} when it is part of the replica identity. */
-    public record RelationColumn(String name, boolean identity, int typeOid) {
+    /** A column of a {@link Relation}; {@code identity} when it is part of the replica identity; {@code typeModifier} -1 for none. */
+    public record RelationColumn(String name, boolean identity, int typeOid, int typeModifier) {
+        /** A column without a type modifier. */
+        public RelationColumn(String name, boolean identity, int typeOid) {
+            this(name, identity, typeOid, -1);
+        }
     }
 
     /**
@@ -57,13 +61,21 @@ public final class PgOutputMessages {
     public record Truncate(List<Integer> oids) implements Message {
     }
 
+    /** A logical decoding message ({@code pg_logical_emit_message}); its content is not kept. */
+    public record LogicalMessage(boolean transactional, long lsn, String prefix) implements Message {
+    }
+
     /** A message nothing here needs (type, origin, logical decoding message). */
     public record Other(char tag) implements Message {
     }
 
     /** Decodes one message. */
     public static Message decode(byte[] data) {
-        ByteBuffer b = ByteBuffer.wrap(data);
+        return decode(ByteBuffer.wrap(data));
+    }
+
+    /** Decodes one message, from the buffer's position to its limit. */
+    public static Message decode(ByteBuffer b) {
         char tag = (char) b.get();
         return switch (tag) {
             case 'B' -> new Begin(b.getLong(), time(b.getLong()), Integer.toUnsignedLong(b.getInt()));
@@ -107,6 +119,11 @@ public final class PgOutputMessages {
                 }
                 yield new Truncate(oids);
             }
+            case 'M' -> {
+                boolean transactional = (b.get() & 1) != 0;
+                long lsn = b.getLong();
+                yield new LogicalMessage(transactional, lsn, string(b));
+            }
             default -> new Other(tag);
         };
     }
@@ -122,8 +139,7 @@ public final class PgOutputMessages {
             boolean key = (b.get() & 1) != 0;
             String name = string(b);
             int type = b.getInt();
-            b.getInt(); // type modifier
-            columns.add(new RelationColumn(name, key, type));
+            columns.add(new RelationColumn(name, key, type, b.getInt()));
         }
         return new Relation(oid, schema, table, identity, columns);
     }
@@ -137,9 +153,10 @@ public final class PgOutputMessages {
                 case 'n' -> null;
                 case 'u' -> UNCHANGED;
                 case 't' -> {
-                    byte[] text = new byte[b.getInt()];
-                    b.get(text);
-                    yield new String(text, StandardCharsets.UTF_8);
+                    int length = b.getInt();
+                    String text = new String(b.array(), b.arrayOffset() + b.position(), length, StandardCharsets.UTF_8);
+                    b.position(b.position() + length);
+                    yield text;
                 }
                 default -> throw new IllegalArgumentException("pgoutput column value of kind '" + kind + "' (binary values are not asked for)");
             };
@@ -152,7 +169,7 @@ public final class PgOutputMessages {
         while (b.get() != 0) {
             // to the terminating zero
         }
-        return new String(b.array(), start, b.position() - start - 1, StandardCharsets.UTF_8);
+        return new String(b.array(), b.arrayOffset() + start, b.position() - start - 1, StandardCharsets.UTF_8);
     }
 
     private static void expect(ByteBuffer b, char tag) {

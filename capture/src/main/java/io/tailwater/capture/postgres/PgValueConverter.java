@@ -11,6 +11,7 @@ import io.debezium.spi.converter.RelationalColumn;
 import io.tailwater.schemas.Column;
 import io.tailwater.schemas.ColumnType;
 import io.tailwater.schemas.Special;
+import io.tailwater.schemas.Unchanged;
 import io.tailwater.schemas.ValueText;
 import io.tailwater.schemas.connect.ConnectTables;
 import io.tailwater.schemas.pg.PgArrays;
@@ -72,8 +73,7 @@ public final class PgValueConverter implements CustomConverter<SchemaBuilder, Re
         if (column.isOptional()) {
             schema.optional();
         }
-        String where = "column \"" + column.name().replace("\"", "\"\"") + "\" of table " + column.dataCollection()
-                + " (" + column.typeName() + ")";
+        String where = where(column.name(), column.dataCollection().toString(), column.typeName());
         boolean required = !column.isOptional();
         registration.register(schema, value -> {
             if (value == null && required) {
@@ -82,11 +82,41 @@ public final class PgValueConverter implements CustomConverter<SchemaBuilder, Re
             try {
                 return convert(kind, valueType, value);
             } catch (RuntimeException | SQLException e) {
-                throw new UnrepresentableValueException(where + " holds a value Tailwater cannot carry exactly: " + e.getMessage()
-                        + ". Capture stopped; nothing after the last complete leader transaction was written to the log. Change the"
-                        + " value on the leader, or leave the column out with leader.debezium.column.exclude.list, then restart capture");
+                throw unrepresentable(where, e);
             }
         });
+    }
+
+    /** How a refusal names a column: {@code column "c" of table s.t (type)}. */
+    static String where(String column, String table, String type) {
+        return "column \"" + column.replace("\"", "\"\"") + "\" of table " + table + " (" + type + ")";
+    }
+
+    /** The refusal of a value that cannot be carried exactly, naming the column ({@link #where}). */
+    static UnrepresentableValueException unrepresentable(String where, Exception e) {
+        return new UnrepresentableValueException(where + " holds a value Tailwater cannot carry exactly: " + e.getMessage()
+                + ". Capture stopped; nothing after the last complete leader transaction was written to the log. Change the"
+                + " value on the leader, or leave the column out with leader.debezium.column.exclude.list, then restart capture");
+    }
+
+    /**
+     * A column's value in the log from pgoutput's text of it, as capture logs it when Debezium
+     * reads the same change: null for NULL (an empty value for a NOT NULL column a delete's key
+     * image left out), {@link Unchanged#VALUE} for an unchanged TOASTed value not sent.
+     *
+     * @param valueType the leader type the value is of, in lower case (a domain's base type)
+     */
+    static Object streamedValue(Column column, String valueType, String text) throws SQLException {
+        if (text == null) {
+            return column.optional() ? null : ConnectTables.value(column, emptyOf(column.type()));
+        }
+        if (text == PgOutputMessages.UNCHANGED) {
+            return switch (column.type()) {
+                case BOOLEAN, INT16, INT32, INT64, FLOAT32, FLOAT64 -> throw new IllegalArgumentException("an unchanged value was not sent");
+                default -> Unchanged.VALUE;
+            };
+        }
+        return ConnectTables.value(column, convert(column.type(), valueType, text));
     }
 
     /**

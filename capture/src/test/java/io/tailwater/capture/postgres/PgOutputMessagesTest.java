@@ -44,7 +44,7 @@ class PgOutputMessagesTest {
         assertThat(r.schema()).isEqualTo("public");
         assertThat(r.table()).isEqualTo("t");
         assertThat(r.replicaIdentity()).isEqualTo('d');
-        assertThat(r.columns()).containsExactly(new RelationColumn("id", true, 23), new RelationColumn("v", false, 25));
+        assertThat(r.columns()).containsExactly(new RelationColumn("id", true, 23, -1), new RelationColumn("v", false, 25, -1));
     }
 
     @Test

@@ -106,7 +106,8 @@ public final class ConnectTables {
         Object[] out = new Object[fields.size()];
         for (int i = 0; i < out.length; i++) {
             Field f = fields.get(i);
-            out[i] = value(table.columns().get(i), row.get(f));
+            // Not row.get(f): that gives the column's default for a NULL, and the leader's NULL must stay NULL.
+            out[i] = value(table.columns().get(i), row.getWithoutDefault(f.name()));
         }
         return out;
     }
