@@ -92,7 +92,7 @@ public final class Capture implements AutoCloseable {
     private LogWriter writer;
     private LogTransactions log;
     /** Tailwater's own pgoutput reader, when it streams in place of Debezium. */
-    private PgOutputCapture pgOutput;
+    private volatile PgOutputCapture pgOutput;
     /** New tables between joining the publication and their snapshot (shared by the watch, the writer and Debezium's notifications). */
     private final JoiningTables joining = new JoiningTables();
     private volatile boolean closing;
@@ -210,6 +210,10 @@ public final class Capture implements AutoCloseable {
         if (startLsn > 0 && config.leader().decoder() == StreamingDecoder.TAILWATER && !publication.anyUnpublished()) {
             startPgOutput(primary, startLsn, tables);
         } else {
+            if (config.leader().decoder() == StreamingDecoder.TAILWATER) {
+                LOG.info("Capture of stream '{}' streams with Debezium this time (leader.decoder: tailwater once it resumes): {}",
+                        config.stream(), startLsn <= 0 ? "the log holds no position to resume from" : "a new table needs its snapshot");
+            }
             // Resuming, Debezium leaves the publication as it is: a table that joins needs its snapshot (NewTableWatch).
             startEngine(DebeziumSettings.of(config, primary, slot, resumeOffset, resumeOffset != null && !publication.tables().isEmpty()));
             newTables = new NewTableWatch(config.leader(), slotName(config.stream()), engine, writer::streaming, joining, config.stream(),

@@ -36,6 +36,7 @@ import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
@@ -56,6 +57,8 @@ final class PgOutputCapture implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PgOutputCapture.class);
     private static final long MAX_KAFKA_TX_AGE_NANOS = 200_000_000L;
     private static final String HEARTBEAT_PREFIX = "tailwater-heartbeat";
+    /** How long the reader waits for the leader when it has sent nothing more: a bound on the latency it adds. */
+    private static final long IDLE_WAIT_NANOS = 1_000_000L;
 
     /** What one stream's capture reads and where it starts. */
     record Options(String stream, LeaderConfig primary, String slot, String publication, long startLsn, boolean synchronous,
@@ -143,19 +146,23 @@ final class PgOutputCapture implements AutoCloseable {
                 ByteBuffer data = stream.readPending();
                 if (data == null) {
                     if (!inTransaction) {
-                        commitAndConfirm();
+                        // Caught up and nothing open: everything received is in the log or none of it is to be, so the slot
+                        // may confirm all of it, keepalives' WAL end included (as PostgreSQL's own subscriber does); a leader
+                        // shutting down then waits for no one.
+                        long received = stream.getLastReceiveLSN().asLong();
+                        boolean moved = received > complete;
+                        complete = Math.max(complete, received);
+                        commitAndConfirm(moved);
                         if (handOver != null) {
                             throw handOver;
                         }
                     }
-                    data = stream.read(); // blocks until the leader sends something: a heartbeat comes every second
-                    if (data == null) {
-                        continue;
-                    }
+                    LockSupport.parkNanos(IDLE_WAIT_NANOS);
+                    continue;
                 }
                 handle(PgOutputMessages.decode(data), stream.getLastReceiveLSN().asLong());
                 if (!inTransaction && log.open() && log.openForNanos() > MAX_KAFKA_TX_AGE_NANOS) {
-                    commitAndConfirm();
+                    commitAndConfirm(false);
                 }
             }
         } catch (Throwable t) {
@@ -279,14 +286,14 @@ final class PgOutputCapture implements AutoCloseable {
     }
 
     /** Commits what the log holds and confirms it to the slot, so the leader may recycle the WAL before it. */
-    private void commitAndConfirm() throws SQLException {
+    private void commitAndConfirm(boolean reportNow) throws SQLException {
         log.commit();
         if (complete > confirmed) {
             LogSequenceNumber lsn = LogSequenceNumber.valueOf(complete);
             stream.setFlushedLSN(lsn);
             stream.setAppliedLSN(lsn);
             confirmed = complete;
-            if (options.synchronous()) {
+            if (options.synchronous() || reportNow) {
                 stream.forceUpdateStatus(); // a synchronous standby: the leader's commit waits for this
             }
         }

@@ -79,12 +79,12 @@ final class Scenario implements AutoCloseable {
         followers.put("lite", "jdbc:sqlite:" + dir.resolve(name + ".db"));
         followers.put("duck", "jdbc:duckdb:" + dir.resolve(name + ".duckdb"));
         followers.put("h2", "jdbc:h2:file:" + dir.resolve(name + ".h2"));
-        this.config = parse(EmbeddedStreamConfig.yaml(name, servers.kafka(), servers.registry(), leaderUrl, List.of(BacklogWriter.TABLE),
-                followers));
+        this.config = parse(servers.withDecoder(EmbeddedStreamConfig.yaml(name, servers.kafka(), servers.registry(), leaderUrl,
+                List.of(BacklogWriter.TABLE), followers)));
         if (fresh) {
             follower.createDatabase(freshFollowerDb);
-            String freshYaml = EmbeddedStreamConfig.yaml(name + "_fresh", servers.kafka(), servers.registry(), leaderUrl,
-                    List.of(BacklogWriter.TABLE), Map.of("pg", follower.jdbcUrl(freshFollowerDb)));
+            String freshYaml = servers.withDecoder(EmbeddedStreamConfig.yaml(name + "_fresh", servers.kafka(), servers.registry(), leaderUrl,
+                    List.of(BacklogWriter.TABLE), Map.of("pg", follower.jdbcUrl(freshFollowerDb))));
             this.freshConfig = parse(freshYaml);
             this.freshConfigFile = dir.resolve(name + "_fresh.yaml");
             Files.writeString(freshConfigFile, freshYaml);

@@ -10,6 +10,7 @@ import io.tailwater.benchmark.SynchronousCommits;
 import io.tailwater.benchmark.FreshProcesses;
 import io.tailwater.benchmark.MariaDbLeaderRun;
 import io.tailwater.config.Durations;
+import io.tailwater.config.StreamingDecoder;
 import io.tailwater.embedded.EmbeddedKafka;
 import io.tailwater.embedded.EmbeddedMariaDb;
 import io.tailwater.embedded.EmbeddedPostgres;
@@ -53,6 +54,11 @@ final class BenchmarkCommand implements Callable<Integer> {
             + " restarts them, and report their start-up time and rates next to the warm in-process ones.")
     boolean fresh;
 
+    @Option(names = "--decoder", defaultValue = "debezium", paramLabel = "DECODER",
+            description = "What capture streams a PostgreSQL leader's changes with once it resumes from the log, as leader.decoder"
+                    + " sets it: debezium or tailwater (default ${DEFAULT-VALUE}).")
+    String decoderName;
+
     @Option(names = "--leader", defaultValue = "postgresql", paramLabel = "KIND",
             description = "postgresql (default): the whole benchmark above. mariadb: capture from a MariaDB leader (Debian's"
                     + " mariadb-server) and catch-up into PostgreSQL, next to the PostgreSQL leader's figures and native"
@@ -85,6 +91,13 @@ final class BenchmarkCommand implements Callable<Integer> {
         out.printf("Tailwater benchmark on %d cores, Java %s%n", Runtime.getRuntime().availableProcessors(), Runtime.version());
         out.println("Starting embedded Kafka and Apicurio Registry...");
         Duration latency = Durations.parse(latencyDuration);
+        StreamingDecoder decoder = switch (decoderName.toLowerCase(Locale.ROOT)) {
+            case "debezium" -> StreamingDecoder.DEBEZIUM;
+            case "tailwater" -> StreamingDecoder.TAILWATER;
+            default -> throw new ParameterException(new CommandLine(this), "--decoder must be debezium or tailwater, not '" + decoderName + "'");
+        };
+        out.println("Capture streams a PostgreSQL leader with " + (decoder == StreamingDecoder.TAILWATER
+                ? "Tailwater's own pgoutput reader" : "Debezium") + " (--decoder " + decoder.name().toLowerCase(Locale.ROOT) + ")");
         boolean mariaDb = switch (leader.toLowerCase(Locale.ROOT)) {
             case "postgresql", "postgres" -> false;
             case "mariadb" -> true;
@@ -98,7 +111,7 @@ final class BenchmarkCommand implements Callable<Integer> {
             if (mariaDb) {
                 try (PostgresServer pgLeader = ServerKind.EMBEDDED.start(); PostgresServer follower = ServerKind.EMBEDDED.start();
                      EmbeddedMariaDb maria = EmbeddedMariaDb.start()) {
-                    runMariaDb(new BenchmarkServers("embedded", kafka, registry, pgLeader, follower), maria, out);
+                    runMariaDb(new BenchmarkServers("embedded", kafka, registry, pgLeader, follower, decoder), maria, out);
                 }
                 return 0;
             }
@@ -111,7 +124,8 @@ final class BenchmarkCommand implements Callable<Integer> {
                     continue;
                 }
                 try (PostgresServer leader = kind.start(); PostgresServer follower = kind.start()) {
-                    run(new BenchmarkServers(kind.name().toLowerCase(Locale.ROOT), kafka, registry, leader, follower), processes, latency, out);
+                    run(new BenchmarkServers(kind.name().toLowerCase(Locale.ROOT), kafka, registry, leader, follower,
+                            decoder), processes, latency, out);
                 }
             }
         }

@@ -1,6 +1,7 @@
 package io.tailwater.tests;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tailwater.capture.Capture;
 import io.tailwater.capture.SupervisedCapture;
 import io.tailwater.config.StreamingDecoder;
 import io.tailwater.schemas.Column;
@@ -115,7 +116,7 @@ class PgOutputDecoderTest {
             own.stop(own.latestCapture());
             own.setLeaderOption("decoder", "tailwater");
             Supervised supervised = Supervised.start(own);
-            assertThat(supervised.capture().current().orElseThrow().decoder()).isEqualTo(StreamingDecoder.TAILWATER);
+            assertThat(supervised.decoder(StreamingDecoder.TAILWATER)).as("the own reader streams").isEqualTo(StreamingDecoder.TAILWATER);
             for (int round = 1; round <= 2; round++) {
                 for (TestStream s : List.of(debezium, own)) {
                     try (Connection c = s.leader()) {
@@ -140,7 +141,7 @@ class PgOutputDecoderTest {
             long laterRows = Poll.until(Duration.ofSeconds(90), Duration.ofMillis(300), () -> own.readLog().stream()
                     .filter(e -> e.getValue() instanceof RowChange r && r.table().id().table().equals("later")).count(), n -> n >= 100);
             assertThat(laterRows).as("the new table's snapshot is in the log").isEqualTo(100);
-            assertThat(supervised.capture().current().orElseThrow().decoder()).as("Debezium took over").isEqualTo(StreamingDecoder.DEBEZIUM);
+            assertThat(supervised.decoder(StreamingDecoder.DEBEZIUM)).as("Debezium took over").isEqualTo(StreamingDecoder.DEBEZIUM);
             try (Connection c = own.leader(); Statement st = c.createStatement()) {
                 st.execute("INSERT INTO later VALUES (101, 'streamed')");
             }
@@ -167,6 +168,12 @@ class PgOutputDecoderTest {
             runner.start();
             Poll.until(Duration.ofSeconds(60), Duration.ofMillis(100), capture::current, c -> c.isPresent());
             return new Supervised(capture, runner, ended);
+        }
+
+        /** What the running capture streams with, once it is {@code expected} (or after a minute, whatever it is). */
+        StreamingDecoder decoder(StreamingDecoder expected) throws Exception {
+            return Poll.until(Duration.ofSeconds(60), Duration.ofMillis(100),
+                    () -> capture.current().map(Capture::decoder).orElse(null), expected::equals);
         }
 
         /** Stops the capture; it must have run without failing until then. */

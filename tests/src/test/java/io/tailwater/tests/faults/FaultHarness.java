@@ -143,6 +143,10 @@ final class FaultHarness implements AutoCloseable {
         }
         String yaml = EmbeddedStreamConfig.yaml("bank", broker.bootstrapServers(), kafka, registry.url(), leaderUrl, leaderUser(), tables,
                 followers);
+        if (kind == LeaderKind.POSTGRESQL) {
+            // Every restart of capture resumes from the log with Tailwater's own pgoutput reader.
+            yaml = yaml.replace("\nleader:\n", "\nleader:\n  decoder: tailwater\n");
+        }
         this.configFile = dir.resolve("bank.yaml");
         Files.writeString(configFile, yaml);
         this.config = new ConfigLoader().parse(yaml);
