@@ -55,6 +55,18 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theDecoderIsDebeziumUnlessTailwatersOwnIsAskedFor() {
+        assertThat(loader.parse(VALID).leader().decoder()).isEqualTo(StreamingDecoder.DEBEZIUM);
+        String leader = "  tables: [public.customers, public.orders]\n";
+        assertThat(loader.parse(VALID.replace(leader, leader + "  decoder: tailwater\n")).leader().decoder())
+                .isEqualTo(StreamingDecoder.TAILWATER);
+        assertThat(loader.parse(VALID.replace(leader, leader + "  decoder: debezium\n")).leader().decoder())
+                .isEqualTo(StreamingDecoder.DEBEZIUM);
+        assertThatThrownBy(() -> loader.parse(VALID.replace(leader, leader + "  decoder: wal2json\n")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("leader.decoder").hasMessageContaining("'wal2json'");
+    }
+
+    @Test
     void secretsNeverShowInToString() {
         StreamConfig c = loader.parse(VALID);
         assertThat(c.toString()).doesNotContain("s3cret").doesNotContain("hunter2").contains("****");
