@@ -143,6 +143,14 @@ public final class ConfigLoader {
                 secret(leaderNode, "leader", "password"), List.copyOf(tables),
                 flatten(object(leaderNode, "debezium", false), "leader.debezium"), optionalBoolean(leaderNode, "leader", "synchronous"),
                 onSlotLost(leaderNode), decoder(leaderNode));
+        if (leader.decoder() == StreamingDecoder.TAILWATER) {
+            for (String key : leader.debezium().keySet()) {
+                if (key.startsWith("column.") || key.startsWith("table.") || key.startsWith("schema.") || key.equals("skipped.operations")) {
+                    throw new ConfigException("leader.debezium." + key, "changes what Debezium captures, and Tailwater's own pgoutput"
+                            + " reader (leader.decoder: tailwater) would not apply it: remove it, or set leader.decoder: debezium");
+                }
+            }
+        }
         if (leader.kind() == LeaderKind.MARIADB) {
             if (leader.synchronous()) {
                 throw new ConfigException("leader.synchronous", "is for a PostgreSQL leader only (a synchronous standby); remove it");

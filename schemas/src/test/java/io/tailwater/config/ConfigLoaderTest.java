@@ -64,6 +64,13 @@ class ConfigLoaderTest {
                 .isEqualTo(StreamingDecoder.DEBEZIUM);
         assertThatThrownBy(() -> loader.parse(VALID.replace(leader, leader + "  decoder: wal2json\n")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("leader.decoder").hasMessageContaining("'wal2json'");
+        // What would make the two readers capture different things is refused with the own one.
+        assertThatThrownBy(() -> loader.parse(VALID.replace(leader, leader + "  decoder: tailwater\n  debezium:\n"
+                + "    column.exclude.list: public.customers.secret\n")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("leader.debezium.column.exclude.list")
+                .hasMessageContaining("leader.decoder: debezium");
+        assertThat(loader.parse(VALID.replace(leader, leader + "  debezium:\n    column.exclude.list: public.customers.secret\n"))
+                .leader().debezium()).containsEntry("column.exclude.list", "public.customers.secret");
     }
 
     @Test

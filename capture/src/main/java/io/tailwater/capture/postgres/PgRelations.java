@@ -70,7 +70,8 @@ public final class PgRelations {
                 try {
                     out[i] = PgValueConverter.streamedValue(c, valueTypes[i], texts[i]);
                 } catch (RuntimeException | SQLException e) {
-                    throw PgValueConverter.unrepresentable(PgValueConverter.where(c.name(), table.id().toString(), valueTypes[i]), e);
+                    throw PgValueConverter.unrepresentable(PgValueConverter.where(c.name(), table.id().toString(), valueTypes[i]), e,
+                            "leader.debezium.column.exclude.list (which needs leader.decoder: debezium)");
                 }
             }
             return out;

@@ -94,9 +94,14 @@ public final class PgValueConverter implements CustomConverter<SchemaBuilder, Re
 
     /** The refusal of a value that cannot be carried exactly, naming the column ({@link #where}). */
     static UnrepresentableValueException unrepresentable(String where, Exception e) {
+        return unrepresentable(where, e, "leader.debezium.column.exclude.list");
+    }
+
+    /** As {@link #unrepresentable(String, Exception)}, naming {@code leaveOut} as the way to leave the column out. */
+    static UnrepresentableValueException unrepresentable(String where, Exception e, String leaveOut) {
         return new UnrepresentableValueException(where + " holds a value Tailwater cannot carry exactly: " + e.getMessage()
                 + ". Capture stopped; nothing after the last complete leader transaction was written to the log. Change the"
-                + " value on the leader, or leave the column out with leader.debezium.column.exclude.list, then restart capture");
+                + " value on the leader, or leave the column out with " + leaveOut + ", then restart capture");
     }
 
     /**
