@@ -32,6 +32,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -279,6 +280,9 @@ class PhysicalStandbyTest {
                 }
                 c.commit();
                 committed.incrementAndGet();
+                // Paced: the load only has to span the kill and the promotion. Unpaced, its volume, and with it the followers'
+                // catch-up at the end, grew with however long the standby took to sync the slot (minutes on a loaded machine).
+                LockSupport.parkNanos(2_000_000L);
             } catch (SQLException e) {
                 // the primary went away: the batch may or may not have committed there; write on, to the new primary
                 closeQuietly(c);
