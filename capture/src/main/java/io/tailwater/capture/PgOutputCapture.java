@@ -186,7 +186,12 @@ final class PgOutputCapture implements AutoCloseable {
                 commitMicros = ChronoUnit.MICROS.between(Instant.EPOCH, b.commitTime());
                 rows = 0;
             }
-            case Relation r -> relations.describe(r);
+            case Relation r -> {
+                PgRelation described = relations.describe(r);
+                if (captured.matcher(described.table().id().qualified()).matches()) {
+                    log.checkCompatible(described.table()); // once per table version, not per row
+                }
+            }
             case Row r -> {
                 PgRelation table = table(r.oid());
                 if (table == null || skipping) {
@@ -197,7 +202,6 @@ final class PgOutputCapture implements AutoCloseable {
                     case 'U' -> Op.UPDATE;
                     default -> Op.DELETE;
                 };
-                log.checkCompatible(table.table());
                 Object[] before = table.values(r.old());
                 Object[] after = table.values(r.fresh());
                 SourcePosition position = position(lsn);
@@ -299,9 +303,9 @@ final class PgOutputCapture implements AutoCloseable {
         }
     }
 
-    /** Writes a heartbeat message into the leader's WAL; what fails is tried again at the next beat. */
     private Connection heartbeatConnection;
 
+    /** Writes a heartbeat message into the leader's WAL; what fails is tried again at the next beat. */
     private void heartbeat() {
         try {
             if (heartbeatConnection == null || heartbeatConnection.isClosed()) {
