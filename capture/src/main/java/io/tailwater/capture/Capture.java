@@ -61,13 +61,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The capture process of one stream: tails the leader's change log with the Debezium embedded
- * engine (a PostgreSQL leader's write-ahead log through pgoutput, a MariaDB leader's binlog) and
- * writes it into {@code <stream>.log}.
+ * The capture process of one stream: tails the leader's change log and writes it into
+ * {@code <stream>.log}. A PostgreSQL leader's write-ahead log streams through Tailwater's own
+ * pgoutput reader ({@link PgOutputCapture}); Debezium's embedded engine takes the snapshots
+ * (the initial one, and those of tables that join later) and hands over to the own reader once
+ * they are in the log, or streams throughout with {@code leader.decoder: debezium}. A MariaDB
+ * leader's binlog is read by Debezium.
  *
  * <p>Lifecycle: {@link #start()} checks the leader, creates missing topics, takes over the
  * stream's fixed transactional id (fencing any earlier capture), finds the resume point in the
- * log and starts Debezium; {@link #close()} stops it. An empty log starts with the initial
+ * log and starts reading; {@link #close()} stops it. An empty log starts with the initial
  * snapshot.
  */
 public final class Capture implements AutoCloseable {
@@ -91,6 +94,16 @@ public final class Capture implements AutoCloseable {
     private KafkaProducer<byte[], byte[]> producer;
     private LogWriter writer;
     private LogTransactions log;
+    private LogRecordSerde serde;
+    /** What the PostgreSQL leader's readers start from (see {@link #startReading}). */
+    private StreamLeader leader;
+    private LeaderPrimary primary;
+    private List<String> tables;
+    private LeaderTimeline origin;
+    /** Held while a reader starts or stops: a hand-over, and {@link #close()}. */
+    private final Object readers = new Object();
+    /** The reader that runs now (each start counts one): what an earlier one reports is not capture's stop. */
+    private volatile int generation;
     /** Tailwater's own pgoutput reader, when it streams in place of Debezium. */
     private volatile PgOutputCapture pgOutput;
     /** New tables between joining the publication and their snapshot (shared by the watch, the writer and Debezium's notifications). */
@@ -136,7 +149,7 @@ public final class Capture implements AutoCloseable {
             producerTask.discard(p -> p.close(Duration.ZERO));
             throw alsoLeader(e, configuredCheck);
         }
-        LogRecordSerde serde = new LogRecordSerde(registry);
+        serde = new LogRecordSerde(registry);
         clientMetrics = new KafkaClientMetrics(producer);
         clientMetrics.bindTo(meterRegistry);
         try {
@@ -147,11 +160,8 @@ public final class Capture implements AutoCloseable {
                     + "' on Kafka at " + config.kafka().get("bootstrap.servers") + ": " + e.getMessage(), e);
         }
 
-        LogTail tail;
-        try (KafkaConsumer<byte[], byte[]> consumer = KafkaClients.consumer(config, "tailwater-capture-" + config.stream() + "-resume", Map.of())) {
-            tail = LogTail.read(consumer, config, serde, startupTimeout);
-        }
-        StreamLeader leader = tail.leader();
+        LogTail tail = readTail();
+        leader = tail.leader();
         if (mariaDb) {
             startMariaDb(tail, serde, configuredCheck);
             return;
@@ -162,64 +172,111 @@ public final class Capture implements AutoCloseable {
             LOG.info("Stream '{}' is led by {}, since log offset {}", config.stream(), leader.describe(), leader.changeOffset());
         }
         slot = slotName(config.stream(), leader);
-        List<String> tables;
         try {
             tables = leader.follower().isPresent() ? LeaderChecks.check(config.leader(), startupTimeout) : configuredCheck.join();
-        } catch (RuntimeException e) {
-            producer.close(Duration.ZERO);
-            throw e;
-        }
-        LeaderPrimary primary;
-        try {
             primary = LeaderPrimary.find(config.leader(), startupTimeout);
-        } catch (RuntimeException e) {
-            producer.close(Duration.ZERO);
-            throw e;
-        }
-        PgTypeCatalog.register(config.stream(), () -> LeaderChecks.connect(config.leader(), startupTimeout));
-        LOG.info("Leader checked: {} table(s) match for stream '{}'; capturing from {}", tables.size(), config.stream(), primary);
+            PgTypeCatalog.register(config.stream(), () -> LeaderChecks.connect(config.leader(), startupTimeout));
+            LOG.info("Leader checked: {} table(s) match for stream '{}'; capturing from {}", tables.size(), config.stream(), primary);
 
-        Optional<ResumePoint> resume = ResumePoint.of(tail);
-        resume.ifPresentOrElse(
-                p -> LOG.info("Resuming capture of stream '{}' after {} (LSN {})", config.stream(),
-                        p.leaderChange() ? "the leader change to " + leader.describe()
-                                : p.end().source().snapshot() ? "a chunk of the initial snapshot" : "leader transaction " + p.end().txId(),
-                        p.end().source().lsn()),
-                () -> LOG.info("The log of stream '{}' is empty: starting with the initial snapshot", config.stream()));
+            Optional<ResumePoint> resume = ResumePoint.of(tail);
+            resume.ifPresentOrElse(
+                    p -> LOG.info("Resuming capture of stream '{}' after {} (LSN {})", config.stream(),
+                            p.leaderChange() ? "the leader change to " + leader.describe()
+                                    : p.end().source().snapshot() ? "a chunk of the initial snapshot" : "leader transaction " + p.end().txId(),
+                            p.end().source().lsn()),
+                    () -> LOG.info("The log of stream '{}' is empty: starting with the initial snapshot", config.stream()));
 
-        SnapshotNotifications.register(config.stream(), joining);
-        String resumeOffset;
-        try {
-            LeaderTimeline origin = LeaderTimeline.read(config.leader().withJdbcUrl(primary.url(config.leader().jdbcUrl())), startupTimeout);
+            SnapshotNotifications.register(config.stream(), joining);
+            origin = LeaderTimeline.read(config.leader().withJdbcUrl(primary.url(config.leader().jdbcUrl())), startupTimeout);
             log = new LogTransactions(producer, serde, config.stream(), metrics, resume.map(ResumePoint::logBytes).orElse(0L), leader,
                     origin);
-            writer = new LogWriter(log, config.stream(), joining, new PgSourceFormat());
-            resumeOffset = new ResumeCheck(config, slot, primary, origin, startupTimeout).resumeOffset(resume, leader, tables, writer);
-        } catch (RuntimeException e) {
-            producer.close(Duration.ZERO);
-            throw e;
-        }
-        long startLsn = resumeOffset == null ? -1 : startLsn(resumeOffset);
-        NewTableWatch.Publication publication;
-        try {
-            publication = NewTableWatch.Publication.read(config.leader(), slotName(config.stream()), startupTimeout);
-        } catch (RuntimeException e) {
-            producer.close(Duration.ZERO);
-            throw e;
-        }
-        if (startLsn > 0 && config.leader().decoder() == StreamingDecoder.TAILWATER && !publication.anyUnpublished()) {
-            startPgOutput(primary, startLsn, tables);
-        } else {
-            if (config.leader().decoder() == StreamingDecoder.TAILWATER) {
-                LOG.info("Capture of stream '{}' streams with Debezium this time (leader.decoder: tailwater once it resumes): {}",
-                        config.stream(), startLsn <= 0 ? "the log holds no position to resume from" : "a new table needs its snapshot");
+            synchronized (readers) {
+                startReading(resume);
             }
-            // Resuming, Debezium leaves the publication as it is: a table that joins needs its snapshot (NewTableWatch).
-            startEngine(DebeziumSettings.of(config, primary, slot, resumeOffset, resumeOffset != null && !publication.tables().isEmpty()));
-            newTables = new NewTableWatch(config.leader(), slotName(config.stream()), engine, writer::streaming, joining, config.stream(),
-                    null);
+        } catch (RuntimeException e) {
+            producer.close(Duration.ZERO);
+            throw e;
         }
         LOG.info("Capture of stream '{}' started", config.stream());
+    }
+
+    /**
+     * Starts the reader a PostgreSQL leader's stream needs at {@code resume}: Tailwater's own
+     * pgoutput reader when {@code leader.decoder: tailwater} and the log holds a streaming
+     * position with every matching table published; else Debezium, which takes the initial
+     * snapshot or the snapshot of a new table, and (with {@code tailwater}) hands over to the own
+     * reader once it is in the log (see {@link #handOver()}).
+     */
+    private void startReading(Optional<ResumePoint> resume) {
+        int reader = ++generation;
+        writer = new LogWriter(log, config.stream(), joining, new PgSourceFormat());
+        String resumeOffset = new ResumeCheck(config, slot, primary, origin, startupTimeout).resumeOffset(resume, leader, tables, writer);
+        long startLsn = resumeOffset == null ? -1 : startLsn(resumeOffset);
+        NewTableWatch.Publication publication = NewTableWatch.Publication.read(config.leader(), slotName(config.stream()), startupTimeout);
+        boolean own = config.leader().decoder() == StreamingDecoder.TAILWATER;
+        if (own && startLsn > 0 && !publication.anyUnpublished()) {
+            startPgOutput(startLsn, reader);
+            return;
+        }
+        if (own) {
+            LOG.info("Capture of stream '{}' streams with Debezium until {} is in the log; then Tailwater's own pgoutput reader"
+                    + " takes over", config.stream(), startLsn <= 0 ? "the initial snapshot" : "the snapshot of a new table");
+        }
+        // Resuming, Debezium leaves the publication as it is: a table that joins needs its snapshot (NewTableWatch).
+        startEngine(DebeziumSettings.of(config, primary, slot, resumeOffset, resumeOffset != null && !publication.tables().isEmpty()),
+                reader);
+        newTables = new NewTableWatch(config.leader(), config.stream(), joining,
+                new NewTableWatch.Mode.TakeSnapshots(engine, writer::streamedCommits, own ? this::handOverLater : null));
+    }
+
+    /** {@link #handOver()} on a thread of its own: the reader that asks for it stops on the way. */
+    private void handOverLater() {
+        Thread t = new Thread(this::handOver, "tailwater-capture-handover-" + config.stream());
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /**
+     * Stops the reader that streams now, whose log ends at a leader transaction boundary (an open
+     * Kafka transaction is aborted), and starts the one the log and the leader call for now, as a
+     * restart of capture would: Debezium for a snapshot, the own reader for the rest.
+     */
+    private void handOver() {
+        synchronized (readers) {
+            if (closing) {
+                return;
+            }
+            generation++; // what the stopping reader reports is not capture's stop
+            try {
+                stopReading();
+                Optional<ResumePoint> resume = ResumePoint.of(readTail());
+                tables = LeaderChecks.check(config.leader(), startupTimeout);
+                startReading(resume);
+            } catch (RuntimeException e) {
+                stopped(false, null, e);
+            }
+        }
+    }
+
+    /** Reads where the stream's log ends. */
+    private LogTail readTail() {
+        try (KafkaConsumer<byte[], byte[]> consumer = KafkaClients.consumer(config, "tailwater-capture-" + config.stream() + "-resume",
+                Map.of())) {
+            return LogTail.read(consumer, config, serde, startupTimeout);
+        }
+    }
+
+    /** What reader {@code reader} reports about its stop: capture's stop, a hand-over, or nothing once another reader runs. */
+    private void readerStopped(int reader, boolean success, String message, Throwable error) {
+        if (reader != generation) {
+            return;
+        }
+        if (error != null && rootCause(error) instanceof DecoderHandOverException handOver) {
+            LOG.info("{}", handOver.getMessage());
+            handOverLater();
+            return;
+        }
+        stopped(success, message, error);
     }
 
     /**
@@ -250,29 +307,29 @@ public final class Capture implements AutoCloseable {
             throw e;
         }
         MariaDbEnumOptions.register(config.stream(), () -> MariaDbLeaderChecks.connect(config.leader(), startupTimeout));
-        startEngine(MariaDbSettings.of(config, resumeOffset, snapshotSelects));
+        startEngine(MariaDbSettings.of(config, resumeOffset, snapshotSelects), ++generation);
         LOG.info("Capture of stream '{}' started", config.stream());
     }
 
     /**
      * Streams from {@code startLsn} with Tailwater's own pgoutput reader; a table that needs a
-     * snapshot to join makes it hand over to a capture with Debezium (see {@link NewTableWatch}).
+     * snapshot to join makes it hand over to Debezium (see {@link NewTableWatch}).
      */
-    private void startPgOutput(LeaderPrimary primary, long startLsn, List<String> tables) {
-        pgOutput = new PgOutputCapture(new PgOutputCapture.Options(config.stream(), config.leader().withJdbcUrl(primary.url(
-                config.leader().jdbcUrl())), slot, slotName(config.stream()), startLsn, config.leader().synchronous(),
-                config.leader().tables(), startupTimeout), log, error -> stopped(error == null, null, error));
+    private void startPgOutput(long startLsn, int reader) {
+        PgOutputCapture streaming = new PgOutputCapture(new PgOutputCapture.Options(config.stream(),
+                config.leader().withJdbcUrl(primary.url(config.leader().jdbcUrl())), slot, slotName(config.stream()), startLsn,
+                config.leader().synchronous(), config.leader().tables(), startupTimeout), log,
+                error -> readerStopped(reader, error == null, null, error));
         try {
-            pgOutput.start();
+            streaming.start();
         } catch (SQLException e) {
-            producer.close(Duration.ZERO);
             throw new LeaderNotReadyException("cannot stream from the replication slot '" + slot + "' on " + primary + ": "
-                    + e.getMessage() + "; capture stopped without writing anything", e);
+                    + e.getMessage() + "; capture stopped without writing anything more", e);
         }
-        PgOutputCapture streaming = pgOutput;
-        newTables = new NewTableWatch(config.leader(), slotName(config.stream()), null, () -> true, joining, config.stream(),
+        pgOutput = streaming;
+        newTables = new NewTableWatch(config.leader(), config.stream(), joining, new NewTableWatch.Mode.HandOver(
                 () -> streaming.handOver(new DecoderHandOverException("a new table of stream '" + config.stream()
-                        + "' needs a snapshot: capture hands streaming over to Debezium")));
+                        + "' needs a snapshot: capture hands streaming over to Debezium"))));
     }
 
     /** The LSN a Debezium source offset resumes from ({@code lsn}), or -1 when it names none. */
@@ -284,15 +341,49 @@ public final class Capture implements AutoCloseable {
         }
     }
 
-    /** Starts Debezium's embedded engine with {@code props}, feeding the log writer. */
-    private void startEngine(Properties props) {
+    /** Starts Debezium's embedded engine with {@code props}, feeding the log writer; it is reader {@code reader}. */
+    private void startEngine(Properties props, int reader) {
         engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
                 .using(props)
-                .using(this::stopped)
+                .using((success, message, error) -> readerStopped(reader, success, message, error))
                 .notifying(writer)
                 .build();
         executor = Executors.newSingleThreadExecutor(r -> new Thread(r, "tailwater-capture-" + config.stream()));
         executor.execute(engine);
+    }
+
+    /** Stops whichever reader runs, and the new-table watch; the log then ends at its last committed Kafka transaction. */
+    private void stopReading() {
+        if (newTables != null) {
+            newTables.close();
+            newTables = null;
+        }
+        if (pgOutput != null) {
+            pgOutput.close();
+            pgOutput = null;
+        }
+        if (engine != null) {
+            try {
+                engine.close();
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("Debezium engine of stream '{}' did not close cleanly: {}", config.stream(), e.toString());
+            }
+            engine = null;
+        }
+        if (executor != null) {
+            executor.shutdownNow();
+            try {
+                if (!executor.awaitTermination(30, TimeUnit.SECONDS)) {
+                    LOG.warn("Capture of stream '{}' did not stop within 30 s", config.stream());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            executor = null;
+        }
+        if (writer != null) {
+            writer.abort();
+        }
     }
 
     /** Records why capture stopped ({@code error}, or {@code message} without one) and wakes those who wait for it. */
@@ -304,17 +395,12 @@ public final class Capture implements AutoCloseable {
                         + " process of the same stream took over (transactional id '" + transactionalId(config.stream())
                         + "'); this one stopped without writing anything more", cause);
             }
-            if (cause instanceof DecoderHandOverException) {
-                failure.compareAndSet(null, cause);
-                LOG.info("{}", cause.getMessage());
-            } else {
-                if (!(cause instanceof CaptureFencedException)) {
-                    cause = new IllegalStateException("capture of stream '" + config.stream() + "' stopped: "
-                            + deepestMessage(error != null ? error : cause), cause);
-                }
-                failure.compareAndSet(null, cause);
-                LOG.error("{}", cause.getMessage());
+            if (!(cause instanceof CaptureFencedException)) {
+                cause = new IllegalStateException("capture of stream '" + config.stream() + "' stopped: "
+                        + deepestMessage(error != null ? error : cause), cause);
             }
+            failure.compareAndSet(null, cause);
+            LOG.error("{}", cause.getMessage());
         }
         stopped.countDown();
     }
@@ -425,31 +511,8 @@ public final class Capture implements AutoCloseable {
         if (clientMetrics != null) {
             clientMetrics.close(); // its meters and refresh thread: a supervisor starts captures again and again
         }
-        if (newTables != null) {
-            newTables.close();
-        }
-        if (pgOutput != null) {
-            pgOutput.close();
-        }
-        if (engine != null) {
-            try {
-                engine.close();
-            } catch (IOException | RuntimeException e) {
-                LOG.debug("Debezium engine of stream '{}' did not close cleanly: {}", config.stream(), e.toString());
-            }
-        }
-        if (executor != null) {
-            executor.shutdownNow();
-            try {
-                if (!executor.awaitTermination(30, TimeUnit.SECONDS)) {
-                    LOG.warn("Capture of stream '{}' did not stop within 30 s", config.stream());
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        if (writer != null) {
-            writer.abort();
+        synchronized (readers) {
+            stopReading();
         }
         SnapshotNotifications.unregister(config.stream(), joining);
         if (producer != null) {

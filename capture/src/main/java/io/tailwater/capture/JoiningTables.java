@@ -16,10 +16,22 @@ import java.util.concurrent.ConcurrentHashMap;
 final class JoiningTables {
     private final Set<TableId> tables = ConcurrentHashMap.newKeySet();
     private volatile String abortedSnapshot;
+    /** Whether a blocking snapshot has been asked for and has not ended yet. */
+    private volatile boolean snapshotAsked;
 
     /** From now on, streamed changes of {@code table} wait for its snapshot (they are left out). */
     void join(TableId table) {
         tables.add(table);
+    }
+
+    /** A blocking snapshot is asked for: until it ends, what streams is not {@link #settled()}. */
+    void snapshotAsked() {
+        snapshotAsked = true;
+    }
+
+    /** Whether no table is joining and no snapshot is asked for or running. */
+    boolean settled() {
+        return tables.isEmpty() && !snapshotAsked;
     }
 
     /** Whether a streamed change of {@code table} is left out of the log. */
@@ -43,6 +55,7 @@ final class JoiningTables {
             abortedSnapshot = tables.toString();
         }
         tables.clear();
+        snapshotAsked = false;
     }
 
     /** The tables of a blocking snapshot that Debezium aborted, or null. */

@@ -51,6 +51,9 @@ final class LogWriter implements DebeziumEngine.ChangeConsumer<RecordChangeEvent
     private List<TableId> truncateBeforeSnapshot = List.of();
     /** Whether Debezium has moved on from the initial snapshot to streaming. */
     private volatile boolean streaming;
+    /** Whether the open Kafka transaction holds a streamed event; and how many such transactions have committed. */
+    private boolean streamedSinceCommit;
+    private volatile long streamedCommits;
     private final String stream;
 
     /** Tables added to the publication whose snapshot has not reached the log: their streamed changes are left out. */
@@ -94,6 +97,7 @@ final class LogWriter implements DebeziumEngine.ChangeConsumer<RecordChangeEvent
             SourceRecord r = event.record();
             if (r.topic().equals(transactionTopic)) {
                 streaming = true;
+                streamedSinceCommit = true;
                 Struct v = (Struct) r.value();
                 if ("END".equals(v.getString("status"))) {
                     closeSnapshotChunk();
@@ -114,6 +118,7 @@ final class LogWriter implements DebeziumEngine.ChangeConsumer<RecordChangeEvent
                 }
             } else if (r.topic().startsWith("__debezium-heartbeat")) {
                 streaming = true;
+                streamedSinceCommit = true;
                 if (!leaderTxOpen) {
                     closeSnapshotChunk();
                     // A heartbeat stands for the moment Debezium emitted it: the log then held every leader commit it had read.
@@ -197,6 +202,14 @@ final class LogWriter implements DebeziumEngine.ChangeConsumer<RecordChangeEvent
         return streaming;
     }
 
+    /**
+     * How many Kafka transactions holding streamed events (leader transactions, heartbeats) have
+     * committed: once it grows, everything read before streaming (a snapshot) is in the log.
+     */
+    long streamedCommits() {
+        return streamedCommits;
+    }
+
     /** Makes the followers drop what an interrupted snapshot left, before the new snapshot's first row. */
     void truncateBeforeSnapshot(List<TableId> tables) {
         this.truncateBeforeSnapshot = List.copyOf(tables);
@@ -229,6 +242,10 @@ final class LogWriter implements DebeziumEngine.ChangeConsumer<RecordChangeEvent
 
     private void commit(DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer) throws InterruptedException {
         log.commit();
+        if (streamedSinceCommit) {
+            streamedCommits++;
+            streamedSinceCommit = false;
+        }
         for (int i = 0; i < completeUpTo; i++) {
             committer.markProcessed(uncommitted.get(i));
         }

@@ -15,7 +15,7 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.UUID;
-import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 
 /**
  * Brings tables created on the leader after capture started into the stream, when they match
@@ -32,10 +32,25 @@ final class NewTableWatch implements AutoCloseable {
     /** SQLSTATE lock_not_available: the lock wait timed out. */
     private static final String LOCK_NOT_AVAILABLE = "55P03";
 
+    /** What the watch does with a new table, which depends on the reader that streams. */
+    sealed interface Mode {
+        /**
+         * Debezium streams: the watch adds a new table to the publication and has Debezium
+         * ({@code engine}) take its snapshot. With {@code whenSettled} (the own reader is wanted),
+         * it runs that once no table is joining and a streamed transaction has committed since
+         * it last looked: every snapshot is then in the log, and Debezium may hand over.
+         */
+        record TakeSnapshots(DebeziumEngine<?> engine, LongSupplier streamedCommits, Runnable whenSettled) implements Mode {
+        }
+
+        /** Tailwater's own reader streams: a new table that needs a snapshot makes it hand over to Debezium. */
+        record HandOver(Runnable handOver) implements Mode {
+        }
+    }
+
     private final LeaderConfig leader;
     private final String publication;
-    private final DebeziumEngine<?> engine;
-    private final BooleanSupplier streaming;
+    private final Mode mode;
     private final JoiningTables joining;
     private final Set<String> refused = new HashSet<>();
     /** New tables that could not be added to the publication (logged once each, tried again at each check). */
@@ -43,23 +58,15 @@ final class NewTableWatch implements AutoCloseable {
     /** New tables whose writers held off the lock at the last check (logged once each). */
     private final Set<String> busy = new HashSet<>();
     private final Thread thread;
-    private final Runnable handOver;
     private volatile boolean running = true;
+    /** Streamed commits when the watch first found everything settled, or -1 (see {@link Mode.TakeSnapshots}). */
+    private long settledAt = -1;
 
-    /**
-     * A watch that brings new tables in through Debezium's blocking snapshots ({@code engine}),
-     * or, with {@code handOver} (Tailwater's own pgoutput reader streams, and {@code engine} is
-     * null), one that leaves new tables alone and asks streaming to hand over to a capture with
-     * Debezium, which takes their snapshots.
-     */
-    NewTableWatch(LeaderConfig leader, String publication, DebeziumEngine<?> engine, BooleanSupplier streaming, JoiningTables joining,
-                  String stream, Runnable handOver) {
-        this.handOver = handOver;
+    NewTableWatch(LeaderConfig leader, String stream, JoiningTables joining, Mode mode) {
         this.leader = leader;
         this.joining = joining;
-        this.publication = publication;
-        this.engine = engine;
-        this.streaming = streaming;
+        this.publication = Capture.slotName(stream);
+        this.mode = mode;
         this.thread = new Thread(this::run, "tailwater-new-tables-" + stream);
         thread.setDaemon(true);
         thread.start();
@@ -72,13 +79,27 @@ final class NewTableWatch implements AutoCloseable {
             } catch (InterruptedException e) {
                 return;
             }
-            if (!streaming.getAsBoolean()) {
+            if (mode instanceof Mode.TakeSnapshots t && t.streamedCommits().getAsLong() == 0) {
                 continue; // the initial snapshot covers every table that exists when it starts
             }
+            boolean quiet;
             try (Connection c = LeaderChecks.connect(leader, INTERVAL)) {
-                check(c);
+                quiet = check(c);
             } catch (RuntimeException | SQLException e) {
                 LOG.debug("Could not look for new tables on the leader: {}", e.getMessage());
+                quiet = false;
+            }
+            if (mode instanceof Mode.TakeSnapshots t && t.whenSettled() != null && running) {
+                long commits = t.streamedCommits().getAsLong();
+                if (!quiet || !joining.settled()) {
+                    settledAt = -1;
+                } else if (settledAt < 0) {
+                    settledAt = commits;
+                } else if (commits > settledAt) {
+                    running = false;
+                    t.whenSettled().run();
+                    return;
+                }
             }
         }
     }
@@ -118,11 +139,13 @@ final class NewTableWatch implements AutoCloseable {
         return published;
     }
 
-    private void check(Connection c) throws SQLException {
+    /** Brings in what is new; true when there was nothing to bring in, now or pending (nothing added, busy or failing). */
+    private boolean check(Connection c) throws SQLException {
         Set<String> published = published(c, publication);
         if (published.isEmpty()) {
-            return; // Debezium has not created the publication yet
+            return false; // Debezium has not created the publication yet
         }
+        boolean quiet = true;
         for (LeaderChecks.LeaderTable t : LeaderChecks.matchingTables(c, leader)) {
             if (published.contains(t.qualified())) {
                 continue;
@@ -134,12 +157,13 @@ final class NewTableWatch implements AutoCloseable {
                 }
                 continue;
             }
-            if (handOver != null) {
+            quiet = false;
+            if (mode instanceof Mode.HandOver h) {
                 LOG.info("New table {} matches leader.tables: capture hands streaming over to Debezium, which adds it to"
                         + " publication '{}' and takes its snapshot", t.quoted(), publication);
-                handOver.run();
                 running = false;
-                return;
+                h.handOver().run();
+                return false;
             }
             boolean empty;
             try {
@@ -162,10 +186,13 @@ final class NewTableWatch implements AutoCloseable {
                 continue;
             }
             String collection = regexLiteral(t.qualified()).replace("\\", "\\\\").replace("\"", "\\\"");
+            joining.snapshotAsked();
+            DebeziumEngine<?> engine = ((Mode.TakeSnapshots) mode).engine();
             engine.getSignaler().signal(new DebeziumEngine.Signal(UUID.randomUUID().toString(), "execute-snapshot",
                     "{\"data-collections\": [\"" + collection + "\"], \"type\": \"BLOCKING\"}", null));
             LOG.info("New table {} matches leader.tables: added to publication '{}', taking its snapshot", t.quoted(), publication);
         }
+        return quiet;
     }
 
     /**

@@ -59,6 +59,9 @@ final class PgOutputCapture implements AutoCloseable {
     private static final String HEARTBEAT_PREFIX = "tailwater-heartbeat";
     /** How long the reader waits for the leader when it has sent nothing more: a bound on the latency it adds. */
     private static final long IDLE_WAIT_NANOS = 1_000_000L;
+    /** SQLSTATE object_in_use: another walsender still holds the slot. */
+    private static final String SLOT_IN_USE = "55006";
+    private static final long SLOT_RETRY_NANOS = 50_000_000L;
 
     /** What one stream's capture reads and where it starts. */
     record Options(String stream, LeaderConfig primary, String slot, String publication, long startLsn, boolean synchronous,
@@ -106,6 +109,27 @@ final class PgOutputCapture implements AutoCloseable {
 
     /** Opens the replication stream at the start LSN, then reads it on a thread of its own. */
     void start() throws SQLException {
+        long deadline = System.nanoTime() + options.timeout().toNanos();
+        while (true) {
+            try {
+                open();
+                break;
+            } catch (SQLException e) {
+                // The reader before this one (Debezium's, when it hands over) lets go of the slot when its walsender exits.
+                if (!SLOT_IN_USE.equals(e.getSQLState()) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                LockSupport.parkNanos(SLOT_RETRY_NANOS);
+            }
+        }
+        long interval = options.synchronous() ? 250 : 1000;
+        heartbeats.scheduleWithFixedDelay(this::heartbeat, interval, interval, TimeUnit.MILLISECONDS);
+        thread.start();
+        LOG.info("Capture of stream '{}' streams from LSN {} with Tailwater's own pgoutput reader", options.stream(),
+                LogSequenceNumber.valueOf(options.startLsn()));
+    }
+
+    private void open() throws SQLException {
         Connection c = LeaderChecks.connectReplication(options.primary(), options.timeout(),
                 options.synchronous() ? Capture.slotName(options.stream()) : LeaderChecks.APPLICATION_NAME);
         replication = c;
@@ -124,11 +148,6 @@ final class PgOutputCapture implements AutoCloseable {
             closeQuietly(c);
             throw e;
         }
-        long interval = options.synchronous() ? 250 : 1000;
-        heartbeats.scheduleWithFixedDelay(this::heartbeat, interval, interval, TimeUnit.MILLISECONDS);
-        thread.start();
-        LOG.info("Capture of stream '{}' streams from LSN {} with Tailwater's own pgoutput reader", options.stream(),
-                LogSequenceNumber.valueOf(options.startLsn()));
     }
 
     /**

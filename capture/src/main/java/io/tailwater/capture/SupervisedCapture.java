@@ -79,9 +79,6 @@ public final class SupervisedCapture implements AutoCloseable {
             if (closed || failure == null) {
                 break;
             }
-            if (failure instanceof DecoderHandOverException) {
-                continue; // at once: the log ends at a complete leader transaction, and Debezium takes it from there
-            }
             if (!connectionLost(failure)) {
                 return Optional.of(failure);
             }

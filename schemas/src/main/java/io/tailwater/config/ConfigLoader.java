@@ -142,20 +142,20 @@ public final class ConfigLoader {
         LeaderConfig leader = new LeaderConfig(leaderUrl, optionalText(leaderNode, "leader", "user"),
                 secret(leaderNode, "leader", "password"), List.copyOf(tables),
                 flatten(object(leaderNode, "debezium", false), "leader.debezium"), optionalBoolean(leaderNode, "leader", "synchronous"),
-                onSlotLost(leaderNode), decoder(leaderNode));
-        if (leader.decoder() == StreamingDecoder.TAILWATER) {
-            for (String key : leader.debezium().keySet()) {
-                if (key.startsWith("column.") || key.startsWith("table.") || key.startsWith("schema.") || key.equals("skipped.operations")) {
-                    throw new ConfigException("leader.debezium." + key, "changes what Debezium captures, and Tailwater's own pgoutput"
-                            + " reader (leader.decoder: tailwater) would not apply it: remove it, or set leader.decoder: debezium");
-                }
-            }
+                onSlotLost(leaderNode), StreamingDecoder.TAILWATER);
+        String decoderSetting = optionalText(leaderNode, "leader", "decoder");
+        String capturing = leader.debezium().keySet().stream().filter(ConfigLoader::changesWhatIsCaptured).findFirst().orElse(null);
+        StreamingDecoder decoder = decoder(decoderSetting, leader.kind() == LeaderKind.MARIADB || capturing != null);
+        leader = leader.withDecoder(decoder);
+        if (decoder == StreamingDecoder.TAILWATER && capturing != null) {
+            throw new ConfigException("leader.debezium." + capturing, "changes what Debezium captures, and Tailwater's own pgoutput"
+                    + " reader (leader.decoder: tailwater) would not apply it: remove it, or set leader.decoder: debezium");
         }
         if (leader.kind() == LeaderKind.MARIADB) {
             if (leader.synchronous()) {
                 throw new ConfigException("leader.synchronous", "is for a PostgreSQL leader only (a synchronous standby); remove it");
             }
-            if (leader.decoder() != StreamingDecoder.DEBEZIUM) {
+            if (decoderSetting != null) {
                 throw new ConfigException("leader.decoder", "is for a PostgreSQL leader only (Tailwater's own pgoutput reader);"
                         + " remove it");
             }
@@ -342,16 +342,28 @@ public final class ConfigLoader {
     }
 
     /** {@code decoder: debezium} (the default) or {@code tailwater}. */
-    private StreamingDecoder decoder(JsonNode leader) {
-        String v = optionalText(leader, "leader", "decoder");
-        if (v == null || v.equals("debezium")) {
+    /**
+     * {@code leader.decoder}: Tailwater's own pgoutput reader unless set to {@code debezium}, or
+     * unless {@code debeziumByDefault} (a MariaDB leader, or Debezium settings that change what is
+     * captured, which only Debezium applies) and it is not set.
+     */
+    private static StreamingDecoder decoder(String v, boolean debeziumByDefault) {
+        if (v == null) {
+            return debeziumByDefault ? StreamingDecoder.DEBEZIUM : StreamingDecoder.TAILWATER;
+        }
+        if (v.equals("debezium")) {
             return StreamingDecoder.DEBEZIUM;
         }
         if (v.equals("tailwater")) {
             return StreamingDecoder.TAILWATER;
         }
-        throw new ConfigException("leader.decoder", "must be 'debezium' (Debezium reads the leader's changes) or 'tailwater'"
-                + " (Tailwater's own pgoutput reader streams them, Debezium takes the snapshots), not '" + v + "'");
+        throw new ConfigException("leader.decoder", "must be 'tailwater' (Tailwater's own pgoutput reader streams the leader's"
+                + " changes, Debezium takes the snapshots) or 'debezium' (Debezium reads them all), not '" + v + "'");
+    }
+
+    /** Whether a {@code leader.debezium} key changes which tables, columns or operations are captured. */
+    private static boolean changesWhatIsCaptured(String key) {
+        return key.startsWith("column.") || key.startsWith("table.") || key.startsWith("schema.") || key.equals("skipped.operations");
     }
 
     /** {@code on-slot-lost: stop} (the default) or {@code resnapshot}; true for resnapshot. */

@@ -55,8 +55,8 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void theDecoderIsDebeziumUnlessTailwatersOwnIsAskedFor() {
-        assertThat(loader.parse(VALID).leader().decoder()).isEqualTo(StreamingDecoder.DEBEZIUM);
+    void theDecoderIsTailwatersOwnUnlessDebeziumIsAskedForOrNeeded() {
+        assertThat(loader.parse(VALID).leader().decoder()).isEqualTo(StreamingDecoder.TAILWATER);
         String leader = "  tables: [public.customers, public.orders]\n";
         assertThat(loader.parse(VALID.replace(leader, leader + "  decoder: tailwater\n")).leader().decoder())
                 .isEqualTo(StreamingDecoder.TAILWATER);
@@ -69,8 +69,18 @@ class ConfigLoaderTest {
                 + "    column.exclude.list: public.customers.secret\n")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("leader.debezium.column.exclude.list")
                 .hasMessageContaining("leader.decoder: debezium");
-        assertThat(loader.parse(VALID.replace(leader, leader + "  debezium:\n    column.exclude.list: public.customers.secret\n"))
-                .leader().debezium()).containsEntry("column.exclude.list", "public.customers.secret");
+        // Without a decoder set, such a setting makes Debezium the reader: only it applies the setting.
+        LeaderConfig excluding = loader.parse(VALID.replace(leader, leader + "  debezium:\n    column.exclude.list: public.customers.secret\n"))
+                .leader();
+        assertThat(excluding.debezium()).containsEntry("column.exclude.list", "public.customers.secret");
+        assertThat(excluding.decoder()).isEqualTo(StreamingDecoder.DEBEZIUM);
+        assertThat(loader.parse(VALID.replace(leader, leader + "  debezium:\n    heartbeat.interval.ms: 500\n")).leader().decoder())
+                .isEqualTo(StreamingDecoder.TAILWATER);
+        // A MariaDB leader is read by Debezium; the setting is refused there.
+        String maria = VALID.replace("jdbc:postgresql://localhost:5432/shop", "jdbc:mariadb://localhost:3306/shop");
+        assertThat(loader.parse(maria).leader().decoder()).isEqualTo(StreamingDecoder.DEBEZIUM);
+        assertThatThrownBy(() -> loader.parse(maria.replace(leader, leader + "  decoder: debezium\n")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("leader.decoder");
     }
 
     @Test

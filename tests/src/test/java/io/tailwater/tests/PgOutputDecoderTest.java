@@ -102,6 +102,7 @@ class PgOutputDecoderTest {
     @Test
     void theOwnReaderWritesTheLogDebeziumWritesAndFollowersMatch() throws Exception {
         try (TestStream debezium = new TestStream("pgo_dbz", TABLES); TestStream own = new TestStream("pgo_own", TABLES)) {
+            debezium.setLeaderOption("decoder", "debezium");
             for (TestStream s : List.of(debezium, own)) {
                 try (Connection c = s.leader(); Statement st = c.createStatement()) {
                     st.execute(SCHEMA);
@@ -112,9 +113,11 @@ class PgOutputDecoderTest {
                 s.startCapture();
                 s.awaitSnapshotComplete(Duration.ofSeconds(60));
             }
-            // The own reader takes over when capture resumes from the log.
+            // With the default decoder, Debezium hands over to the own reader once the initial snapshot is in the log.
+            assertThat(Poll.until(Duration.ofSeconds(60), Duration.ofMillis(100), own.latestCapture()::decoder,
+                    StreamingDecoder.TAILWATER::equals)).as("the own reader took over after the snapshot").isEqualTo(StreamingDecoder.TAILWATER);
+            assertThat(debezium.latestCapture().decoder()).isEqualTo(StreamingDecoder.DEBEZIUM);
             own.stop(own.latestCapture());
-            own.setLeaderOption("decoder", "tailwater");
             Supervised supervised = Supervised.start(own);
             assertThat(supervised.decoder(StreamingDecoder.TAILWATER)).as("the own reader streams").isEqualTo(StreamingDecoder.TAILWATER);
             for (int round = 1; round <= 2; round++) {
@@ -139,9 +142,11 @@ class PgOutputDecoderTest {
                 st.execute("INSERT INTO later SELECT g, 'v' || g FROM generate_series(1, 100) g");
             }
             long laterRows = Poll.until(Duration.ofSeconds(90), Duration.ofMillis(300), () -> own.readLog().stream()
-                    .filter(e -> e.getValue() instanceof RowChange r && r.table().id().table().equals("later")).count(), n -> n >= 100);
-            assertThat(laterRows).as("the new table's snapshot is in the log").isEqualTo(100);
-            assertThat(supervised.decoder(StreamingDecoder.DEBEZIUM)).as("Debezium took over").isEqualTo(StreamingDecoder.DEBEZIUM);
+                    .filter(e -> e.getValue() instanceof RowChange r && r.table().id().table().equals("later")
+                            && r.source().snapshot()).count(), n -> n >= 100);
+            assertThat(laterRows).as("the new table's snapshot (Debezium's: the own reader takes none) is in the log").isEqualTo(100);
+            assertThat(supervised.decoder(StreamingDecoder.TAILWATER)).as("the own reader took over again")
+                    .isEqualTo(StreamingDecoder.TAILWATER);
             try (Connection c = own.leader(); Statement st = c.createStatement()) {
                 st.execute("INSERT INTO later VALUES (101, 'streamed')");
             }
