@@ -1,14 +1,9 @@
 package io.tailwater.capture;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.debezium.connector.mariadb.MariaDbConnector;
 import io.debezium.connector.mariadb.MariaDbConnectorConfig;
 import io.debezium.connector.postgresql.PostgresConnector;
 import io.debezium.connector.postgresql.PostgresConnectorConfig;
-import io.debezium.embedded.Connect;
-import io.debezium.engine.DebeziumEngine;
-import io.debezium.engine.RecordChangeEvent;
-import io.debezium.engine.format.ChangeEventFormat;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -21,7 +16,6 @@ import io.tailwater.config.LeaderConfig;
 import io.tailwater.config.LeaderKind;
 import io.tailwater.config.StreamConfig;
 import io.tailwater.config.StreamingDecoder;
-import io.tailwater.capture.postgres.PgSourceFormat;
 import io.tailwater.capture.postgres.PgTypeCatalog;
 import io.tailwater.log.KafkaClients;
 import io.tailwater.log.KafkaUnavailableException;
@@ -31,7 +25,6 @@ import io.tailwater.log.StreamLeader;
 import io.tailwater.log.StartupTask;
 import io.tailwater.schemas.TableId;
 import io.tailwater.schemas.event.LeaderChange;
-import io.tailwater.schemas.event.TransactionEnd;
 import io.tailwater.schemas.registry.SchemaRegistryClient;
 import io.tailwater.schemas.serde.LogRecordSerde;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -40,11 +33,9 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
-import org.apache.kafka.connect.source.SourceRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -53,10 +44,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -75,37 +63,23 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class Capture implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Capture.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
 
     /** The stream's config; its leader section becomes the promoted follower's once the log names one (see {@link #start}). */
     private StreamConfig config;
-    /** The stream's replication slot (and publication) on its current leader. */
-    private String slot;
     private final CaptureMetrics metrics;
     private volatile KafkaClientMetrics clientMetrics;
     private final MeterRegistry meterRegistry;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final Duration startupTimeout;
-    private ExecutorService executor;
-    private NewTableWatch newTables;
-    private DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
     private KafkaProducer<byte[], byte[]> producer;
-    private LogWriter writer;
-    private LogTransactions log;
     private LogRecordSerde serde;
-    /** What the PostgreSQL leader's readers start from (see {@link #startReading}). */
-    private StreamLeader leader;
-    private LeaderPrimary primary;
-    private List<String> tables;
-    private LeaderTimeline origin;
-    /** Held while a reader starts or stops: a hand-over, and {@link #close()}. */
-    private final Object readers = new Object();
-    /** The reader that runs now (each start counts one): what an earlier one reports is not capture's stop. */
-    private volatile int generation;
-    /** Tailwater's own pgoutput reader, when it streams in place of Debezium. */
-    private volatile PgOutputCapture pgOutput;
+    /** A PostgreSQL leader's readers (see {@link PgReaders}). */
+    private volatile PgReaders pgReaders;
+    /** A MariaDB leader's reader, and the writer it feeds. */
+    private volatile DebeziumReader mariaDbReader;
+    private LogWriter writer;
     /** New tables between joining the publication and their snapshot (shared by the watch, the writer and Debezium's notifications). */
     private final JoiningTables joining = new JoiningTables();
     private volatile boolean closing;
@@ -161,7 +135,7 @@ public final class Capture implements AutoCloseable {
         }
 
         LogTail tail = readTail();
-        leader = tail.leader();
+        StreamLeader leader = tail.leader();
         if (mariaDb) {
             startMariaDb(tail, serde, configuredCheck);
             return;
@@ -171,10 +145,10 @@ public final class Capture implements AutoCloseable {
             config = config.withLeader(leader.database(config));
             LOG.info("Stream '{}' is led by {}, since log offset {}", config.stream(), leader.describe(), leader.changeOffset());
         }
-        slot = slotName(config.stream(), leader);
+        String slot = slotName(config.stream(), leader);
         try {
-            tables = leader.follower().isPresent() ? LeaderChecks.check(config.leader(), startupTimeout) : configuredCheck.join();
-            primary = LeaderPrimary.find(config.leader(), startupTimeout);
+            List<String> tables = leader.follower().isPresent() ? LeaderChecks.check(config.leader(), startupTimeout) : configuredCheck.join();
+            LeaderPrimary primary = LeaderPrimary.find(config.leader(), startupTimeout);
             PgTypeCatalog.register(config.stream(), () -> LeaderChecks.connect(config.leader(), startupTimeout));
             LOG.info("Leader checked: {} table(s) match for stream '{}'; capturing from {}", tables.size(), config.stream(), primary);
 
@@ -187,75 +161,18 @@ public final class Capture implements AutoCloseable {
                     () -> LOG.info("The log of stream '{}' is empty: starting with the initial snapshot", config.stream()));
 
             SnapshotNotifications.register(config.stream(), joining);
-            origin = LeaderTimeline.read(config.leader().withJdbcUrl(primary.url(config.leader().jdbcUrl())), startupTimeout);
-            log = new LogTransactions(producer, serde, config.stream(), metrics, resume.map(ResumePoint::logBytes).orElse(0L), leader,
-                    origin);
-            synchronized (readers) {
-                startReading(resume);
-            }
+            LeaderTimeline origin = LeaderTimeline.read(config.leader().withJdbcUrl(primary.url(config.leader().jdbcUrl())), startupTimeout);
+            LogTransactions log = new LogTransactions(producer, serde, config.stream(), metrics,
+                    resume.map(ResumePoint::logBytes).orElse(0L), leader, origin);
+            PgReaders readers = new PgReaders(new PgReaders.Options(config, slot, primary, origin, leader, log, joining, startupTimeout,
+                    this::readTail), tables, this::stopped);
+            pgReaders = readers;
+            readers.start(resume);
         } catch (RuntimeException e) {
             producer.close(Duration.ZERO);
             throw e;
         }
         LOG.info("Capture of stream '{}' started", config.stream());
-    }
-
-    /**
-     * Starts the reader a PostgreSQL leader's stream needs at {@code resume}: Tailwater's own
-     * pgoutput reader when {@code leader.decoder: tailwater} and the log holds a streaming
-     * position with every matching table published; else Debezium, which takes the initial
-     * snapshot or the snapshot of a new table, and (with {@code tailwater}) hands over to the own
-     * reader once it is in the log (see {@link #handOver()}).
-     */
-    private void startReading(Optional<ResumePoint> resume) {
-        int reader = ++generation;
-        writer = new LogWriter(log, config.stream(), joining, new PgSourceFormat());
-        String resumeOffset = new ResumeCheck(config, slot, primary, origin, startupTimeout).resumeOffset(resume, leader, tables, writer);
-        long startLsn = resumeOffset == null ? -1 : startLsn(resumeOffset);
-        NewTableWatch.Publication publication = NewTableWatch.Publication.read(config.leader(), slotName(config.stream()), startupTimeout);
-        boolean own = config.leader().decoder() == StreamingDecoder.TAILWATER;
-        if (own && startLsn > 0 && !publication.anyUnpublished()) {
-            startPgOutput(startLsn, reader);
-            return;
-        }
-        if (own) {
-            LOG.info("Capture of stream '{}' streams with Debezium until {} is in the log; then Tailwater's own pgoutput reader"
-                    + " takes over", config.stream(), startLsn <= 0 ? "the initial snapshot" : "the snapshot of a new table");
-        }
-        // Resuming, Debezium leaves the publication as it is: a table that joins needs its snapshot (NewTableWatch).
-        startEngine(DebeziumSettings.of(config, primary, slot, resumeOffset, resumeOffset != null && !publication.tables().isEmpty()),
-                reader);
-        newTables = new NewTableWatch(config.leader(), config.stream(), joining,
-                new NewTableWatch.Mode.TakeSnapshots(engine, writer::streamedCommits, own ? this::handOverLater : null));
-    }
-
-    /** {@link #handOver()} on a thread of its own: the reader that asks for it stops on the way. */
-    private void handOverLater() {
-        Thread t = new Thread(this::handOver, "tailwater-capture-handover-" + config.stream());
-        t.setDaemon(true);
-        t.start();
-    }
-
-    /**
-     * Stops the reader that streams now, whose log ends at a leader transaction boundary (an open
-     * Kafka transaction is aborted), and starts the one the log and the leader call for now, as a
-     * restart of capture would: Debezium for a snapshot, the own reader for the rest.
-     */
-    private void handOver() {
-        synchronized (readers) {
-            if (closing) {
-                return;
-            }
-            generation++; // what the stopping reader reports is not capture's stop
-            try {
-                stopReading();
-                Optional<ResumePoint> resume = ResumePoint.of(readTail());
-                tables = LeaderChecks.check(config.leader(), startupTimeout);
-                startReading(resume);
-            } catch (RuntimeException e) {
-                stopped(false, null, e);
-            }
-        }
     }
 
     /** Reads where the stream's log ends. */
@@ -264,19 +181,6 @@ public final class Capture implements AutoCloseable {
                 Map.of())) {
             return LogTail.read(consumer, config, serde, startupTimeout);
         }
-    }
-
-    /** What reader {@code reader} reports about its stop: capture's stop, a hand-over, or nothing once another reader runs. */
-    private void readerStopped(int reader, boolean success, String message, Throwable error) {
-        if (reader != generation) {
-            return;
-        }
-        if (error != null && rootCause(error) instanceof DecoderHandOverException handOver) {
-            LOG.info("{}", handOver.getMessage());
-            handOverLater();
-            return;
-        }
-        stopped(success, message, error);
     }
 
     /**
@@ -307,83 +211,9 @@ public final class Capture implements AutoCloseable {
             throw e;
         }
         MariaDbEnumOptions.register(config.stream(), () -> MariaDbLeaderChecks.connect(config.leader(), startupTimeout));
-        startEngine(MariaDbSettings.of(config, resumeOffset, snapshotSelects), ++generation);
+        mariaDbReader = DebeziumReader.start(config.stream(), MariaDbSettings.of(config, resumeOffset, snapshotSelects), writer,
+                this::stopped);
         LOG.info("Capture of stream '{}' started", config.stream());
-    }
-
-    /**
-     * Streams from {@code startLsn} with Tailwater's own pgoutput reader; a table that needs a
-     * snapshot to join makes it hand over to Debezium (see {@link NewTableWatch}).
-     */
-    private void startPgOutput(long startLsn, int reader) {
-        PgOutputCapture streaming = new PgOutputCapture(new PgOutputCapture.Options(config.stream(),
-                config.leader().withJdbcUrl(primary.url(config.leader().jdbcUrl())), slot, slotName(config.stream()), startLsn,
-                config.leader().synchronous(), config.leader().tables(), startupTimeout), log,
-                error -> readerStopped(reader, error == null, null, error));
-        try {
-            streaming.start();
-        } catch (SQLException e) {
-            throw new LeaderNotReadyException("cannot stream from the replication slot '" + slot + "' on " + primary + ": "
-                    + e.getMessage() + "; capture stopped without writing anything more", e);
-        }
-        pgOutput = streaming;
-        newTables = new NewTableWatch(config.leader(), config.stream(), joining, new NewTableWatch.Mode.HandOver(
-                () -> streaming.handOver(new DecoderHandOverException("a new table of stream '" + config.stream()
-                        + "' needs a snapshot: capture hands streaming over to Debezium"))));
-    }
-
-    /** The LSN a Debezium source offset resumes from ({@code lsn}), or -1 when it names none. */
-    private static long startLsn(String offset) {
-        try {
-            return JSON.readTree(offset).path("lsn").asLong(-1);
-        } catch (IOException e) {
-            return -1;
-        }
-    }
-
-    /** Starts Debezium's embedded engine with {@code props}, feeding the log writer; it is reader {@code reader}. */
-    private void startEngine(Properties props, int reader) {
-        engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
-                .using(props)
-                .using((success, message, error) -> readerStopped(reader, success, message, error))
-                .notifying(writer)
-                .build();
-        executor = Executors.newSingleThreadExecutor(r -> new Thread(r, "tailwater-capture-" + config.stream()));
-        executor.execute(engine);
-    }
-
-    /** Stops whichever reader runs, and the new-table watch; the log then ends at its last committed Kafka transaction. */
-    private void stopReading() {
-        if (newTables != null) {
-            newTables.close();
-            newTables = null;
-        }
-        if (pgOutput != null) {
-            pgOutput.close();
-            pgOutput = null;
-        }
-        if (engine != null) {
-            try {
-                engine.close();
-            } catch (IOException | RuntimeException e) {
-                LOG.debug("Debezium engine of stream '{}' did not close cleanly: {}", config.stream(), e.toString());
-            }
-            engine = null;
-        }
-        if (executor != null) {
-            executor.shutdownNow();
-            try {
-                if (!executor.awaitTermination(30, TimeUnit.SECONDS)) {
-                    LOG.warn("Capture of stream '{}' did not stop within 30 s", config.stream());
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            executor = null;
-        }
-        if (writer != null) {
-            writer.abort();
-        }
     }
 
     /** Records why capture stopped ({@code error}, or {@code message} without one) and wakes those who wait for it. */
@@ -498,7 +328,8 @@ public final class Capture implements AutoCloseable {
 
     /** What reads the leader's changes now: Tailwater's own pgoutput reader, or Debezium (also for a MariaDB leader). */
     public StreamingDecoder decoder() {
-        return pgOutput != null ? StreamingDecoder.TAILWATER : StreamingDecoder.DEBEZIUM;
+        PgReaders readers = pgReaders;
+        return readers != null ? readers.decoder() : StreamingDecoder.DEBEZIUM;
     }
 
     public CaptureMetrics metrics() {
@@ -511,8 +342,14 @@ public final class Capture implements AutoCloseable {
         if (clientMetrics != null) {
             clientMetrics.close(); // its meters and refresh thread: a supervisor starts captures again and again
         }
-        synchronized (readers) {
-            stopReading();
+        if (pgReaders != null) {
+            pgReaders.close();
+        }
+        if (mariaDbReader != null) {
+            mariaDbReader.close();
+        }
+        if (writer != null) {
+            writer.abort();
         }
         SnapshotNotifications.unregister(config.stream(), joining);
         if (producer != null) {

@@ -54,9 +54,13 @@ final class LogTransactions {
     private final int epoch;
 
     private boolean open;
+    /** A commit began and did not return: Kafka wants it retried, not aborted (see {@link #abort()}). */
+    private boolean commitPending;
     private long openedNanos;
     /** Bytes of record values in the log so far, stamped on transaction ends and heartbeats. */
     private long logBytes;
+    /** The byte count when the open Kafka transaction began: what an abort returns to. */
+    private long logBytesAtBegin;
     private boolean firstCommitLogged;
 
     /**
@@ -103,6 +107,7 @@ final class LogTransactions {
         if (!open) {
             producer.beginTransaction();
             open = true;
+            logBytesAtBegin = logBytes;
             openedNanos = System.nanoTime();
         }
         RecordHeaders headers = new RecordHeaders();
@@ -134,7 +139,9 @@ final class LogTransactions {
             return;
         }
         long start = System.nanoTime();
+        commitPending = true;
         producer.commitTransaction();
+        commitPending = false;
         open = false;
         metrics.kafkaCommit(System.nanoTime() - start);
         if (!firstCommitLogged) {
@@ -143,13 +150,25 @@ final class LogTransactions {
         }
     }
 
-    /** Aborts any open Kafka transaction; what it held was never confirmed to the leader, which sends it again. */
+    /**
+     * Ends any open Kafka transaction, as a stopping reader leaves it: aborts it (what it held was
+     * never confirmed to the leader, which sends it again), or completes a commit that was
+     * interrupted or timed out, which Kafka allows nothing else after. That transaction ends at a
+     * leader transaction boundary, as every commit does, so the next reader resumes after it.
+     */
     void abort() {
         if (open) {
             try {
-                producer.abortTransaction();
-            } catch (RuntimeException ignored) {
-                // fenced or closed: the broker aborts it on its own
+                if (commitPending) {
+                    producer.commitTransaction();
+                    commitPending = false;
+                } else {
+                    logBytes = logBytesAtBegin; // the aborted records are not in the log
+                    producer.abortTransaction();
+                }
+            } catch (RuntimeException e) {
+                // fenced or closed: the broker aborts it on its own; else the next reader's first write names the failure
+                LOG.debug("Kafka transaction of stream '{}' not ended cleanly: {}", stream, e.toString());
             }
             open = false;
         }

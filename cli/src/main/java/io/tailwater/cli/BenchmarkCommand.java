@@ -54,8 +54,8 @@ final class BenchmarkCommand implements Callable<Integer> {
             + " restarts them, and report their start-up time and rates next to the warm in-process ones.")
     boolean fresh;
 
-    @Option(names = "--decoder", defaultValue = "debezium", paramLabel = "DECODER",
-            description = "What capture streams a PostgreSQL leader's changes with once it resumes from the log, as leader.decoder"
+    @Option(names = "--decoder", defaultValue = "tailwater", paramLabel = "DECODER",
+            description = "What capture streams a PostgreSQL leader's changes with once a snapshot is in the log, as leader.decoder"
                     + " sets it: debezium or tailwater (default ${DEFAULT-VALUE}).")
     String decoderName;
 
