@@ -50,4 +50,14 @@ public final class CaptureMetrics {
     public long transactions() {
         return (long) transactions.count();
     }
+
+    /** Kafka transactions committed so far. */
+    public long kafkaCommits() {
+        return kafkaCommits.count();
+    }
+
+    /** The time those commits took, in all, in milliseconds. */
+    public double kafkaCommitMillis() {
+        return kafkaCommits.totalTime(TimeUnit.MILLISECONDS);
+    }
 }

@@ -56,6 +56,12 @@ import java.util.regex.Pattern;
 final class PgOutputCapture implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PgOutputCapture.class);
     private static final long MAX_KAFKA_TX_AGE_NANOS = 200_000_000L;
+    /**
+     * A read that took longer waited for the leader: pgjdbc's non-blocking read peeks the socket
+     * for up to 1 ms when nothing is buffered, while what a backlog has buffered returns in
+     * microseconds.
+     */
+    private static final long WAITED_NANOS = 200_000L;
     private static final String HEARTBEAT_PREFIX = "tailwater-heartbeat";
     /** How long the reader waits for the leader when it has sent nothing more: a bound on the latency it adds. */
     private static final long IDLE_WAIT_NANOS = 1_000_000L;
@@ -82,6 +88,8 @@ final class PgOutputCapture implements AutoCloseable {
 
     // the leader transaction being read
     private boolean inTransaction;
+    /** The reader waited for the leader since the last Kafka commit: the next leader transaction boundary commits. */
+    private boolean caughtUp;
     private boolean skipping;
     private long xid = -1;
     private long commitMicros;
@@ -162,7 +170,9 @@ final class PgOutputCapture implements AutoCloseable {
         Throwable failure = null;
         try {
             while (running) {
+                long readStart = System.nanoTime();
                 ByteBuffer data = stream.readPending();
+                caughtUp |= System.nanoTime() - readStart > WAITED_NANOS;
                 if (data == null) {
                     if (!inTransaction) {
                         // Caught up and nothing open: everything received is in the log or none of it is to be, so the slot
@@ -180,7 +190,9 @@ final class PgOutputCapture implements AutoCloseable {
                     continue;
                 }
                 handle(PgOutputMessages.decode(data), stream.getLastReceiveLSN().asLong());
-                if (!inTransaction && log.open() && log.openForNanos() > MAX_KAFKA_TX_AGE_NANOS) {
+                // Caught up, a Kafka commit at each leader transaction boundary keeps latency to about one commit's time,
+                // though the leader sends the next transaction before the read finds nothing; behind, it batches.
+                if (!inTransaction && log.open() && (caughtUp || log.openForNanos() > MAX_KAFKA_TX_AGE_NANOS)) {
                     commitAndConfirm(false);
                 }
             }
@@ -311,6 +323,7 @@ final class PgOutputCapture implements AutoCloseable {
     /** Commits what the log holds and confirms it to the slot, so the leader may recycle the WAL before it. */
     private void commitAndConfirm(boolean reportNow) throws SQLException {
         log.commit();
+        caughtUp = false;
         if (complete > confirmed) {
             LogSequenceNumber lsn = LogSequenceNumber.valueOf(complete);
             stream.setFlushedLSN(lsn);
