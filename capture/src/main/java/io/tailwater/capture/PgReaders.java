@@ -143,11 +143,31 @@ final class PgReaders implements AutoCloseable {
         generation++; // what the stopping reader reports is not capture's stop
         try {
             stopReading();
-            Optional<ResumePoint> resume = ResumePoint.of(options.tail().get());
+            LogTail tail = options.tail().get();
+            checkStillLeads(tail);
             tables = LeaderChecks.check(options.config().leader(), options.timeout());
-            startReading(resume);
+            startReading(ResumePoint.of(tail));
         } catch (RuntimeException e) {
+            try {
+                checkStillLeads(options.tail().get()); // a promote fences capture, then drops the old leader's slot
+            } catch (CaptureFencedException fenced) {
+                e = fenced;
+            } catch (RuntimeException unreadable) {
+                // the log cannot be read: report what stopped the hand-over
+            }
             stopped.handle(false, null, e);
+        }
+    }
+
+    /**
+     * Refuses to go on when the log names a leader this capture did not start with: a promote
+     * has fenced it, and the capture of the new leader is another one's.
+     */
+    private void checkStillLeads(LogTail tail) {
+        if (tail.leader().epoch() != options.leader().epoch()) {
+            throw new CaptureFencedException("capture of stream '" + stream + "' was fenced: the log names leader epoch "
+                    + tail.leader().epoch() + " (" + tail.leader().describe() + ") since this capture started on epoch "
+                    + options.leader().epoch() + "; this one stopped without writing anything more", null);
         }
     }
 

@@ -8,6 +8,8 @@ import io.tailwater.schemas.registry.SchemaRegistryClient;
 import io.tailwater.schemas.serde.LogRecordSerde;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -80,7 +82,14 @@ public record SnapshotStatus(long logStart, long logEnd, long watermark, int com
         consumer.seek(log, from);
         long deadline = System.nanoTime() + timeout.toNanos();
         while (consumer.position(log) < end && System.nanoTime() < deadline) {
-            for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+            ConsumerRecords<byte[], byte[]> records;
+            try {
+                records = consumer.poll(Duration.ofMillis(200));
+            } catch (OffsetOutOfRangeException e) {
+                consumer.seekToBeginning(List.of(log)); // retention deleted it since: the first record left is the oldest
+                continue;
+            }
+            for (ConsumerRecord<byte[], byte[]> r : records) {
                 return Math.max(0, System.currentTimeMillis() - r.timestamp());
             }
         }
