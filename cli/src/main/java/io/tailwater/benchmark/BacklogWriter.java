@@ -141,7 +141,13 @@ final class BacklogWriter {
 
     /** The number of rows in a copy of the table; 0 while it does not exist. */
     static long count(Connection c) throws SQLException {
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*) FROM items")) {
+        return count(c, "");
+    }
+
+    /** The rows of the table that match {@code where} (a SQL condition after WHERE, or empty for all); 0 before it exists. */
+    static long count(Connection c, String where) throws SQLException {
+        try (Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT count(*) FROM items" + (where.isEmpty() ? "" : " WHERE " + where))) {
             rs.next();
             return rs.getLong(1);
         } catch (SQLException e) {
