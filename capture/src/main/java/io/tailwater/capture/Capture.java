@@ -251,14 +251,15 @@ public final class Capture implements AutoCloseable {
     }
 
     /**
-     * The stream's transactional producer. A retry backoff of 5 ms (not 100): the first send of a
-     * Kafka transaction is refused while the previous one's markers are still being written, and
-     * capture caught up with the leader commits about every 10 ms.
+     * The stream's transactional producer. A retry backoff of 1 ms (not 100): before transaction
+     * version 2 the first send of a Kafka transaction is refused while the previous one's markers
+     * are still being written, and capture caught up with the leader commits every few
+     * milliseconds (a loop of small transactions commits at p50 3 ms with 1 ms, 7 ms with 5 ms).
      */
     private KafkaProducer<byte[], byte[]> newProducer() {
         return KafkaClients.producer(config, "tailwater-capture-" + config.stream(),
                 Map.of(ProducerConfig.LINGER_MS_CONFIG, 2, ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024,
-                        ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 60_000, ProducerConfig.RETRY_BACKOFF_MS_CONFIG, 5,
+                        ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 60_000, ProducerConfig.RETRY_BACKOFF_MS_CONFIG, 1,
                         ProducerConfig.MAX_BLOCK_MS_CONFIG, startupTimeout.toMillis()),
                 Map.of(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId(config.stream()),
                         ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true));
