@@ -2,11 +2,12 @@ package io.tailwater.embedded;
 
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
-import java.util.HashMap;
-import java.util.Map;
 import org.apache.kafka.metadata.bootstrap.BootstrapMetadata;
 import org.apache.kafka.server.common.Feature;
 import org.apache.kafka.server.common.MetadataVersion;
+
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * An in-process single-node KRaft Kafka broker for the demo and the tests. Wraps Kafka's own

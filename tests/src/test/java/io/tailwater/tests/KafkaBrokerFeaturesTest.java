@@ -1,12 +1,13 @@
 package io.tailwater.tests;
 
+import io.tailwater.log.KafkaClients;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.FeatureMetadata;
 import org.apache.kafka.clients.admin.FinalizedVersionRange;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -21,7 +22,8 @@ class KafkaBrokerFeaturesTest {
 
     @Test
     void theSharedBrokerRunsTransactionVersion2LikeANewlyFormattedCluster() throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, SharedServices.get().kafka().bootstrapServers()))) {
+        try (TestStream s = new TestStream("features", List.of("public.items"));
+             Admin admin = KafkaClients.admin(s.config, "tailwater-test-features")) {
             FeatureMetadata features = admin.describeFeatures().featureMetadata().get();
             Map<String, FinalizedVersionRange> finalized = features.finalizedFeatures();
             assertThat(finalized).containsKeys("metadata.version", "transaction.version", "group.version");
