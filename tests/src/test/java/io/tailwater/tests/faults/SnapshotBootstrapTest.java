@@ -110,7 +110,12 @@ class SnapshotBootstrapTest {
                 if (kill == 0) { // a schema change while the snapshot is kept: its rows hold both versions of the table
                     try (Connection c = s.leader(); Statement st = c.createStatement()) {
                         st.execute("ALTER TABLE items ADD COLUMN extra text");
+                        // The table lock first: the churn locks rows in random order, this update in the table's order, so
+                        // without it the two can deadlock and the leader aborts one of them.
+                        c.setAutoCommit(false);
+                        st.execute("LOCK TABLE items IN SHARE ROW EXCLUSIVE MODE");
                         st.execute("UPDATE items SET extra = 'extra ' || id WHERE id % 7 = 0");
+                        c.commit();
                     }
                 }
             }
