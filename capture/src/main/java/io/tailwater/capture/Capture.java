@@ -109,7 +109,12 @@ public final class Capture implements AutoCloseable {
         });
         StartupTask<KafkaProducer<byte[], byte[]>> producerTask = StartupTask.fork("producer", this::newProducer);
         boolean mariaDb = config.leader().kind() == LeaderKind.MARIADB;
-        StartupTask.fork("debezium", mariaDb ? Capture::loadMariaDb : Capture::loadDebezium);
+        if (mariaDb) {
+            StartupTask.fork("debezium", Capture::loadMariaDb);
+        } else if (config.leader().decoder() == StreamingDecoder.DEBEZIUM) {
+            // With the own reader, Debezium runs only for a snapshot: a restart, the common start, does not load it at all.
+            StartupTask.fork("debezium", Capture::loadDebezium);
+        }
         // The configured leader is checked while Kafka is: it leads unless the log names a promoted follower.
         StreamConfig configured = config;
         StartupTask<List<String>> configuredCheck = StartupTask.fork("leader", () -> mariaDb

@@ -2,6 +2,7 @@ package io.tailwater.cli;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine.Command;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -26,6 +27,22 @@ class MainTest {
         }
         assertThat(run("--help")).isZero();
         assertThat(out.toString()).contains("capture", "apply", "status", "demo");
+    }
+
+    @Test
+    void aCommandLineHoldsTheNamedCommandOnlyAndTheHelpListsThemAll() {
+        assertThat(TailwaterCommand.commandLine("apply", "--help").getSubcommands()).containsOnlyKeys("apply");
+        assertThat(TailwaterCommand.commandLine("--version").getSubcommands()).hasSize(TailwaterCommand.SUBCOMMANDS.size());
+        assertThat(run("--help")).isZero();
+        for (Class<?> c : TailwaterCommand.SUBCOMMANDS) {
+            assertThat(out.toString()).contains("  " + c.getAnnotation(Command.class).name() + " ");
+        }
+    }
+
+    @Test
+    void anUnknownCommandGetsTheNearestOne() {
+        assertThat(run("captur", "--config", "x.yaml")).isEqualTo(2);
+        assertThat(err.toString()).contains("'captur'").contains("capture");
     }
 
     /** A config file with a leader, plus {@code more} (indented YAML lines under the root). */

@@ -1,7 +1,9 @@
 package io.tailwater.log;
 
 import io.tailwater.config.StreamConfig;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -11,12 +13,19 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 
 /**
  * Builds every Kafka client of a stream from its config, so the user's client properties
  * (security, timeouts, ...) reach all of them: capture's producer, appliers' consumers, the
  * positions publisher and the status reader. Our settings are defaults the user can override,
  * except those correctness depends on, which are forced.
+ *
+ * <p>Two defaults differ from Kafka's, for start-up: no JMX reporter ({@code metric.reporters}
+ * empty; Tailwater's metrics come from the clients' own registry, see {@code --metrics-port})
+ * and no push of client metrics to the broker ({@code enable.metrics.push=false}). Registering
+ * every client metric as an MBean starts the platform MBean server, which costs a fresh process
+ * about half a second of CPU on two cores. Set either under {@code kafka:} to have it back.
  */
 public final class KafkaClients {
     private KafkaClients() {
@@ -29,7 +38,7 @@ public final class KafkaClients {
 
     /** The settings {@link #consumer} uses: ours, then the user's {@code kafka:} settings, then the forced ones. */
     static Properties consumerProperties(StreamConfig config, String clientId, Map<String, Object> defaults) {
-        Properties p = new Properties();
+        Properties p = clientDefaults();
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
         p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50);
         p.putAll(defaults);
@@ -50,7 +59,7 @@ public final class KafkaClients {
 
     /** The settings {@link #producer} uses. */
     static Properties producerProperties(StreamConfig config, String clientId, Map<String, Object> defaults, Map<String, Object> forced) {
-        Properties p = new Properties();
+        Properties p = clientDefaults();
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
@@ -67,14 +76,22 @@ public final class KafkaClients {
 
     /** The settings {@link #admin} uses. */
     static Properties adminProperties(StreamConfig config, String clientId) {
-        Properties p = new Properties();
+        Properties p = clientDefaults();
         p.putAll(config.kafka());
-        p.put("client.id", clientId);
-        return only(org.apache.kafka.clients.admin.AdminClientConfig.configNames(), p);
+        p.put(AdminClientConfig.CLIENT_ID_CONFIG, clientId);
+        return only(AdminClientConfig.configNames(), p);
+    }
+
+    /** What every client starts from: no JMX reporter, no metrics push (see the class comment). */
+    private static Properties clientDefaults() {
+        Properties p = new Properties();
+        p.put(CommonClientConfigs.METRIC_REPORTER_CLASSES_CONFIG, "");
+        p.put(CommonClientConfigs.ENABLE_METRICS_PUSH_CONFIG, false);
+        return p;
     }
 
     /** The properties a client of one kind knows, so no client warns about the others' settings. */
-    private static Properties only(java.util.Set<String> known, Properties p) {
+    private static Properties only(Set<String> known, Properties p) {
         Properties out = new Properties();
         for (String name : known) {
             if (p.containsKey(name)) {

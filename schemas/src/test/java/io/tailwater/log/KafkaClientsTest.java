@@ -45,6 +45,34 @@ class KafkaClientsTest {
     }
 
     @Test
+    void noJmxReporterNorMetricsPushUnlessTheUserAsks() {
+        for (Properties p : List.of(KafkaClients.consumerProperties(config, "c", Map.of()),
+                KafkaClients.producerProperties(config, "p", Map.of(), Map.of()), KafkaClients.adminProperties(config, "a"))) {
+            assertThat(p).containsEntry("metric.reporters", "").containsEntry("enable.metrics.push", false);
+        }
+        StreamConfig withJmx = new ConfigLoader(Map.<String, String>of()::get).parse("""
+                stream: shop
+                kafka:
+                  bootstrap.servers: broker:9093
+                  metric.reporters: org.apache.kafka.common.metrics.JmxReporter
+                  enable.metrics.push: true
+                registry:
+                  url: http://registry:8081
+                leader:
+                  jdbc-url: jdbc:postgresql://leader:5432/shop
+                  tables: [public.orders]
+                followers:
+                  analytics:
+                    jdbc-url: jdbc:sqlite:/tmp/a.db
+                """);
+        for (Properties p : List.of(KafkaClients.consumerProperties(withJmx, "c", Map.of()),
+                KafkaClients.producerProperties(withJmx, "p", Map.of(), Map.of()), KafkaClients.adminProperties(withJmx, "a"))) {
+            assertThat(p).containsEntry("metric.reporters", "org.apache.kafka.common.metrics.JmxReporter");
+            assertThat(String.valueOf(p.get("enable.metrics.push"))).isEqualTo("true");
+        }
+    }
+
+    @Test
     void consumersAlwaysReadCommittedOnly() {
         assertThat(KafkaClients.consumerProperties(config, "c", Map.of())).containsEntry("isolation.level", "read_committed");
     }

@@ -2,12 +2,15 @@ package io.tailwater.schemas.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tailwater.config.ConfigException;
 import io.tailwater.config.RegistryConfig;
 import org.apache.avro.Schema;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,6 +22,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.time.Duration;
 import java.util.Base64;
@@ -49,6 +53,8 @@ public final class SchemaRegistryClient {
         HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
         if (config.truststore().isPresent()) {
             builder.sslContext(sslContext(Path.of(config.truststore().get()), config.truststorePassword().value()));
+        } else if (baseUrl.regionMatches(true, 0, "http://", 0, 7)) {
+            builder.sslContext(plainHttp()); // else the client loads the JDK's trust store, a tenth of a second of start-up
         }
         this.http = builder.build();
         this.authorization = config.user().map(u -> "Basic " + Base64.getEncoder().encodeToString(
@@ -168,7 +174,21 @@ public final class SchemaRegistryClient {
             ctx.init(null, tmf.getTrustManagers(), null);
             return ctx;
         } catch (Exception e) {
-            throw new io.tailwater.config.ConfigException("registry.truststore", "cannot load truststore " + truststore + ": " + e.getMessage());
+            throw new ConfigException("registry.truststore", "cannot load truststore " + truststore + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * The TLS context of a client that only speaks plain HTTP (an {@code http://} URL; the client
+     * follows no redirects): it trusts nothing, so it loads no trust store.
+     */
+    private static SSLContext plainHttp() {
+        try {
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(new KeyManager[0], new TrustManager[0], null);
+            return ctx;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("the JDK has no TLS implementation: " + e.getMessage(), e);
         }
     }
 }
