@@ -1,6 +1,9 @@
 package io.tailwater.applier;
 
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tailwater.applier.dialect.Dialect;
 import io.tailwater.applier.dialect.Dialects;
 import io.tailwater.applier.jdbc.AppliedPosition;
@@ -11,9 +14,9 @@ import io.tailwater.config.StreamConfig;
 import io.tailwater.log.FollowerState;
 import io.tailwater.log.ProcessUptime;
 import io.tailwater.log.SnapshotWatermark;
-import io.tailwater.log.StartupTask;
 import io.tailwater.log.KafkaClients;
 import io.tailwater.log.KafkaUnavailableException;
+import io.tailwater.log.StartupTask;
 import io.tailwater.schemas.event.Heartbeat;
 import io.tailwater.schemas.event.LeaderChange;
 import io.tailwater.schemas.event.LogEvent;
@@ -40,8 +43,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -98,7 +101,7 @@ public final class Applier implements AutoCloseable {
     }
 
     public Applier(StreamConfig config, String followerName, Duration startupTimeout) {
-        this(config, followerName, startupTimeout, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+        this(config, followerName, startupTimeout, new SimpleMeterRegistry());
     }
 
     /** An applier whose metrics (and its Kafka consumer's) go to {@code registry}. */
@@ -168,11 +171,11 @@ public final class Applier implements AutoCloseable {
         serde = new LogRecordSerde(registryTask.join());
         consumer = consumerTask.join();
         positions = new PositionPublisher(positionsTask.join(), config.positionsTopic(), follower.name());
-        new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(consumer).bindTo(metrics.registry());
-        io.micrometer.core.instrument.Gauge.builder("tailwater.apply.lag.records", this, a -> Math.max(0, a.lagRecords))
+        new KafkaClientMetrics(consumer).bindTo(metrics.registry());
+        Gauge.builder("tailwater.apply.lag.records", this, a -> Math.max(0, a.lagRecords))
                 .description("Log records not applied yet").tags("stream", config.stream(), "follower", follower.name())
                 .register(metrics.registry());
-        io.micrometer.core.instrument.Gauge.builder("tailwater.apply.lag.ms", this, Applier::lagMillis)
+        Gauge.builder("tailwater.apply.lag.ms", this, Applier::lagMillis)
                 .description("Age of the last applied leader commit while behind, 0 when caught up")
                 .tags("stream", config.stream(), "follower", follower.name()).register(metrics.registry());
         try {

@@ -7,9 +7,11 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
+import sun.misc.Signal;
 
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /** {@code tailwater demo}: everything embedded, a live workload, and a final check. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
@@ -37,8 +39,8 @@ final class DemoCommand implements Callable<Integer> {
         Demo demo = new Demo(System.out, kind);
         // Ctrl-C asks the demo to stop: it still checks the followers and shuts everything down in order.
         // (A JVM shutdown hook would race the embedded servers' own hooks.) A second Ctrl-C exits at once.
-        java.util.concurrent.atomic.AtomicBoolean interrupted = new java.util.concurrent.atomic.AtomicBoolean();
-        sun.misc.Signal.handle(new sun.misc.Signal("INT"), signal -> {
+        AtomicBoolean interrupted = new AtomicBoolean();
+        Signal.handle(new Signal("INT"), signal -> {
             if (interrupted.getAndSet(true)) {
                 Runtime.getRuntime().halt(130);
             }

@@ -18,6 +18,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.sql.Connection;
 import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -69,11 +70,11 @@ class ReplicationEndToEndTest {
     @Test
     void aChangeTheFollowerRefusesStopsOnlyThatFollowerAndNamesOffsetTableAndKey() throws Exception {
         try (TestStream s = new TestStream("e2e_refused", List.of("public.items"))) {
-            try (Connection c = s.leader(); java.sql.Statement st = c.createStatement()) {
+            try (Connection c = s.leader(); Statement st = c.createStatement()) {
                 st.execute("CREATE TABLE items (id int PRIMARY KEY, qty int NOT NULL)");
                 st.execute("INSERT INTO items SELECT g, g FROM generate_series(1, 10) g");
             }
-            try (Connection f = s.follower("pg"); java.sql.Statement st = f.createStatement()) {
+            try (Connection f = s.follower("pg"); Statement st = f.createStatement()) {
                 st.execute("CREATE TABLE public.items (id int PRIMARY KEY, qty int NOT NULL CHECK (qty < 100))");
             }
             s.startCapture();
@@ -81,7 +82,7 @@ class ReplicationEndToEndTest {
             s.startApplier("lite");
             s.awaitSnapshotComplete(Duration.ofSeconds(60));
             long refused;
-            try (Connection c = s.leader(); java.sql.Statement st = c.createStatement()) {
+            try (Connection c = s.leader(); Statement st = c.createStatement()) {
                 st.execute("UPDATE items SET qty = 50 WHERE id = 1");
                 c.setAutoCommit(false);
                 st.execute("UPDATE items SET qty = 60 WHERE id = 2");
@@ -98,7 +99,7 @@ class ReplicationEndToEndTest {
             assertThat(failure).hasMessageContaining("log offset " + refusedOffset)
                     .hasMessageContaining("\"public\".\"items\"").hasMessageContaining("\"id\"=7").hasMessageContaining("qty");
             // Nothing of the refused leader transaction reached the follower, and its position stayed before it.
-            try (Connection f = s.follower("pg"); java.sql.Statement st = f.createStatement()) {
+            try (Connection f = s.follower("pg"); Statement st = f.createStatement()) {
                 var rs = st.executeQuery("SELECT qty FROM public.items WHERE id IN (1, 2) ORDER BY id");
                 rs.next();
                 assertThat(rs.getInt(1)).isEqualTo(50);
@@ -210,7 +211,7 @@ class ReplicationEndToEndTest {
     void captureInterruptedDuringTheInitialSnapshotTakesItAgainWithoutStaleRows() throws Exception {
         try (TestStream s = new TestStream("e2e_snapshot_restart", ShopWorkload.TABLES)) {
             ShopWorkload workload = new ShopWorkload(5);
-            try (Connection c = s.leader(); java.sql.Statement st = c.createStatement()) {
+            try (Connection c = s.leader(); Statement st = c.createStatement()) {
                 ShopWorkload.createSchema(c);
                 st.execute("INSERT INTO customers (id, name, email, credit) SELECT g, 'bulk ' || g, 'b' || g || '@example.com', g % 1000"
                         + " FROM generate_series(1, 60000) g");
@@ -225,7 +226,7 @@ class ReplicationEndToEndTest {
                 Thread.sleep(20);
             }
             s.stop(first);
-            try (Connection c = s.leader(); java.sql.Statement st = c.createStatement()) {
+            try (Connection c = s.leader(); Statement st = c.createStatement()) {
                 // Rows the first, partial snapshot may have copied change or go before the snapshot is taken again.
                 st.execute("DELETE FROM customers WHERE id % 7 = 0");
                 st.execute("UPDATE customers SET credit = credit + 1 WHERE id % 11 = 0");
@@ -258,7 +259,7 @@ class ReplicationEndToEndTest {
                 }
             });
             int kills = 0;
-            try (Connection f = s.follower("pg"); java.sql.Statement st = f.createStatement()) {
+            try (Connection f = s.follower("pg"); Statement st = f.createStatement()) {
                 while (!load.isDone() || kills < 3) {
                     Thread.sleep(300);
                     ResultSet rs = st.executeQuery("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"

@@ -1,9 +1,11 @@
 package io.tailwater.tests.faults;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.TimeZone;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -35,7 +37,7 @@ public final class TailwaterProcess implements AutoCloseable {
     /** The repository root, where the {@code tailwater} launcher is (tests run in {@code tests/}). */
     public static Path repo() {
         Path here = Path.of("").toAbsolutePath();
-        return java.nio.file.Files.exists(here.resolve("tailwater")) ? here : here.getParent();
+        return Files.exists(here.resolve("tailwater")) ? here : here.getParent();
     }
 
     private synchronized void start() throws IOException {
@@ -46,7 +48,7 @@ public final class TailwaterProcess implements AutoCloseable {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
         // The process runs in the test JVM's zone, named both ways Java reads it.
-        String zone = java.util.TimeZone.getDefault().getID();
+        String zone = TimeZone.getDefault().getID();
         pb.environment().put("TZ", zone);
         pb.environment().put("TAILWATER_JAVA_OPTS", "-Xmx384m -XX:TieredStopAtLevel=1 -Duser.timezone=" + zone);
         process = pb.start();
