@@ -14,25 +14,31 @@ import static org.assertj.core.api.Assertions.assertThat;
 class KafkaClientsTest {
     private static final String JAAS = "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"tw\" password=\"pw\";";
 
-    private final StreamConfig config = new ConfigLoader(Map.<String, String>of()::get).parse("""
-            stream: shop
-            kafka:
-              bootstrap.servers: broker:9093
+    private final StreamConfig config = stream("""
               security.protocol: SASL_SSL
               sasl.mechanism: SCRAM-SHA-512
               sasl.jaas.config: '%s'
               ssl.truststore.location: /etc/tailwater/truststore.p12
               ssl.truststore.password: changeit
               isolation.level: read_uncommitted
-            registry:
-              url: http://registry:8081
-            leader:
-              jdbc-url: jdbc:postgresql://leader:5432/shop
-              tables: [public.orders]
-            followers:
-              analytics:
-                jdbc-url: jdbc:sqlite:/tmp/a.db
             """.formatted(JAAS));
+
+    /** A stream whose {@code kafka:} section holds {@code bootstrap.servers} and {@code kafka} (lines indented by two). */
+    private static StreamConfig stream(String kafka) {
+        return new ConfigLoader(Map.<String, String>of()::get).parse("""
+                stream: shop
+                kafka:
+                  bootstrap.servers: broker:9093
+                %sregistry:
+                  url: http://registry:8081
+                leader:
+                  jdbc-url: jdbc:postgresql://leader:5432/shop
+                  tables: [public.orders]
+                followers:
+                  analytics:
+                    jdbc-url: jdbc:sqlite:/tmp/a.db
+                """.formatted(kafka));
+    }
 
     @Test
     void securitySettingsReachConsumersProducersAndAdmin() {
@@ -50,20 +56,9 @@ class KafkaClientsTest {
                 KafkaClients.producerProperties(config, "p", Map.of(), Map.of()), KafkaClients.adminProperties(config, "a"))) {
             assertThat(p).containsEntry("metric.reporters", "").containsEntry("enable.metrics.push", false);
         }
-        StreamConfig withJmx = new ConfigLoader(Map.<String, String>of()::get).parse("""
-                stream: shop
-                kafka:
-                  bootstrap.servers: broker:9093
+        StreamConfig withJmx = stream("""
                   metric.reporters: org.apache.kafka.common.metrics.JmxReporter
                   enable.metrics.push: true
-                registry:
-                  url: http://registry:8081
-                leader:
-                  jdbc-url: jdbc:postgresql://leader:5432/shop
-                  tables: [public.orders]
-                followers:
-                  analytics:
-                    jdbc-url: jdbc:sqlite:/tmp/a.db
                 """);
         for (Properties p : List.of(KafkaClients.consumerProperties(withJmx, "c", Map.of()),
                 KafkaClients.producerProperties(withJmx, "p", Map.of(), Map.of()), KafkaClients.adminProperties(withJmx, "a"))) {
